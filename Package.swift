@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flow: corpora -> pretokenization -> BPE (train / encode) -> tokenizer formats -> CLI.
+// Later stages (pair counts, LP, reports) build on the same modules.
+let package = Package(
+    name: "toksleuth",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "toksleuth", targets: ["toksleuth"]),
+        .library(name: "Pretokenization", targets: ["Pretokenization"]),
+        .library(name: "BPE", targets: ["BPE"]),
+        .library(name: "TokenizerFormats", targets: ["TokenizerFormats"]),
+        .library(name: "Corpora", targets: ["Corpora"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // ICU stays behind a C target whose header exposes only <stdint.h> types: Foundation
+        // bundles its own ICU with the same C type names (see PLATFORM-NOTES).
+        .target(
+            name: "CICUShim",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
+        .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Pretokenization", dependencies: ["CICUShim"]),
+        .target(
+            name: "BPE",
+            dependencies: ["Pretokenization", .product(name: "Collections", package: "swift-collections")]
+        ),
+        .target(name: "Corpora", dependencies: ["CZlib"]),
+        .target(name: "TokenizerFormats", dependencies: ["BPE", "Pretokenization"]),
+        .executableTarget(
+            name: "toksleuth",
+            dependencies: [
+                "BPE", "Pretokenization", "TokenizerFormats", "Corpora",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PretokenizationTests", dependencies: ["Pretokenization"], resources: []),
+        .testTarget(name: "BPETests", dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora"]),
+        .testTarget(name: "TokenizerFormatsTests", dependencies: ["TokenizerFormats", "BPE", "Pretokenization"]),
+        .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
+    ]
+)
