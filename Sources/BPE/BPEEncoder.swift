@@ -1,0 +1,108 @@
+import Pretokenization
+
+/// Encodes text to token ids with a ``BPEModel``: pretokenize, then inside each piece apply
+/// merges lowest rank first, all occurrences of a pair left to right (HF's `merge_all` and
+/// GPT-2's `bpe()` give the same result). Repeated pieces are served from a cache.
+///
+/// Not thread-safe (it owns a splitter and a cache); make one per thread.
+public final class BPEEncoder {
+    public let model: BPEModel
+    private let splitter: Splitter
+    /// (left << 32 | right) -> rank << 32 | result.
+    private let ranks: [UInt64: UInt64]
+    private var cache = ByteStringTable(capacity: 1 << 14)
+    private var cacheRanges: [(start: Int32, count: Int32)] = []
+    private var cacheIds: [UInt32] = []
+    private var ends: [Int] = []
+    private var work: [UInt32] = []
+
+    /// Creates an encoder for `model` with the pieces of `pretokenizer`.
+    public init(model: BPEModel, pretokenizer: Pretokenizer) throws {
+        self.model = model
+        self.splitter = try pretokenizer.makeSplitter()
+        var ranks: [UInt64: UInt64] = [:]
+        ranks.reserveCapacity(model.merges.count)
+        for (rank, merge) in model.merges.enumerated() where ranks[merge.pairKey] == nil {
+            ranks[merge.pairKey] = UInt64(rank) << 32 | UInt64(merge.result)
+        }
+        self.ranks = ranks
+    }
+
+    /// The ids of UTF-8 `text` (no special tokens are added or recognised).
+    public func encode(_ text: UnsafeBufferPointer<UInt8>, appendingTo ids: inout [UInt32]) {
+        guard let base = text.baseAddress, !text.isEmpty else { return }
+        ends.removeAll(keepingCapacity: true)
+        splitter.split(text, into: &ends)
+        var start = 0
+        for end in ends {
+            encodePiece(base + start, end - start, into: &ids)
+            start = end
+        }
+    }
+
+    /// The ids of a string.
+    public func encode(_ text: String) -> [UInt32] {
+        var ids: [UInt32] = []
+        var utf8 = Array(text.utf8)
+        utf8.withUnsafeBufferPointer { encode($0, appendingTo: &ids) }
+        utf8.removeAll()
+        return ids
+    }
+
+    /// The bytes of `ids`, concatenated.
+    public func decode(_ ids: [UInt32]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for id in ids where Int(id) < model.tokens.count { bytes.append(contentsOf: model.tokens[Int(id)].bytes) }
+        return bytes
+    }
+
+    private func encodePiece(_ bytes: UnsafePointer<UInt8>, _ length: Int, into ids: inout [UInt32]) {
+        if let hit = cache.index(of: bytes, length) {
+            let range = cacheRanges[hit]
+            ids.append(contentsOf: cacheIds[Int(range.start)..<Int(range.start + range.count)])
+            return
+        }
+        work.removeAll(keepingCapacity: true)
+        for i in 0..<length { work.append(model.byteTokens[Int(bytes[i])]) }
+        applyMerges(&work)
+        if cache.count < 1 << 20 {
+            _ = cache.insert(bytes, length)
+            cacheRanges.append((Int32(cacheIds.count), Int32(work.count)))
+            cacheIds.append(contentsOf: work)
+        }
+        ids.append(contentsOf: work)
+    }
+
+    /// Merges the lowest-ranked adjacent pair until none is in the merge list.
+    private func applyMerges(_ symbols: inout [UInt32]) {
+        while symbols.count >= 2 {
+            var bestRank = UInt64.max
+            var bestResult: UInt32 = 0
+            var bestPair: UInt64 = 0
+            for i in 0..<(symbols.count - 1) {
+                let key = UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])
+                if let entry = ranks[key], entry >> 32 < bestRank {
+                    bestRank = entry >> 32
+                    bestResult = UInt32(truncatingIfNeeded: entry)
+                    bestPair = key
+                }
+            }
+            if bestRank == .max { return }
+            let a = UInt32(truncatingIfNeeded: bestPair >> 32)
+            let b = UInt32(truncatingIfNeeded: bestPair)
+            var write = 0
+            var read = 0
+            while read < symbols.count {
+                if read + 1 < symbols.count && symbols[read] == a && symbols[read + 1] == b {
+                    symbols[write] = bestResult
+                    read += 2
+                } else {
+                    symbols[write] = symbols[read]
+                    read += 1
+                }
+                write += 1
+            }
+            symbols.removeLast(symbols.count - write)
+        }
+    }
+}

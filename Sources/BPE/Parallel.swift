@@ -1,0 +1,26 @@
+import Dispatch
+import Foundation
+
+/// A pointer handed to worker threads that only read through it.
+public struct SendablePointer<T>: @unchecked Sendable {
+    public let pointer: UnsafePointer<T>?
+    public init(_ pointer: UnsafePointer<T>?) { self.pointer = pointer }
+}
+
+/// One result slot per parallel task; each task writes only its own slot.
+public final class ResultSlots<T>: @unchecked Sendable {
+    private var storage: [T?]
+    private let lock = NSLock()
+    public init(count: Int) { storage = Array(repeating: nil, count: count) }
+    public subscript(index: Int) -> T? {
+        get { lock.lock(); defer { lock.unlock() }; return storage[index] }
+        set { lock.lock(); storage[index] = newValue; lock.unlock() }
+    }
+    /// All slots, in task order.
+    public var values: [T?] { lock.lock(); defer { lock.unlock() }; return storage }
+}
+
+/// The number of cores work is spread over.
+public enum ProcessInfoCores {
+    public static let count = max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
