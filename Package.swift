@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["Pretokenization", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(name: "Corpora", dependencies: ["CZlib"]),
-        .target(name: "TokenizerFormats", dependencies: ["BPE", "Pretokenization"]),
+        .target(name: "TokenizerFormats", dependencies: ["BPE", "Pretokenization", "Corpora"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [

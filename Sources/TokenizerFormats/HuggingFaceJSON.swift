@@ -1,0 +1,229 @@
+import BPE
+import Foundation
+import Pretokenization
+
+/// Reading and writing HF `tokenizers`' `tokenizer.json` for byte-level BPE models.
+public enum HuggingFaceJSON {
+    /// Reads a `tokenizer.json`.
+    public static func read(path: String) throws -> Tokenizer {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TokenizerFileError(path: path, problem: "cannot read file")
+        }
+        return try parse(data, path: path)
+    }
+
+    /// Parses the bytes of a `tokenizer.json`; `path` names the file in errors.
+    public static func parse(_ data: Data, path: String) throws -> Tokenizer {
+        func fail(_ problem: String) -> TokenizerFileError { TokenizerFileError(path: path, problem: problem) }
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw fail("not a JSON object")
+            }
+            root = object
+        } catch let error as TokenizerFileError {
+            throw error
+        } catch {
+            throw fail("not valid JSON")
+        }
+        guard let model = root["model"] as? [String: Any] else { throw fail("no \"model\" object") }
+        let type = model["type"] as? String ?? (model["merges"] != nil ? "BPE" : "unknown")
+        guard type == "BPE" else { throw fail("model type \(type) is not supported (only BPE)") }
+        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
+            let kind = (normalizer as? [String: Any])?["type"] as? String ?? "?"
+            throw fail("normalizer \(kind) is not supported yet")
+        }
+        if let fallback = model["byte_fallback"] as? Bool, fallback { throw fail("byte_fallback models are not supported yet") }
+
+        let pretokenizer = try readPretokenizer(root["pre_tokenizer"], fail: fail)
+        guard let vocab = model["vocab"] as? [String: Any] else { throw fail("model has no \"vocab\" object") }
+
+        var special: [Int: String] = [:]
+        if let added = root["added_tokens"] as? [[String: Any]] {
+            for token in added {
+                guard let id = (token["id"] as? NSNumber)?.intValue, let content = token["content"] as? String else {
+                    throw fail("added token without integer id and string content")
+                }
+                special[id] = content
+            }
+        }
+        var idForString: [String: Int] = [:]
+        var maxId = -1
+        for (token, value) in vocab {
+            guard let number = value as? NSNumber, number.doubleValue == Double(number.intValue) else {
+                throw fail("vocabulary entry \(token.debugDescription) has no integer id")
+            }
+            let id = number.intValue
+            guard id >= 0 && id < 10_000_000 else { throw fail("vocabulary id \(id) out of range") }
+            idForString[token] = id
+            maxId = max(maxId, id)
+        }
+        for (id, content) in special where idForString[content] == nil {
+            idForString[content] = id
+            maxId = max(maxId, id)
+        }
+        var tokens = [Token?](repeating: nil, count: maxId + 1)
+        for (string, id) in idForString {
+            if tokens[id] != nil && special[id] == nil { throw fail("two vocabulary entries share id \(id)") }
+            if let content = special[id] {
+                tokens[id] = Token(bytes: Array(content.utf8), isSpecial: true)
+            } else if let bytes = ByteLevel.decode(string) {
+                tokens[id] = Token(bytes: bytes)
+            } else {
+                throw fail("vocabulary entry \(string.debugDescription) is not in the byte-level alphabet")
+            }
+        }
+        if let hole = tokens.firstIndex(where: { $0 == nil }) { throw fail("vocabulary has no token with id \(hole)") }
+
+        var byteTokens = [UInt32](repeating: 0, count: 256)
+        for byte in 0..<256 {
+            guard let id = idForString[ByteLevel.render([UInt8(byte)])] else {
+                throw fail("vocabulary lacks the byte-level symbol for byte \(byte)")
+            }
+            byteTokens[byte] = UInt32(id)
+        }
+
+        guard let rawMerges = model["merges"] as? [Any] else { throw fail("model has no \"merges\" list") }
+        var merges: [MergeRule] = []
+        merges.reserveCapacity(rawMerges.count)
+        for (index, raw) in rawMerges.enumerated() {
+            let left: String, right: String
+            if let line = raw as? String {
+                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else { throw fail("merge \(index + 1) \(line.debugDescription) is not two tokens") }
+                left = String(parts[0])
+                right = String(parts[1])
+            } else if let pair = raw as? [Any], pair.count == 2, let l = pair[0] as? String, let r = pair[1] as? String {
+                left = l
+                right = r
+            } else {
+                throw fail("merge \(index + 1) is neither \"a b\" nor [a, b]")
+            }
+            guard let l = idForString[left], let r = idForString[right] else {
+                throw fail("merge \(index + 1) names a token not in the vocabulary: \(left) \(right)")
+            }
+            guard let result = idForString[left + right] else {
+                throw fail("merge \(index + 1) (\(left) \(right)) yields a token not in the vocabulary")
+            }
+            merges.append(MergeRule(left: UInt32(l), right: UInt32(r), result: UInt32(result)))
+        }
+        let bpe = BPEModel(tokens: tokens.map { $0! }, merges: merges, byteTokens: byteTokens)
+        return Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
+    }
+
+    private static func readPretokenizer(_ value: Any?, fail: (String) -> TokenizerFileError) throws -> Pretokenizer {
+        guard let object = value as? [String: Any] else {
+            throw fail("no ByteLevel pre_tokenizer: only byte-level BPE is supported yet")
+        }
+        var steps: [Pretokenizer.Step] = []
+        var sawByteLevel = false
+        func visit(_ object: [String: Any]) throws {
+            let type = object["type"] as? String ?? "?"
+            switch type {
+            case "Sequence":
+                guard let list = object["pretokenizers"] as? [[String: Any]] else { throw fail("Sequence without pretokenizers") }
+                for item in list { try visit(item) }
+            case "ByteLevel":
+                sawByteLevel = true
+                if let prefix = object["add_prefix_space"] as? Bool, prefix {
+                    throw fail("ByteLevel add_prefix_space=true is not supported yet")
+                }
+                if object["use_regex"] as? Bool ?? true { steps.append(.gpt2) }
+            case "Digits":
+                steps.append(.digits(individual: object["individual_digits"] as? Bool ?? false))
+            case "Split":
+                let behavior = object["behavior"] as? String ?? "Isolated"
+                guard behavior == "Isolated", !(object["invert"] as? Bool ?? false) else {
+                    throw fail("Split with behavior \(behavior) is not supported yet")
+                }
+                guard let pattern = object["pattern"] as? [String: Any] else { throw fail("Split without pattern") }
+                if let regex = pattern["Regex"] as? String {
+                    steps.append(Pretokenizer.knownStep(forPattern: regex) ?? .regex(regex))
+                } else if let literal = pattern["String"] as? String {
+                    steps.append(.regex(NSRegularExpression.escapedPattern(for: literal)))
+                } else {
+                    throw fail("Split pattern is neither Regex nor String")
+                }
+            default:
+                throw fail("pre_tokenizer \(type) is not supported yet")
+            }
+        }
+        try visit(object)
+        guard sawByteLevel else { throw fail("no ByteLevel pre_tokenizer: only byte-level BPE is supported yet") }
+        let result = Pretokenizer(steps: steps)
+        _ = try result.makeSplitter()  // reject a regex ICU cannot compile now, with the file named
+        return result
+    }
+
+    /// The `tokenizer.json` text for `tokenizer`, laid out as HF `tokenizers` 0.2x saves it.
+    public static func serialize(_ tokenizer: Tokenizer) -> String {
+        let model = tokenizer.model
+        let addedTokens: [OrderedJSON] = model.tokens.enumerated().filter { $0.element.isSpecial }.map { id, token in
+            .object([
+                ("id", .int(id)), ("content", .string(String(decoding: token.bytes, as: UTF8.self))),
+                ("single_word", .bool(false)), ("lstrip", .bool(false)), ("rstrip", .bool(false)),
+                ("normalized", .bool(false)), ("special", .bool(true)),
+            ])
+        }
+        let vocab: [(String, OrderedJSON)] = (0..<model.tokens.count).map { (model.rendered(UInt32($0)), .int($0)) }
+        let merges: [OrderedJSON] = model.merges.map { .array([.string(model.rendered($0.left)), .string(model.rendered($0.right))]) }
+        let root: OrderedJSON = .object([
+            ("version", .string("1.0")),
+            ("truncation", .null),
+            ("padding", .null),
+            ("added_tokens", .array(addedTokens)),
+            ("normalizer", .null),
+            ("pre_tokenizer", preTokenizerJSON(tokenizer.pretokenizer)),
+            ("post_processor", .null),
+            ("decoder", byteLevel(useRegex: true, prefix: true)),
+            ("model", .object([
+                ("type", .string("BPE")), ("dropout", .null), ("unk_token", .null),
+                ("continuing_subword_prefix", .null), ("end_of_word_suffix", .null),
+                ("fuse_unk", .bool(false)), ("byte_fallback", .bool(false)), ("ignore_merges", .bool(false)),
+                ("vocab", .object(vocab)), ("merges", .array(merges)),
+            ])),
+        ])
+        return root.prettyPrinted()
+    }
+
+    private static func byteLevel(useRegex: Bool, prefix: Bool = false) -> OrderedJSON {
+        .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(prefix)),
+                 ("trim_offsets", .bool(true)), ("use_regex", .bool(useRegex))])
+    }
+
+    /// HF's representation of our pretokenizers: the GPT-2 regex is ByteLevel's own; any other
+    /// regex becomes a `Split` before a ByteLevel that does not split again.
+    static func preTokenizerJSON(_ pretokenizer: Pretokenizer) -> OrderedJSON {
+        var items: [OrderedJSON] = []
+        var endsWithGPT2 = false
+        for (index, step) in pretokenizer.steps.enumerated() {
+            switch step {
+            case .gpt2 where index == pretokenizer.steps.count - 1:
+                endsWithGPT2 = true
+            case .digits(let individual):
+                items.append(.object([("type", .string("Digits")), ("individual_digits", .bool(individual))]))
+            default:
+                items.append(.object([
+                    ("type", .string("Split")), ("pattern", .object([("Regex", .string(step.pattern!))])),
+                    ("behavior", .string("Isolated")), ("invert", .bool(false)),
+                ]))
+            }
+        }
+        items.append(byteLevel(useRegex: endsWithGPT2))
+        return items.count == 1 ? items[0] : .object([("type", .string("Sequence")), ("pretokenizers", .array(items))])
+    }
+}
+
+extension Pretokenizer {
+    /// The built-in scanner step whose regex is `pattern` (as written here or in tiktoken's
+    /// equivalent possessive form), if any.
+    public static func knownStep(forPattern pattern: String) -> Step? {
+        let known: [(String, Step)] = [
+            (gpt2Pattern, .gpt2), (cl100kPattern, .cl100k), (o200kPattern, .o200k),
+            (#"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"#, .gpt2),
+            (#"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"#, .cl100k),
+            (#"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#, .cl100k),
+        ]
+        return known.first { $0.0 == pattern }?.1
+    }
+}

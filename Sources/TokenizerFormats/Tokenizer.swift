@@ -1,0 +1,44 @@
+import BPE
+import Pretokenization
+
+/// The file format a tokenizer was read from.
+public enum TokenizerFormat: String, Sendable {
+    /// HF `tokenizers`' `tokenizer.json`.
+    case huggingFaceJSON = "tokenizer.json"
+    /// GPT-2 style `vocab.json` + `merges.txt` (also OpenAI's `encoder.json` + `vocab.bpe`).
+    case vocabAndMerges = "vocab.json+merges.txt"
+    /// A model toksleuth trained and has not written yet.
+    case trained
+}
+
+/// A tokenizer: a pretokenizer and a byte-level BPE model.
+public struct Tokenizer: Sendable {
+    public var model: BPEModel
+    public var pretokenizer: Pretokenizer
+    public var format: TokenizerFormat
+    /// Where it was read from (empty for one trained in memory).
+    public var source: String
+
+    public init(model: BPEModel, pretokenizer: Pretokenizer, format: TokenizerFormat, source: String = "") {
+        self.model = model
+        self.pretokenizer = pretokenizer
+        self.format = format
+        self.source = source
+    }
+
+    /// An encoder for this tokenizer (one per thread).
+    public func makeEncoder() throws -> BPEEncoder {
+        try BPEEncoder(model: model, pretokenizer: pretokenizer)
+    }
+}
+
+/// A malformed or unsupported tokenizer file, reported as one line naming the file.
+public struct TokenizerFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let problem: String
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+    public var description: String { "\(path): \(problem)" }
+}

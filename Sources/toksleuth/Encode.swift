@@ -1,0 +1,93 @@
+import ArgumentParser
+import BPE
+import Corpora
+import Foundation
+import Pretokenization
+import TokenizerFormats
+
+/// Options shared by commands that read a tokenizer.
+struct TokenizerOptions: ParsableArguments {
+    @Option(name: .long, help: "Override the tokenizer's pretokenizer (gpt2, gpt2-digits, cl100k, o200k).")
+    var pretokenizer: String?
+
+    func load(_ path: String) throws -> Tokenizer {
+        var override: Pretokenizer?
+        if let name = pretokenizer {
+            guard let found = Pretokenizer(named: name) else {
+                throw ValidationError("unknown pretokenizer '\(name)' (choose gpt2, gpt2-digits, cl100k, o200k)")
+            }
+            override = found
+        }
+        return try TokenizerLoader.load(path, pretokenizer: override)
+    }
+}
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Encode text to token ids.",
+        discussion: """
+            Reads UTF-8 text from --input or standard input; prints the ids separated by spaces,
+            or one JSON array with --json. No special tokens are added, and text that looks
+            like a special token is encoded as ordinary text.
+
+            Example:
+              echo "Hello world" | toksleuth encode --tokenizer /tmp/en.json --json
+            """
+    )
+
+    @Option(name: .long, help: "A tokenizer file or a folder holding one.")
+    var tokenizer: String
+
+    @Option(name: .long, help: "The text file to encode (default: standard input).")
+    var input: String?
+
+    @Flag(name: .long, help: "Print one JSON array.")
+    var json = false
+
+    @OptionGroup var options: TokenizerOptions
+
+    func run() throws {
+        let loaded = try options.load(tokenizer)
+        let bytes: [UInt8]
+        let name = input ?? "<stdin>"
+        if let input {
+            guard let data = FileManager.default.contents(atPath: input) else {
+                throw InputError(path: input, problem: "cannot read file")
+            }
+            bytes = [UInt8](data)
+        } else {
+            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        if let offset = UTF8Validation.firstInvalidOffset(bytes) {
+            throw InputError(path: name, problem: "invalid UTF-8 at byte offset \(offset)")
+        }
+        let encoder = try loaded.makeEncoder()
+        var ids: [UInt32] = []
+        bytes.withUnsafeBufferPointer { encoder.encode($0, appendingTo: &ids) }
+        let body = ids.map(String.init).joined(separator: json ? "," : " ")
+        FileHandle.standardOutput.write(Data((json ? "[\(body)]\n" : body + "\n").utf8))
+    }
+}
+
+struct Merges: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a tokenizer's merge list, one 'a b' line per merge (a merges.txt body).",
+        discussion: """
+            Example:
+              toksleuth merges /tmp/en.json | head
+            """
+    )
+
+    @Argument(help: "A tokenizer file or a folder holding one.")
+    var path: String
+
+    @OptionGroup var options: TokenizerOptions
+
+    func run() throws {
+        let loaded = try options.load(path)
+        var out = ""
+        out.reserveCapacity(loaded.model.merges.count * 12)
+        for line in loaded.model.mergeLines { out += line; out += "\n" }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import BPE
+import Corpora
+import Pretokenization
+import Foundation
+import TokenizerFormats
+
+/// The `toksleuth` command: a thin shell over the libraries.
+@main
+struct Toksleuth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "toksleuth",
+        abstract: "Tokenizer forensics: train byte-level BPE exactly as HuggingFace does, read tokenizers, encode.",
+        discussion: """
+            Example:
+              toksleuth train --corpus fixtures/corpora/languages/en.txt --vocab-size 1000 --output /tmp/en.json
+              toksleuth merges /tmp/en.json | head
+              echo "Hello world" | toksleuth encode --tokenizer /tmp/en.json --json
+
+            Exit codes: 0 success, 1 usage error, 2 bad input (a file named in the message), 3 internal error.
+            """,
+        subcommands: [Train.self, Encode.self, Merges.self]
+    )
+
+    /// Runs the command; errors become one line on stderr and a documented exit code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as InputError {
+            fail(error.description, code: 2)
+        } catch let error as TokenizerFileError {
+            fail(error.description, code: 2)
+        } catch let error as UserFacingError {
+            fail(error.description, code: 2)
+        } catch let error as BPETrainer.ConfigurationError {
+            fail(error.description, code: 2)
+        } catch let error as PretokenizerError {
+            fail(error.description, code: 2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = fullMessage(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Foundation.exit(1)
+            }
+            fail("internal error: \(message)", code: 3)
+        }
+        Foundation.exit(0)
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("toksleuth: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}
+
+/// An error in what the user asked for, worded for them.
+struct UserFacingError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import BPE
+import Corpora
+import Foundation
+import Pretokenization
+import TokenizerFormats
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a byte-level BPE tokenizer with HuggingFace tokenizers' exact merges.",
+        discussion: """
+            Text files are read line by line, each line keeping its newline, exactly as HF's
+            tokenizer.train([file]) reads them; each .jsonl record's "text" is one sequence.
+            Folders are searched for .txt, .jsonl and .gz files. Invalid UTF-8 is rejected with
+            the file and byte offset. The vocabulary is the special tokens, the 256 byte-level
+            symbols (HF's initial_alphabet=ByteLevel.alphabet()), then one token per merge.
+
+            Example:
+              toksleuth train --corpus fixtures/corpora/languages/en.txt --vocab-size 1000 --pretokenizer gpt2-digits --output /tmp/en.json
+            """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Text files or folders to train on.")
+    var corpus: [String]
+
+    @Option(name: .long, help: "Vocabulary size, special tokens and the 256-byte alphabet included.")
+    var vocabSize: Int
+
+    @Option(name: .long, help: "Pretokenizer: gpt2, gpt2-digits, cl100k or o200k.")
+    var pretokenizer: String = "gpt2"
+
+    @Option(name: .long, help: "Do not merge pairs seen fewer times than this.")
+    var minFrequency: Int = 0
+
+    @Option(name: .customLong("special"), help: "A special token (repeatable); they get the first ids.")
+    var specialTokens: [String] = []
+
+    @Option(name: .long, help: "Read at most this many bytes of corpus (cut at a line end).")
+    var maxBytes: Int?
+
+    @Option(name: .long, help: "Where to write: a .json path gets tokenizer.json, a folder gets vocab.json + merges.txt.")
+    var output: String
+
+    @Flag(name: .long, help: "No progress or summary on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard Pretokenizer(named: pretokenizer) != nil else {
+            throw ValidationError("unknown pretokenizer '\(pretokenizer)' (choose gpt2, gpt2-digits, cl100k, o200k)")
+        }
+        guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
+        guard minFrequency >= 0 else { throw ValidationError("--min-frequency must not be negative") }
+        if let maxBytes, maxBytes <= 0 { throw ValidationError("--max-bytes must be positive") }
+    }
+
+    func run() throws {
+        let pretokenizer = Pretokenizer(named: self.pretokenizer)!
+        let trainer = BPETrainer(vocabularySize: vocabSize, minFrequency: minFrequency, specialTokens: specialTokens)
+        guard vocabSize >= Set(specialTokens).count + 256 else {
+            throw UserFacingError("--vocab-size \(vocabSize) is below the 256-byte alphabet plus \(Set(specialTokens).count) special tokens")
+        }
+        let progress = ProgressReporter(quiet: quiet)
+        let started = Date()
+        progress.update("reading corpus")
+        let text = try Corpus(paths: corpus, maxBytes: maxBytes)
+        guard !text.bytes.isEmpty else { throw UserFacingError("the corpus is empty: \(corpus.joined(separator: ", "))") }
+        progress.update("counting words in \(text.bytes.count) bytes")
+        let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
+        let model = try trainer.train(words) { done, total in progress.update("merges", done: done, total: total) }
+        progress.finish()
+        let tokenizer = Tokenizer(model: model, pretokenizer: pretokenizer, format: .trained)
+        try TokenizerLoader.write(tokenizer, to: output)
+        ProgressReporter.note(String(format: "trained %d merges (vocabulary %d) on %d bytes, %d distinct words, in %.2fs -> %@",
+                                     model.merges.count, model.vocabularySize, text.bytes.count, words.count,
+                                     Date().timeIntervalSince(started), output), quiet: quiet)
+    }
+}
