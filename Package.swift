@@ -40,9 +40,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PretokenizationTests", dependencies: ["Pretokenization"], resources: []),
-        .testTarget(name: "BPETests", dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora"]),
-        .testTarget(name: "TokenizerFormatsTests", dependencies: ["TokenizerFormats", "BPE", "Pretokenization"]),
-        .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PretokenizationTests", dependencies: ["Pretokenization", "TestSupport"]),
+        .testTarget(name: "BPETests", dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "TestSupport"]),
+        .testTarget(name: "TokenizerFormatsTests", dependencies: ["TokenizerFormats", "BPE", "Pretokenization", "Corpora", "TestSupport"]),
+        .testTarget(name: "CorporaTests", dependencies: ["Corpora", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
     ]
 )

@@ -11,8 +11,11 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
     public enum Step: Sendable, Hashable {
         /// The GPT-2 regex (HF `ByteLevel(use_regex=True)`, tiktoken `r50k_base`).
         case gpt2
-        /// tiktoken's `cl100k_base` regex (also Llama 3's).
+        /// tiktoken's `cl100k_base` regex.
         case cl100k
+        /// The cl100k regex as HF `tokenizer.json` files carry it (Llama 3): without tiktoken's
+        /// `\s++$`, so trailing whitespace holding a newline splits after the last newline.
+        case llama3
         /// tiktoken's `o200k_base` regex.
         case o200k
         /// HF `Digits`: runs of `\p{N}` become pieces of their own (one per digit when `individual`).
@@ -26,6 +29,7 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
             switch self {
             case .gpt2: return Pretokenizer.gpt2Pattern
             case .cl100k: return Pretokenizer.cl100kPattern
+            case .llama3: return Pretokenizer.llama3Pattern
             case .o200k: return Pretokenizer.o200kPattern
             case .digits(let individual): return individual ? #"\p{N}"# : #"\p{N}+"#
             case .regex(let pattern): return pattern
@@ -43,14 +47,16 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
     public static let gpt2 = Pretokenizer(steps: [.gpt2])
     /// `Sequence([Digits(individual_digits=False), ByteLevel(...)])`: the setup of Hayase et al.
     public static let gpt2Digits = Pretokenizer(steps: [.digits(individual: false), .gpt2])
-    /// tiktoken `cl100k_base` (GPT-3.5/4, Llama 3).
+    /// tiktoken `cl100k_base` (GPT-3.5, GPT-4).
     public static let cl100k = Pretokenizer(steps: [.cl100k])
+    /// The HF form of the cl100k regex (Llama 3).
+    public static let llama3 = Pretokenizer(steps: [.llama3])
     /// tiktoken `o200k_base` (GPT-4o).
     public static let o200k = Pretokenizer(steps: [.o200k])
 
     /// The pretokenizers known by name on the command line.
     public static let named: [(name: String, pretokenizer: Pretokenizer)] = [
-        ("gpt2", .gpt2), ("gpt2-digits", .gpt2Digits), ("cl100k", .cl100k), ("o200k", .o200k),
+        ("gpt2", .gpt2), ("gpt2-digits", .gpt2Digits), ("cl100k", .cl100k), ("llama3", .llama3), ("o200k", .o200k),
     ]
 
     /// Looks up a pretokenizer by its command-line name.
@@ -66,6 +72,7 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
             switch step {
             case .gpt2: return "gpt2"
             case .cl100k: return "cl100k"
+            case .llama3: return "llama3"
             case .o200k: return "o200k"
             case .digits(let individual): return individual ? "digits(individual)" : "digits"
             case .regex(let pattern): return "regex(\(pattern))"
@@ -75,7 +82,10 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
 
     public static let gpt2Pattern =
         #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+    /// tiktoken's pattern, with Rust's `$` (end of text only) written as ICU's `\z`.
     public static let cl100kPattern =
+        #"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++\z|\s*[\r\n]|\s+(?!\S)|\s"#
+    public static let llama3Pattern =
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     public static let o200kPattern = [
         #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
@@ -117,7 +127,7 @@ public final class Splitter {
         var compiled: [CompiledStep] = []
         for step in steps {
             switch step {
-            case .gpt2, .cl100k, .o200k, .digits:
+            case .gpt2, .cl100k, .llama3, .o200k, .digits:
                 if !forceRegexEngine {
                     compiled.append(.scanner(step))
                     continue
@@ -194,7 +204,9 @@ public final class Splitter {
                 case .gpt2:
                     while i < end { i = reader.gpt2Piece(at: i); ends.append(i + offset) }
                 case .cl100k:
-                    while i < end { i = reader.cl100kPiece(at: i); ends.append(i + offset) }
+                    while i < end { i = reader.cl100kPiece(at: i, endRule: true); ends.append(i + offset) }
+                case .llama3:
+                    while i < end { i = reader.cl100kPiece(at: i, endRule: false); ends.append(i + offset) }
                 case .o200k:
                     while i < end { i = reader.o200kPiece(at: i); ends.append(i + offset) }
                 case .digits(let individual):

@@ -113,10 +113,12 @@ struct ScalarReader {
         }
     }
 
-    /// Whitespace alternatives shared by all patterns: `\s*[\r\n]+` (when `newlineRule`),
-    /// then `\s+(?!\S)`, then `\s+`, starting at a whitespace scalar.
+    /// Whitespace alternatives shared by all patterns, starting at a whitespace scalar:
+    /// `\s++$` (when `endRule`: whitespace that runs to the end of the text is one piece, as
+    /// tiktoken's cl100k pattern says before anything else), `\s*[\r\n]+` (when
+    /// `newlineRule`), then `\s+(?!\S)`, then `\s+`.
     @inline(__always)
-    func whitespace(at start: Int, newlineRule: Bool) -> Int {
+    func whitespace(at start: Int, newlineRule: Bool, endRule: Bool = false) -> Int {
         var i = start
         var lastStart = start
         var scalars = 0
@@ -129,6 +131,7 @@ struct ScalarReader {
             i += length
             scalars += 1
         }
+        if endRule && i == end { return i }
         if afterLastNewline >= 0 { return afterLastNewline }
         if i == end { return i }
         return scalars >= 2 ? lastStart : i
@@ -153,11 +156,12 @@ struct ScalarReader {
         return whitespace(at: i, newlineRule: false)
     }
 
-    // MARK: cl100k: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
-    //               ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+    // MARK: cl100k (tiktoken): '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|
+    //   ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s
+    // and its HF form (Llama 3's tokenizer.json), the same without `\s++$` (`endRule` false).
 
     @inline(__always)
-    func cl100kPiece(at i: Int) -> Int {
+    func cl100kPiece(at i: Int, endRule: Bool) -> Int {
         let b = base[i]
         if b == 0x27, let e = contraction(at: i, caseInsensitive: true) { return e }
         let (f, length) = flags(at: i)
@@ -167,7 +171,7 @@ struct ScalarReader {
             return scan(from: i + length, anyOf: letter)
         }
         if let e = punctuationRun(at: i, flags: f, trailing: false) { return e }
-        return whitespace(at: i, newlineRule: true)
+        return whitespace(at: i, newlineRule: true, endRule: endRule)
     }
 
     /// ` ?[^\s\p{L}\p{N}]+[\r\n]*` (cl100k) or ` ?[^\s\p{L}\p{N}]+[\r\n/]*` (o200k, `trailing`).

@@ -221,8 +221,8 @@ extension Pretokenizer {
         let known: [(String, Step)] = [
             (gpt2Pattern, .gpt2), (cl100kPattern, .cl100k), (o200kPattern, .o200k),
             (#"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"#, .gpt2),
-            (#"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"#, .cl100k),
-            (#"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#, .cl100k),
+            (cl100kPattern.replacingOccurrences(of: #"\z"#, with: "$"), .cl100k),
+            (llama3Pattern, .llama3),
         ]
         return known.first { $0.0 == pattern }?.1
     }

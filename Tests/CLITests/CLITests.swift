@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Runs the built `toksleuth` binary as a user would.
+final class CLITests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws { folder = try Fixtures.temporaryFolder() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    private var binary: URL {
+        // The products sit beside the test bundle in .build/<configuration>/ (on Linux the
+        // bundle URL is that folder itself).
+        let bundle = Bundle(for: CLITests.self).bundleURL
+        let candidates = [bundle.appendingPathComponent("toksleuth"),
+                          bundle.deletingLastPathComponent().appendingPathComponent("toksleuth")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    private func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    func testTrainMergesEncode() throws {
+        let output = folder.appendingPathComponent("en.json").path
+        let train = try run(["train", "--corpus", Fixtures.path("reference/training/en-train.txt"), "--vocab-size", "2000", "--output", output])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let merges = try run(["merges", output])
+        XCTAssertEqual(merges.stdout, try Fixtures.text("reference/training/en-bytelevel-2000.merges.txt"))
+        let encoded = try run(["encode", "--tokenizer", Fixtures.path("reference/gpt2"), "--json",
+                               "--input", Fixtures.path("reference/gpt2/tricky.txt")])
+        XCTAssertEqual(encoded.status, 0)
+        let ids = try JSONDecoder().decode([UInt32].self, from: Data(encoded.stdout.utf8))
+        XCTAssertEqual(ids, try Fixtures.json("reference/gpt2/tricky.gpt2.json"))
+        let piped = try run(["encode", "--tokenizer", output], stdin: Array("Hello world".utf8))
+        XCTAssertEqual(piped.status, 0)
+        XCTAssertFalse(piped.stdout.isEmpty)
+    }
+
+    /// Bad input: one line on stderr naming the problem, exit code 2, no output file.
+    func testBadInputGivesOneLineAndNoOutput() throws {
+        let output = folder.appendingPathComponent("out.json").path
+        let invalid = folder.appendingPathComponent("invalid.txt")
+        try Data([0x61, 0x0A, 0xC3, 0x28]).write(to: invalid)
+        let empty = folder.appendingPathComponent("empty.txt")
+        try Data().write(to: empty)
+        let badTokenizer = folder.appendingPathComponent("bad.json")
+        try Data("{\"model\": 3}".utf8).write(to: badTokenizer)
+        let cases: [([String], String)] = [
+            (["train", "--corpus", folder.appendingPathComponent("missing.txt").path, "--vocab-size", "300", "--output", output], "no such file"),
+            (["train", "--corpus", invalid.path, "--vocab-size", "300", "--output", output], "invalid UTF-8 at byte offset 2"),
+            (["train", "--corpus", empty.path, "--vocab-size", "300", "--output", output], "empty"),
+            (["train", "--corpus", Fixtures.path("reference/gpt2/en.txt"), "--vocab-size", "100", "--output", output], "below"),
+            (["merges", badTokenizer.path], "no \"model\" object"),
+            (["encode", "--tokenizer", folder.path], "no tokenizer found"),
+            (["encode", "--tokenizer", Fixtures.path("reference/gpt2"), "--input", invalid.path], "invalid UTF-8"),
+        ]
+        for (arguments, fragment) in cases {
+            let result = try run(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+            XCTAssertTrue(result.stderr.contains(fragment), "\(result.stderr) lacks \(fragment)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        }
+        let usage = try run(["train", "--vocab-size", "300"])
+        XCTAssertEqual(usage.status, 1)
+        let unknown = try run(["train", "--corpus", empty.path, "--vocab-size", "300", "--pretokenizer", "bert", "--output", output])
+        XCTAssertEqual(unknown.status, 1)
+    }
+}

@@ -1,0 +1,102 @@
+import Corpora
+import Foundation
+import TestSupport
+import XCTest
+
+final class CorporaTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws { folder = try Fixtures.temporaryFolder() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    private func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    func testTextIsCutAfterEveryNewline() throws {
+        let path = try write("a.txt", Array("one\n\ntwo\r\nlast".utf8))
+        let corpus = try Corpus(paths: [path])
+        XCTAssertEqual(corpus.sequenceEnds, [4, 5, 10, 14])
+        XCTAssertEqual(corpus.bytes.count, 14)
+    }
+
+    func testInvalidUTF8IsRejectedWithItsOffset() throws {
+        let cases: [([UInt8], Int)] = [
+            ([0x61, 0xFF], 1), ([0x61, 0x62, 0xC0, 0x80], 2), ([0xED, 0xA0, 0x80], 0),
+            ([0x61, 0xE2, 0x82], 1), ([0xF4, 0x90, 0x80, 0x80], 0), ([0x80], 0),
+            (Array("valid text, then".utf8) + [0xC3], 16),
+        ]
+        for (bytes, offset) in cases {
+            XCTAssertEqual(UTF8Validation.firstInvalidOffset(bytes), offset, "\(bytes)")
+        }
+        XCTAssertNil(UTF8Validation.firstInvalidOffset(Array("héllo wörld 😀 ascii only".utf8)))
+        let path = try write("bad.txt", [0x61, 0x0A, 0xFE])
+        XCTAssertThrowsError(try Corpus(paths: [path])) { error in
+            XCTAssertEqual("\(error)", "\(path): invalid UTF-8 at byte offset 2")
+        }
+    }
+
+    func testJSONLinesAndGzip() throws {
+        let jsonl = Array("{\"text\": \"a\\nb\"}\n\n{\"text\": \"c\", \"id\": 1}\n".utf8)
+        let path = try write("d.jsonl", jsonl)
+        let corpus = try Corpus(paths: [path])
+        XCTAssertEqual(corpus.bytes, Array("a\nbc".utf8))
+        XCTAssertEqual(corpus.sequenceEnds, [3, 4])
+        // gzip made by the system's gzip, as users would make it.
+        let gzPath = try write("d.txt", Array("x\ny\n".utf8))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-k", gzPath]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let unzipped = try Corpus(paths: [gzPath + ".gz"])
+        XCTAssertEqual(unzipped.bytes, Array("x\ny\n".utf8))
+        var damaged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: gzPath + ".gz")))
+        damaged.removeLast(12)
+        let damagedPath = try write("e.txt.gz", damaged)
+        XCTAssertThrowsError(try Corpus(paths: [damagedPath])) { XCTAssertTrue("\($0)".contains("gzip")) }
+        let fake = try write("f.gz", Array("plain".utf8))
+        XCTAssertThrowsError(try Corpus(paths: [fake])) { XCTAssertTrue("\($0)".contains("not gzip")) }
+    }
+
+    func testJSONLinesErrorsNameTheLine() throws {
+        let path = try write("bad.jsonl", Array("{\"text\": \"ok\"}\n{\"body\": 1}\n".utf8))
+        XCTAssertThrowsError(try Corpus(paths: [path])) { error in
+            XCTAssertEqual("\(error)", "\(path): line 2: no string field \"text\"")
+        }
+        let broken = try write("broken.jsonl", Array("{\"text\": \n".utf8))
+        XCTAssertThrowsError(try Corpus(paths: [broken])) { XCTAssertTrue("\($0)".contains("line 1: not valid JSON")) }
+    }
+
+    func testFoldersAreReadRecursivelyInNameOrder() throws {
+        _ = try write("dir/b.txt", Array("b\n".utf8))
+        _ = try write("dir/sub/a.txt", Array("a\n".utf8))
+        _ = try write("dir/ignored.bin", [0xFF])
+        let corpus = try Corpus(paths: [folder.appendingPathComponent("dir").path])
+        XCTAssertEqual(String(decoding: corpus.bytes, as: UTF8.self), "b\na\n")
+        let empty = folder.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try Corpus(paths: [empty.path]))
+        XCTAssertThrowsError(try Corpus(paths: [folder.appendingPathComponent("missing").path])) {
+            XCTAssertTrue("\($0)".hasSuffix("no such file or folder"))
+        }
+    }
+
+    func testMaxBytesCutsAtALineEnd() throws {
+        let path = try write("m.txt", Array("abc\ndef\nghi\n".utf8))
+        let corpus = try Corpus(paths: [path], maxBytes: 9)
+        XCTAssertEqual(String(decoding: corpus.bytes, as: UTF8.self), "abc\ndef\n")
+    }
+
+    func testAtomicWriteLeavesNoTemporaryFiles() throws {
+        let target = folder.appendingPathComponent("out.txt").path
+        try AtomicWrite.write("first", to: target)
+        try AtomicWrite.write("second", to: target)
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "second")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["out.txt"])
+        XCTAssertThrowsError(try AtomicWrite.write("x", to: folder.appendingPathComponent("no/such/dir.txt").path))
+    }
+}

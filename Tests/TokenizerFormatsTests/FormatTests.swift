@@ -1,0 +1,163 @@
+import BPE
+import Corpora
+import Foundation
+import Pretokenization
+import TestSupport
+import TokenizerFormats
+import XCTest
+
+final class FormatTests: XCTestCase {
+    /// Training on the reference corpus and writing tokenizer.json gives HF's own file, byte
+    /// for byte (layout, key order, escaping, merges as pairs).
+    func testWrittenTokenizerJSONIsByteIdenticalToHuggingFace() throws {
+        for (corpus, name, size, pretokenizer) in [
+            ("en-train.txt", "en-bytelevel-2000", 2000, Pretokenizer.gpt2),
+            ("python-train.txt", "python-digits-bytelevel-4000", 4000, Pretokenizer.gpt2Digits),
+        ] {
+            let text = try Corpus(paths: [Fixtures.path("reference/training/\(corpus)")])
+            let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
+            let model = try BPETrainer(vocabularySize: size).train(words)
+            let written = HuggingFaceJSON.serialize(Tokenizer(model: model, pretokenizer: pretokenizer, format: .trained))
+            let expected = try Fixtures.text("reference/training/\(name).tokenizer.json")
+            XCTAssertTrue(written == expected, "\(name): serialized tokenizer.json differs from HF's")
+        }
+    }
+
+    func testReadingHuggingFaceJSON() throws {
+        let tokenizer = try TokenizerLoader.load(Fixtures.path("reference/training/python-digits-bytelevel-4000.tokenizer.json"))
+        XCTAssertEqual(tokenizer.format, .huggingFaceJSON)
+        XCTAssertEqual(tokenizer.pretokenizer, .gpt2Digits)
+        XCTAssertEqual(tokenizer.model.vocabularySize, 4000)
+        let expected = try Fixtures.text("reference/training/python-digits-bytelevel-4000.merges.txt").split(separator: "\n").map(String.init)
+        XCTAssertEqual(tokenizer.model.mergeLines, expected)
+    }
+
+    func testVocabAndMergesRoundTrip() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try TokenizerLoader.load(Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"))
+        try TokenizerLoader.write(original, to: folder.path + "/")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(names, ["merges.txt", "vocab.json"])
+        let reread = try TokenizerLoader.load(folder.path)
+        XCTAssertEqual(reread.format, .vocabAndMerges)
+        XCTAssertEqual(reread.model.merges, original.model.merges)
+        XCTAssertEqual(reread.model.tokens, original.model.tokens)
+        // Special tokens survive a tokenizer.json round trip.
+        var withSpecial = original
+        withSpecial.model.tokens.append(Token(bytes: Array("<|endoftext|>".utf8), isSpecial: true))
+        let path = folder.appendingPathComponent("t.json").path
+        try TokenizerLoader.write(withSpecial, to: path)
+        let again = try TokenizerLoader.load(path)
+        XCTAssertEqual(again.model.tokens.last, withSpecial.model.tokens.last)
+        XCTAssertEqual(again.model.vocabularySize, 2001)
+    }
+
+    func testFolderPreferenceAndGPT2Names() throws {
+        let gpt2 = try TokenizerLoader.load(Fixtures.path("reference/gpt2"))
+        XCTAssertEqual(gpt2.format, .vocabAndMerges)
+        XCTAssertEqual(gpt2.model.vocabularySize, 50257)
+        // A single file of the pair finds its sibling.
+        let viaFile = try TokenizerLoader.load(Fixtures.path("reference/gpt2/vocab.bpe"))
+        XCTAssertEqual(viaFile.model.merges.count, 50000)
+        XCTAssertThrowsError(try TokenizerLoader.load(Fixtures.path("reference/pretokenization")))
+    }
+
+    func testRegexPretokenizersRoundTripThroughSplit() throws {
+        for pretokenizer in [Pretokenizer.cl100k, .o200k, .gpt2Digits, .gpt2] {
+            let base = try TokenizerLoader.load(Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"))
+            let tokenizer = Tokenizer(model: base.model, pretokenizer: pretokenizer, format: .trained)
+            let data = Data(HuggingFaceJSON.serialize(tokenizer).utf8)
+            XCTAssertEqual(try HuggingFaceJSON.parse(data, path: "x").pretokenizer, pretokenizer)
+        }
+    }
+
+    // MARK: malformed input
+
+    private func assertRejected(_ json: String, containing fragment: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try HuggingFaceJSON.parse(Data(json.utf8), path: "bad.json"), file: file, line: line) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("bad.json: "), text, file: file, line: line)
+            XCTAssertTrue(text.contains(fragment), "\(text) lacks \(fragment)", file: file, line: line)
+        }
+    }
+
+    func testMalformedTokenizerJSONIsRejectedWithAReason() {
+        let pre = #""pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}"#
+        var vocab = (0..<256).map { "\"\(ByteLevel.render([UInt8($0)]).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\": \($0)" }
+        vocab.append("\"ab\": 256")
+        let vocabText = "{" + vocab.joined(separator: ", ") + "}"
+        assertRejected("not json", containing: "not valid JSON")
+        assertRejected("[1, 2]", containing: "not a JSON object")
+        assertRejected("{}", containing: "no \"model\"")
+        assertRejected(#"{"model": {"type": "Unigram"}}"#, containing: "Unigram")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"merges\": []}}", containing: "vocab")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText)}}", containing: "merges")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"a c x\"]}}", containing: "not two tokens")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"a Ω\"]}}", containing: "not in the vocabulary")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"b c\"]}}", containing: "yields a token")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}}", containing: "byte-level symbol")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 5}, \"merges\": []}}", containing: "no token with id 0")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": \"x\"}, \"merges\": []}}", containing: "no integer id")
+        assertRejected("{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", containing: "ByteLevel")
+        // A well-formed file parses, so the rejections above are about their defects.
+        XCTAssertNoThrow(try HuggingFaceJSON.parse(Data("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"a b\"]}}".utf8), path: "ok.json"))
+    }
+
+    /// Every truncation of a valid file is rejected with an error, never a crash.
+    func testTruncationsAndByteFlipsNeverCrash() throws {
+        let valid = try Fixtures.bytes("reference/training/en-bytelevel-2000.tokenizer.json")
+        let prefix = Array(valid.prefix(4000)) + Array(valid.suffix(3000))
+        for length in stride(from: 0, to: prefix.count, by: 7) {
+            XCTAssertThrowsError(try HuggingFaceJSON.parse(Data(prefix.prefix(length)), path: "cut.json"))
+        }
+        var generator = Fixtures.SeededGenerator(seed: 3)
+        for _ in 0..<60 {
+            var copy = valid
+            for _ in 0..<4 { copy[Int.random(in: 0..<copy.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
+            _ = try? HuggingFaceJSON.parse(Data(copy), path: "flipped.json")  // must return or throw, not crash
+        }
+    }
+
+    /// HF `tokenizers` itself loads a tokenizer.json we wrote and encodes as we do. Runs when
+    /// Python with `tokenizers` is installed (CI installs it), skipped otherwise.
+    func testHuggingFaceLoadsOurFileAndEncodesIdentically() throws {
+        let python = "/usr/bin/env"
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: python)
+        probe.arguments = ["python3", "-c", "import tokenizers"]
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        try XCTSkipIf(probe.terminationStatus != 0, "python3 with tokenizers is not installed")
+
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try Corpus(paths: [Fixtures.path("reference/training/python-train.txt")], maxBytes: 300_000)
+        for pretokenizer in [Pretokenizer.gpt2Digits, .cl100k, .o200k] {
+            let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
+            let model = try BPETrainer(vocabularySize: 1500, specialTokens: ["<|endoftext|>"]).train(words)
+            let tokenizer = Tokenizer(model: model, pretokenizer: pretokenizer, format: .trained)
+            let path = folder.appendingPathComponent("tok.json").path
+            try TokenizerLoader.write(tokenizer, to: path)
+            let encoder = try tokenizer.makeEncoder()
+            for name in ["tricky", "python", "ja"] {
+                let input = Fixtures.path("reference/gpt2/\(name).txt")
+                let ours = encoder.encode(try Fixtures.text("reference/gpt2/\(name).txt"))
+                let script = "import json,sys\nfrom tokenizers import Tokenizer\nt=Tokenizer.from_file(sys.argv[1])\n"
+                    + "print(json.dumps(t.encode(open(sys.argv[2],encoding='utf-8',newline='').read(),add_special_tokens=False).ids))"
+                let process = Process()
+                let pipe = Pipe()
+                process.executableURL = URL(fileURLWithPath: python)
+                process.arguments = ["python3", "-c", script, path, input]
+                process.standardOutput = pipe
+                try process.run()
+                let output = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                XCTAssertEqual(process.terminationStatus, 0)
+                let theirs = try JSONDecoder().decode([UInt32].self, from: output)
+                XCTAssertEqual(ours, theirs, "\(pretokenizer) on \(name)")
+            }
+        }
+    }
+}
