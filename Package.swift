@@ -40,6 +40,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "toksleuth-bench",
+            dependencies: ["BPE", "Pretokenization", "TokenizerFormats"],
+            path: "Benchmarks/ToksleuthBench"
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PretokenizationTests", dependencies: ["Pretokenization", "TestSupport"]),
         .testTarget(name: "BPETests", dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "TestSupport"]),

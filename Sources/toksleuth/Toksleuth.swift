@@ -13,13 +13,14 @@ struct Toksleuth: ParsableCommand {
         abstract: "Tokenizer forensics: train byte-level BPE exactly as HuggingFace does, read tokenizers, encode.",
         discussion: """
             Example:
-              toksleuth train --corpus fixtures/corpora/languages/en.txt --vocab-size 1000 --output /tmp/en.json
+              toksleuth demo
+              toksleuth train --corpus fixtures/corpora/languages/en/train.txt --vocab-size 1000 --output /tmp/en.json
               toksleuth merges /tmp/en.json | head
               echo "Hello world" | toksleuth encode --tokenizer /tmp/en.json --json
 
             Exit codes: 0 success, 1 usage error, 2 bad input (a file named in the message), 3 internal error.
             """,
-        subcommands: [Train.self, Encode.self, Merges.self]
+        subcommands: [Demo.self, Train.self, Encode.self, Merges.self]
     )
 
     /// Runs the command; errors become one line on stderr and a documented exit code.

@@ -16,7 +16,7 @@ struct Train: ParsableCommand {
             symbols (HF's initial_alphabet=ByteLevel.alphabet()), then one token per merge.
 
             Example:
-              toksleuth train --corpus fixtures/corpora/languages/en.txt --vocab-size 1000 --pretokenizer gpt2-digits --output /tmp/en.json
+              toksleuth train --corpus fixtures/corpora/languages/en/train.txt --vocab-size 1000 --pretokenizer gpt2-digits --output /tmp/en.json
             """
     )
 
