@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "BPE", targets: ["BPE"]),
         .library(name: "TokenizerFormats", targets: ["TokenizerFormats"]),
         .library(name: "Corpora", targets: ["Corpora"]),
+        .library(name: "MixtureInference", targets: ["MixtureInference"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,10 +34,17 @@ let package = Package(
         ),
         .target(name: "Corpora", dependencies: ["CZlib"]),
         .target(name: "TokenizerFormats", dependencies: ["BPE", "Pretokenization", "Corpora"]),
+        .target(
+            name: "MixtureInference",
+            dependencies: [
+                "BPE", "Pretokenization", "Corpora", "TokenizerFormats", "CGLPK",
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "toksleuth",
             dependencies: [
-                "BPE", "Pretokenization", "TokenizerFormats", "Corpora",
+                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -114,8 +114,14 @@ struct MergeState {
     var raised: [Int32] = []
     var raisedStamp: [Int32] = []
     var step: Int32 = 0
+    /// When recording, the pairs whose count a step changed and their counts before it.
+    let recording: Bool
+    var touched: [Int32] = []
+    var touchedStamp: [Int32] = []
+    var countBefore: [Int] = []
 
-    init(wordCounts: WordCounts, byteTokens: [UInt32]) {
+    init(wordCounts: WordCounts, byteTokens: [UInt32], recording: Bool = false) {
+        self.recording = recording
         let words = wordCounts.words
         words.arena.withUnsafeBufferPointer { arena in
             for index in 0..<wordCounts.count {
@@ -139,9 +145,11 @@ struct MergeState {
                 if pairWords[Int(index)].last != Int32(word) { pairWords[Int(index)].append(Int32(word)) }
             }
         }
-        heap = Heap(pairKeys.indices.compactMap { i in
-            pairCounts[i] > 0 ? Candidate(count: pairCounts[i], pair: pairKeys[i]) : nil
-        })
+        if !recording {
+            heap = Heap(pairKeys.indices.compactMap { i in
+                pairCounts[i] > 0 ? Candidate(count: pairCounts[i], pair: pairKeys[i]) : nil
+            })
+        }
     }
 
     @inline(__always)
@@ -153,7 +161,19 @@ struct MergeState {
         pairCounts.append(0)
         pairWords.append([])
         raisedStamp.append(-1)
+        touchedStamp.append(-1)
+        countBefore.append(0)
         return index
+    }
+
+    /// Remembers a pair's count before the current step first changes it.
+    @inline(__always)
+    mutating func noteTouch(_ index: Int32) {
+        if touchedStamp[Int(index)] != step {
+            touchedStamp[Int(index)] = step
+            countBefore[Int(index)] = pairCounts[Int(index)]
+            touched.append(index)
+        }
     }
 
     /// The pair to merge next and its count, or nil when no pair is left.
@@ -169,6 +189,7 @@ struct MergeState {
     @inline(__always)
     mutating func adjust(_ key: UInt64, by delta: Int, word: Int32) {
         let index = indexOf(key)
+        if recording { noteTouch(index) }
         pairCounts[Int(index)] += delta
         if delta > 0 {
             if pairWords[Int(index)].last != word { pairWords[Int(index)].append(word) }
@@ -184,7 +205,10 @@ struct MergeState {
         step += 1
         let a = UInt32(truncatingIfNeeded: pair >> 32)
         let b = UInt32(truncatingIfNeeded: pair)
-        let pairSlot = Int(pairIndex[pair]!)
+        touched.removeAll(keepingCapacity: true)
+        guard let slot = pairIndex[pair] else { return }  // the pair never occurs
+        let pairSlot = Int(slot)
+        if recording { noteTouch(slot) }
         let holders = pairWords[pairSlot]
         pairWords[pairSlot] = []
         pairCounts[pairSlot] = 0
@@ -221,6 +245,7 @@ struct MergeState {
         }
         // The merged pair itself is gone everywhere (an `a a` run may re-adjust it to zero).
         pairCounts[pairSlot] = 0
+        if recording { return }
         for index in raised where pairCounts[Int(index)] > 0 {
             heap.insert(Candidate(count: pairCounts[Int(index)], pair: pairKeys[Int(index)]))
         }

@@ -16,6 +16,30 @@ public struct Corpus: Sendable {
     /// Creates an empty corpus.
     public init() {}
 
+    /// A corpus of valid UTF-8 `bytes` cut into sequences ending at `sequenceEnds`.
+    public init(bytes: [UInt8], sequenceEnds: [Int]) {
+        precondition(sequenceEnds.last ?? 0 == bytes.count, "sequences must cover the bytes")
+        self.bytes = bytes
+        self.sequenceEnds = sequenceEnds
+    }
+
+    /// Number of sequences.
+    public var sequenceCount: Int { sequenceEnds.count }
+
+    /// The byte range of sequence `index`.
+    public func sequenceRange(_ index: Int) -> Range<Int> {
+        (index == 0 ? 0 : sequenceEnds[index - 1])..<sequenceEnds[index]
+    }
+
+    /// Appends whole sequences of another corpus.
+    public mutating func append(sequences range: Range<Int>, of other: Corpus) {
+        guard !range.isEmpty else { return }
+        let start = other.sequenceRange(range.lowerBound).lowerBound
+        let shift = bytes.count - start
+        bytes.append(contentsOf: other.bytes[start..<other.sequenceEnds[range.upperBound - 1]])
+        for index in range { sequenceEnds.append(other.sequenceEnds[index] + shift) }
+    }
+
     /// Reads every path (a file or a folder of `.txt`, `.jsonl`, `.gz` files, searched
     /// recursively in name order). Stops reading a file once `maxBytes` is reached in total.
     public init(paths: [String], maxBytes: Int? = nil) throws {

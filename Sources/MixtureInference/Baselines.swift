@@ -1,0 +1,150 @@
+import BPE
+import Corpora
+import Dispatch
+import Foundation
+import TokenizerFormats
+
+/// How to estimate a mixture.
+public enum InferenceMethod: String, CaseIterable, Sendable, Codable {
+    /// The LP over merge-step pair counts (Hayase et al. 2024).
+    case attack
+    /// A uniform draw from the simplex.
+    case random
+    /// Tokenizer encoding efficiency.
+    case tee
+    /// Token classification.
+    case tc
+}
+
+/// What every method reads: the target tokenizer and one text sample per category.
+public struct InferenceInputs: Sendable {
+    public var tokenizer: Tokenizer
+    public var names: [String]
+    public var samples: [Corpus]
+    public var mergeCount: Int
+    public var cache: CountCache?
+
+    public init(tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, cache: CountCache?) {
+        self.tokenizer = tokenizer
+        self.names = names
+        self.samples = samples
+        self.mergeCount = mergeCount
+        self.cache = cache
+    }
+
+    /// Pair-count traces of every sample, on both cores.
+    public func counts() throws -> [CategoryCounts] {
+        let counter = PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: cache)
+        return try parallelMap(samples.indices.map { $0 }) { index in
+            try counter.count(name: names[index], corpus: samples[index])
+        }
+    }
+
+    /// Token ids of every sample under `tokenizer`, on both cores.
+    func encodings(with tokenizer: Tokenizer) throws -> [[UInt32]] {
+        try parallelMap(samples) { sample in
+            let encoder = try tokenizer.makeEncoder()
+            var ids: [UInt32] = []
+            // Each sequence is encoded on its own, as the tokenizer was trained.
+            sample.bytes.withUnsafeBufferPointer { buffer in
+                for index in 0..<sample.sequenceCount {
+                    let range = sample.sequenceRange(index)
+                    encoder.encode(UnsafeBufferPointer(rebasing: buffer[range]), appendingTo: &ids)
+                }
+            }
+            return ids
+        }
+    }
+}
+
+/// Runs `body` on every element on all cores, keeping the order; the first error is thrown.
+func parallelMap<T, R>(_ items: [T], _ body: @escaping @Sendable (T) throws -> R) throws -> [R] where T: Sendable, R: Sendable {
+    let slots = ResultSlots<Result<R, Error>>(count: items.count)
+    DispatchQueue.concurrentPerform(iterations: items.count) { index in
+        slots[index] = Result { try body(items[index]) }
+    }
+    return try slots.values.map { try $0!.get() }
+}
+
+/// The paper's baselines.
+public enum Baselines {
+    /// Token classification: each token the first merges created goes to the category whose
+    /// sample uses it most often (per token of sample); a category's share is the fraction of
+    /// those tokens it receives. Tokens no sample uses are ignored.
+    public static func tokenClassification(inputs: InferenceInputs) throws -> [Double] {
+        let encodings = try inputs.encodings(with: inputs.tokenizer)
+        let merged = Set(inputs.tokenizer.model.merges.prefix(inputs.mergeCount).map(\.result))
+        let vocabulary = inputs.tokenizer.model.vocabularySize
+        var frequencies: [[Double]] = []
+        for ids in encodings {
+            var counts = [Double](repeating: 0, count: vocabulary)
+            for id in ids { counts[Int(id)] += 1 }
+            let total = Double(max(ids.count, 1))
+            frequencies.append(counts.map { $0 / total })
+        }
+        var assigned = [Double](repeating: 0, count: inputs.names.count)
+        for token in merged.sorted() {
+            var best = -1
+            var bestFrequency = 0.0
+            for (category, frequency) in frequencies.enumerated() where frequency[Int(token)] > bestFrequency {
+                best = category
+                bestFrequency = frequency[Int(token)]
+            }
+            if best >= 0 { assigned[best] += 1 }
+        }
+        let total = assigned.reduce(0, +)
+        return total > 0 ? assigned.map { $0 / total } : [Double](repeating: 1 / Double(assigned.count), count: assigned.count)
+    }
+
+    /// Tokenizer encoding efficiency, as a ratio per category: bytes per token of the target
+    /// tokenizer on the category's sample, divided by bytes per token of a tokenizer with the
+    /// same number of merges trained on that category alone (`ownTrainingText`, or the sample
+    /// itself when nil). A tokenizer encodes its own training data well, so the ratio rises
+    /// with the category's share.
+    public static func encodingEfficiencyRatios(inputs: InferenceInputs, ownTrainingText: [Corpus]?) throws -> [Double] {
+        let target = try inputs.encodings(with: inputs.tokenizer)
+        let mergeCount = inputs.mergeCount
+        let pretokenizer = inputs.tokenizer.pretokenizer
+        let texts = ownTrainingText ?? inputs.samples
+        let samples = inputs.samples
+        let ownRates: [Double] = try parallelMap(Array(texts.indices)) { index in
+            let text = texts[index]
+            let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
+            let model = try BPETrainer(vocabularySize: mergeCount + 256).train(words)
+            let own = InferenceInputs(tokenizer: Tokenizer(model: model, pretokenizer: pretokenizer, format: .trained),
+                                      names: [""], samples: [samples[index]], mergeCount: mergeCount, cache: nil)
+            let ids = try own.encodings(with: own.tokenizer)[0]
+            return Double(samples[index].bytes.count) / Double(max(ids.count, 1))
+        }
+        return (0..<samples.count).map { index in
+            let targetRate = Double(samples[index].bytes.count) / Double(max(target[index].count, 1))
+            return targetRate / ownRates[index]
+        }
+    }
+
+    /// Exponent of the TEE fit `share ∝ ratio^k` used when no trials are available to fit it
+    /// (the median of leave-one-trial-out fits on ../shared/corpora languages, n = 5, T = 3,000).
+    public static let defaultEncodingEfficiencyExponent = 12.0
+
+    /// Shares from efficiency ratios: `share_i ∝ ratio_i ^ exponent` (a linear fit in log-log space).
+    public static func encodingEfficiencyEstimate(ratios: [Double], exponent: Double) -> [Double] {
+        let logs = ratios.map { exponent * log(max($0, 1e-12)) }
+        let top = logs.max() ?? 0
+        let weights = logs.map { exp($0 - top) }
+        let total = weights.reduce(0, +)
+        return weights.map { $0 / total }
+    }
+
+    /// The exponent that minimises the mean log10 MSE over known (ratios, truth) pairs.
+    public static func fitEncodingEfficiencyExponent(_ examples: [(ratios: [Double], truth: [Double])]) -> Double {
+        guard !examples.isEmpty else { return defaultEncodingEfficiencyExponent }
+        var best = (score: Double.infinity, exponent: defaultEncodingEfficiencyExponent)
+        for step in 0...200 {
+            let exponent = Double(step) * 0.5
+            let score = examples.map { log10(max(meanSquaredError(encodingEfficiencyEstimate(ratios: $0.ratios, exponent: exponent), $0.truth), 1e-300)) }
+                .reduce(0, +) / Double(examples.count)
+            if score < best.score { best = (score, exponent) }
+        }
+        return best.exponent
+    }
+}

@@ -1,0 +1,86 @@
+import Corpora
+import Foundation
+
+/// A candidate category of training data and where its text is.
+public struct CategorySource: Sendable, Equatable {
+    /// The category's name: the folder entry's name without text extensions.
+    public var name: String
+    /// The text files of the category.
+    public var files: [String]
+    public init(name: String, files: [String]) {
+        self.name = name
+        self.files = files
+    }
+}
+
+/// Which half of a category's text to read.
+public enum CategoryRole: String, Sendable {
+    /// `sample.txt`: text to count pairs on (disjoint from training text).
+    case sample
+    /// `train.txt`: text to train tokenizers on.
+    case train
+}
+
+/// Finds the categories in a folder.
+///
+/// Each entry of the folder is a category: a sub-folder (its `sample.txt` or `train.txt`, by
+/// role, when present, else all its text files) or a single text file (`de.txt`,
+/// `python.jsonl.gz`). `../shared/corpora/<family>/` works as it is.
+public enum Categories {
+    /// The categories under `folder`, sorted by name; `only` keeps the named ones (all must exist).
+    public static func discover(in folder: String, role: CategoryRole = .sample, only: [String]? = nil) throws -> [CategorySource] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
+            throw InputError(path: folder, problem: "no such folder")
+        }
+        guard isDirectory.boolValue else { throw InputError(path: folder, problem: "not a folder of categories") }
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
+        var found: [String: CategorySource] = [:]
+        for entry in entries {
+            let path = (folder as NSString).appendingPathComponent(entry)
+            var entryIsDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &entryIsDirectory)
+            let source: CategorySource
+            if entryIsDirectory.boolValue {
+                let preferred = (path as NSString).appendingPathComponent(role.rawValue + ".txt")
+                if FileManager.default.fileExists(atPath: preferred) {
+                    source = CategorySource(name: entry, files: [preferred])
+                } else {
+                    guard let files = try? Corpus.files(at: path) else { continue }  // not a category
+                    source = CategorySource(name: entry, files: files)
+                }
+            } else {
+                guard Corpus.isCorpusFileName(entry) else { continue }
+                source = CategorySource(name: categoryName(fileName: entry), files: [path])
+            }
+            if let existing = found[source.name] {
+                throw InputError(path: folder, problem:
+                    "two entries name category \(source.name): \(existing.files[0]) and \(source.files[0])")
+            }
+            found[source.name] = source
+        }
+        var result = found.values.sorted { $0.name < $1.name }
+        if let only {
+            var seen = Set<String>()
+            for name in only where !seen.insert(name).inserted {
+                throw InputError(path: folder, problem: "category \(name) is named twice")
+            }
+            let missing = only.filter { found[$0] == nil }
+            if !missing.isEmpty {
+                throw InputError(path: folder, problem: "no category named \(missing.joined(separator: ", "))")
+            }
+            result = result.filter { seen.contains($0.name) }
+        }
+        if result.isEmpty { throw InputError(path: folder, problem: "holds no categories (sub-folders or text files)") }
+        return result
+    }
+
+    /// `python.jsonl.gz` -> `python`.
+    static func categoryName(fileName: String) -> String {
+        var name = fileName
+        for suffix in [".gz", ".jsonl", ".txt"] where name.lowercased().hasSuffix(suffix) {
+            name.removeLast(suffix.count)
+        }
+        return name
+    }
+}

@@ -1,0 +1,88 @@
+import BPE
+import Corpora
+import Dispatch
+import Foundation
+import Pretokenization
+import TokenizerFormats
+
+/// One category's pair counts under a merge list.
+public struct CategoryCounts: Sendable {
+    public var name: String
+    /// Bytes of sample text counted.
+    public var sampleBytes: Int
+    public var trace: PairCountTrace
+    /// Whether the counts came from the cache.
+    public var fromCache: Bool
+
+    public init(name: String, sampleBytes: Int, trace: PairCountTrace, fromCache: Bool = false) {
+        self.name = name
+        self.sampleBytes = sampleBytes
+        self.trace = trace
+        self.fromCache = fromCache
+    }
+}
+
+/// Counts pairs of category samples under the first merges of a tokenizer.
+public struct PairCounter: Sendable {
+    public var merges: ArraySlice<MergeRule>
+    public var byteTokens: [UInt32]
+    public var pretokenizer: Pretokenizer
+    /// Where traces are cached; nil disables the cache.
+    public var cache: CountCache?
+
+    public init(tokenizer: Tokenizer, mergeCount: Int, cache: CountCache?) {
+        self.merges = tokenizer.model.merges.prefix(mergeCount)
+        self.byteTokens = tokenizer.model.byteTokens
+        self.pretokenizer = tokenizer.pretokenizer
+        self.cache = cache
+    }
+
+    public init(merges: ArraySlice<MergeRule>, byteTokens: [UInt32], pretokenizer: Pretokenizer, cache: CountCache?) {
+        self.merges = merges
+        self.byteTokens = byteTokens
+        self.pretokenizer = pretokenizer
+        self.cache = cache
+    }
+
+    /// The part of the cache key that depends on the tokenizer (merges, byte ids, pretokenizer, T).
+    var tokenizerKey: String {
+        var fingerprint = Fingerprint()
+        fingerprint.update("toksleuth pair counts v1")
+        fingerprint.update(pretokenizer.description)
+        for step in pretokenizer.steps { fingerprint.update(step.pattern ?? "") }
+        fingerprint.update(UInt64(merges.count))
+        for merge in merges {
+            fingerprint.update(merge.pairKey)
+            fingerprint.update(UInt64(merge.result))
+        }
+        for id in byteTokens { fingerprint.update(UInt64(id)) }
+        return fingerprint.hex
+    }
+
+    /// Counts one category's text (valid UTF-8, cut into sequences).
+    public func count(name: String, corpus: Corpus) throws -> CategoryCounts {
+        var keyPrint = Fingerprint()
+        keyPrint.update(tokenizerKey)
+        keyPrint.update(corpus.bytes)
+        for end in corpus.sequenceEnds { keyPrint.update(UInt64(end)) }
+        let key = keyPrint.hex
+        if let cache, let hit = cache.load(key: key), hit.trace.steps == merges.count {
+            return CategoryCounts(name: name, sampleBytes: hit.sampleBytes, trace: hit.trace, fromCache: true)
+        }
+        let words = try WordCounts.count(text: corpus.bytes, sequenceEnds: corpus.sequenceEnds, pretokenizer: pretokenizer)
+        let trace = PairCountTrace.trace(words: words, byteTokens: byteTokens, merges: merges)
+        cache?.store(trace, sampleBytes: corpus.bytes.count, key: key)
+        return CategoryCounts(name: name, sampleBytes: corpus.bytes.count, trace: trace)
+    }
+
+    /// Reads and counts every category, on both cores.
+    public func count(categories: [CategorySource], maxBytes: Int?) throws -> [CategoryCounts] {
+        try parallelMap(categories) { source in
+            let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
+            guard !corpus.bytes.isEmpty else {
+                throw InputError(path: source.files.joined(separator: ", "), problem: "category \(source.name) has no text")
+            }
+            return try count(name: source.name, corpus: corpus)
+        }
+    }
+}

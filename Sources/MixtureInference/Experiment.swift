@@ -1,0 +1,203 @@
+import BPE
+import Corpora
+import Foundation
+import Pretokenization
+import TokenizerFormats
+
+/// A deterministic random number generator (SplitMix64), so that the same seed gives the same
+/// trials on every machine.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A point drawn uniformly from the probability simplex of dimension `n` (Dirichlet(1)).
+    public mutating func simplexPoint(_ n: Int) -> [Double] {
+        let draws = (0..<n).map { _ in -log(Double.random(in: Double.ulpOfOne..<1, using: &self)) }
+        let total = draws.reduce(0, +)
+        return draws.map { $0 / total }
+    }
+}
+
+/// Mean squared error between two mixtures (the paper's score).
+public func meanSquaredError(_ a: [Double], _ b: [Double]) -> Double {
+    precondition(a.count == b.count && !a.isEmpty)
+    return zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(a.count)
+}
+
+/// Settings of a controlled experiment.
+public struct ExperimentConfig: Sendable {
+    public var categoriesFolder: String
+    /// Where samples come from when not the categories folder (distribution shift).
+    public var sampleFolder: String?
+    public var categoriesPerTrial = 5
+    public var trials = 10
+    public var merges = 30_000
+    public var trainBytes = 10_000_000
+    public var sampleBytes = 1_000_000
+    public var seed: UInt64 = 0
+    /// Count on the training text itself (no sampling noise).
+    public var sameData = false
+    public var methods: [InferenceMethod] = InferenceMethod.allCases
+    public var keepFolder: String?
+    public var solver = SolverOptions()
+
+    public init(categoriesFolder: String) { self.categoriesFolder = categoriesFolder }
+}
+
+/// One trial's outcome.
+public struct TrialResult: Sendable, Codable {
+    public var trial: Int
+    public var categories: [String]
+    public var truth: [Double]
+    /// Estimates by method name.
+    public var estimates: [String: [Double]]
+    public var mse: [String: Double]
+    /// Seconds per stage.
+    public var seconds: [String: Double]
+    public var mergesUsed: Int
+    public var solver: SolverReport?
+    /// TEE's per-category efficiency ratios (the estimate depends on a fitted exponent).
+    public var encodingEfficiencyRatios: [Double]?
+}
+
+/// Runs trials: draw a mixture, train a tokenizer on it, infer the mixture back.
+public struct ExperimentRunner {
+    public var config: ExperimentConfig
+
+    public init(config: ExperimentConfig) { self.config = config }
+
+    /// Runs all trials; `progress` gets each finished trial.
+    public func run(progress: ((TrialResult) -> Void)? = nil) throws -> [TrialResult] {
+        let trainSources = try Categories.discover(in: config.categoriesFolder, role: .train)
+        guard trainSources.count >= config.categoriesPerTrial else {
+            throw InferenceError("\(config.categoriesFolder) has \(trainSources.count) categories, fewer than --n \(config.categoriesPerTrial)")
+        }
+        guard config.categoriesPerTrial >= 2 else { throw InferenceError("--n must be at least 2") }
+        guard config.merges > 0 else { throw InferenceError("--merges must be positive") }
+        let sampleSources = try Categories.discover(in: config.sampleFolder ?? config.categoriesFolder, role: .sample)
+        let sampleByName = Dictionary(uniqueKeysWithValues: sampleSources.map { ($0.name, $0) })
+        var trainCache: [String: Corpus] = [:]
+        var sampleCache: [String: Corpus] = [:]
+        var results: [TrialResult] = []
+        for trial in 0..<config.trials {
+            var generator = SeededGenerator(seed: config.seed &* 1_000_003 &+ UInt64(trial))
+            var chosen = Array(trainSources.shuffled(using: &generator).prefix(config.categoriesPerTrial))
+            chosen.sort { $0.name < $1.name }
+            let weights = generator.simplexPoint(chosen.count)
+            var seconds: [String: Double] = [:]
+            var clock = Date()
+            func lap(_ stage: String) {
+                seconds[stage, default: 0] += Date().timeIntervalSince(clock)
+                clock = Date()
+            }
+            var trainTexts: [Corpus] = []
+            for source in chosen {
+                if trainCache[source.name] == nil {
+                    let corpus = try Corpus(paths: source.files)
+                    guard !corpus.bytes.isEmpty else { throw InputError(path: source.files[0], problem: "category \(source.name) has no text") }
+                    trainCache[source.name] = corpus
+                }
+                trainTexts.append(trainCache[source.name]!)
+            }
+            let (mixture, portions) = MixtureCorpus.build(sources: trainTexts, weights: weights, totalBytes: config.trainBytes)
+            let truthBytes = portions.map { Double($0.bytes.count) }
+            let truth = truthBytes.map { $0 / truthBytes.reduce(0, +) }
+            lap("mixture")
+            let words = try WordCounts.count(text: mixture.bytes, sequenceEnds: mixture.sequenceEnds, pretokenizer: .gpt2Digits)
+            let model = try BPETrainer(vocabularySize: config.merges + 256).train(words)
+            let tokenizer = Tokenizer(model: model, pretokenizer: .gpt2Digits, format: .trained)
+            lap("train")
+            var samples: [Corpus] = []
+            for (index, source) in chosen.enumerated() {
+                if config.sameData {
+                    samples.append(portions[index])
+                    continue
+                }
+                guard let sampleSource = sampleByName[source.name] else {
+                    throw InferenceError("no sample for category \(source.name) in \(config.sampleFolder ?? config.categoriesFolder)")
+                }
+                if sampleCache[source.name] == nil {
+                    sampleCache[source.name] = try Corpus(paths: sampleSource.files, maxBytes: config.sampleBytes)
+                }
+                samples.append(sampleCache[source.name]!)
+            }
+            lap("read samples")
+            let mergesUsed = min(config.merges, model.merges.count)
+            var estimates: [String: [Double]] = [:]
+            var solverReport: SolverReport?
+            var teeRatios: [Double]?
+            let inputs = InferenceInputs(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
+                                         mergeCount: mergesUsed, cache: nil)
+            for method in config.methods {
+                switch method {
+                case .attack:
+                    let counts = try inputs.counts()
+                    lap("count")
+                    let solution = try MixtureSolver(categories: counts, merges: model.merges.prefix(mergesUsed),
+                                                     scale: config.solver.scale).solve(options: config.solver)
+                    estimates[method.rawValue] = solution.proportions
+                    solverReport = solution.report
+                    lap("solve")
+                case .random:
+                    var baselineGenerator = SeededGenerator(seed: config.seed &* 7_919 &+ UInt64(trial) &+ 17)
+                    estimates[method.rawValue] = baselineGenerator.simplexPoint(chosen.count)
+                case .tee:
+                    let ratios = try Baselines.encodingEfficiencyRatios(inputs: inputs, ownTrainingText: trainTexts)
+                    teeRatios = ratios
+                    estimates[method.rawValue] = Baselines.encodingEfficiencyEstimate(
+                        ratios: ratios, exponent: Baselines.defaultEncodingEfficiencyExponent)
+                    lap("tee")
+                case .tc:
+                    estimates[method.rawValue] = try Baselines.tokenClassification(inputs: inputs)
+                    lap("tc")
+                }
+            }
+            let mse = estimates.mapValues { meanSquaredError($0, truth) }
+            let result = TrialResult(trial: trial, categories: chosen.map(\.name), truth: truth, estimates: estimates,
+                                     mse: mse, seconds: seconds, mergesUsed: mergesUsed, solver: solverReport,
+                                     encodingEfficiencyRatios: teeRatios)
+            if let keep = config.keepFolder {
+                try keepTrial(result, tokenizer: tokenizer, folder: keep)
+            }
+            results.append(result)
+            progress?(result)
+        }
+        return ExperimentRunner.refitEncodingEfficiency(results)
+    }
+
+    /// Replaces each trial's TEE estimate by one whose exponent was fitted on the other trials
+    /// (leave one trial out), as the paper fits TEE's log-log relation on known mixtures.
+    static func refitEncodingEfficiency(_ results: [TrialResult]) -> [TrialResult] {
+        guard results.count >= 2 else { return results }
+        return results.map { result in
+            guard let ratios = result.encodingEfficiencyRatios else { return result }
+            let others = results.filter { $0.trial != result.trial }.compactMap { other in
+                other.encodingEfficiencyRatios.map { (ratios: $0, truth: other.truth) }
+            }
+            var updated = result
+            let estimate = Baselines.encodingEfficiencyEstimate(ratios: ratios,
+                                                                exponent: Baselines.fitEncodingEfficiencyExponent(others))
+            updated.estimates[InferenceMethod.tee.rawValue] = estimate
+            updated.mse[InferenceMethod.tee.rawValue] = meanSquaredError(estimate, result.truth)
+            return updated
+        }
+    }
+
+    private func keepTrial(_ result: TrialResult, tokenizer: Tokenizer, folder: String) throws {
+        let trialFolder = (folder as NSString).appendingPathComponent(String(format: "trial-%03d", result.trial))
+        try FileManager.default.createDirectory(atPath: trialFolder, withIntermediateDirectories: true)
+        try TokenizerLoader.write(tokenizer, to: (trialFolder as NSString).appendingPathComponent("tokenizer.json"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let truth = Dictionary(uniqueKeysWithValues: zip(result.categories, result.truth))
+        try AtomicWrite.write([UInt8](try encoder.encode(truth)), to: (trialFolder as NSString).appendingPathComponent("mixture.json"))
+        try AtomicWrite.write([UInt8](try encoder.encode(result)), to: (trialFolder as NSString).appendingPathComponent("result.json"))
+    }
+}

@@ -1,0 +1,101 @@
+import CGLPK
+
+/// A minimisation LP in GLPK, kept alive across rounds so that each re-solve starts warm
+/// from the previous basis. Arguments are validated here: GLPK aborts the whole process on
+/// an invalid call.
+final class LinearProgram {
+    private let problem: OpaquePointer
+    private(set) var columnCount = 0
+    private(set) var rowCount = 0
+
+    init() {
+        glp_term_out(GLP_OFF)
+        problem = glp_create_prob()
+        glp_set_obj_dir(problem, GLP_MIN)
+    }
+
+    deinit { glp_delete_prob(problem) }
+
+    /// Adds columns `x >= lower` (or `lower <= x <= upper`) with objective coefficients;
+    /// returns the index of the first (0-based).
+    func addColumns(objective: [Double], lower: Double = 0, upper: Double? = nil) -> Int {
+        precondition(objective.allSatisfy(\.isFinite))
+        let first = columnCount
+        guard !objective.isEmpty else { return first }
+        glp_add_cols(problem, Int32(objective.count))
+        for (offset, coefficient) in objective.enumerated() {
+            let column = Int32(first + offset + 1)
+            if let upper { glp_set_col_bnds(problem, column, GLP_DB, lower, upper) } else {
+                glp_set_col_bnds(problem, column, GLP_LO, lower, 0)
+            }
+            glp_set_obj_coef(problem, column, coefficient)
+        }
+        columnCount += objective.count
+        return first
+    }
+
+    /// A row `sum(coefficients[k] * x[columns[k]]) (>= or ==) bound`.
+    struct Row {
+        var columns: [Int32]
+        var coefficients: [Double]
+        var bound: Double
+        var isEquality = false
+    }
+
+    /// Adds rows; columns must exist and be distinct within a row.
+    func addRows(_ rows: [Row]) {
+        guard !rows.isEmpty else { return }
+        let first = glp_add_rows(problem, Int32(rows.count))
+        var indices: [Int32] = []
+        var values: [Double] = []
+        for (offset, row) in rows.enumerated() {
+            precondition(row.columns.count == row.coefficients.count)
+            precondition(Set(row.columns).count == row.columns.count, "duplicate column in an LP row")
+            precondition(row.columns.allSatisfy { $0 >= 0 && Int($0) < columnCount }, "LP row names a missing column")
+            precondition(row.coefficients.allSatisfy(\.isFinite) && row.bound.isFinite)
+            let index = first + Int32(offset)
+            // GLPK arrays are 1-based: element 0 is ignored.
+            indices = [0] + row.columns.map { $0 + 1 }
+            values = [0] + row.coefficients
+            glp_set_mat_row(problem, index, Int32(row.columns.count), indices, values)
+            glp_set_row_bnds(problem, index, row.isEquality ? GLP_FX : GLP_LO, row.bound, row.bound)
+        }
+        rowCount += rows.count
+    }
+
+    /// Outcome of a solve.
+    enum Outcome: Equatable {
+        case optimal
+        case infeasible
+        case unbounded
+        case failed(String)
+    }
+
+    /// Solves with the dual simplex (falling back to primal), warm from the last basis.
+    func solve(timeLimitMilliseconds: Int32 = Int32.max) -> Outcome {
+        var parameters = glp_smcp()
+        glp_init_smcp(&parameters)
+        parameters.msg_lev = GLP_MSG_OFF
+        parameters.meth = GLP_DUALP
+        parameters.presolve = GLP_OFF
+        parameters.tm_lim = timeLimitMilliseconds
+        var code = glp_simplex(problem, &parameters)
+        if code == GLP_ESING || code == GLP_ECOND || code == GLP_EBADB {
+            // A basis GLPK cannot factorise: start again from an advanced basis.
+            glp_adv_basis(problem, 0)
+            code = glp_simplex(problem, &parameters)
+        }
+        if code != 0 { return .failed("GLPK simplex returned code \(code)") }
+        switch glp_get_status(problem) {
+        case GLP_OPT: return .optimal
+        case GLP_NOFEAS: return .infeasible
+        case GLP_UNBND: return .unbounded
+        default: return .failed("GLPK status \(glp_get_status(problem))")
+        }
+    }
+
+    func value(ofColumn column: Int) -> Double { glp_get_col_prim(problem, Int32(column + 1)) }
+    var objective: Double { glp_get_obj_val(problem) }
+    /// Simplex iterations so far (cumulative over solves).
+    var iterations: Int { Int(glp_get_it_cnt(problem)) }
+}

@@ -1,0 +1,315 @@
+import BPE
+import Collections
+import Foundation
+
+/// An error of the inference, worded for the user.
+public struct InferenceError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Settings of the LP solve.
+public struct SolverOptions: Sendable {
+    /// Most violated pairs added per merge step and round (the reference code takes 10).
+    public var pairsPerStep = 10
+    /// At most this many constraints are added per round (the most violated first): large
+    /// first rounds would otherwise hand GLPK hundreds of thousands of rows at once.
+    public var maxRowsPerRound = 30_000
+    /// Counts are per `scale` pairs of the category's sample, so LP coefficients are O(1).
+    public var scale = 1e6
+    /// A constraint counts as violated when it is off by more than this (relative).
+    public var tolerance = 1e-7
+    /// Safety stop.
+    public var maxRounds = 500
+    public init() {}
+}
+
+/// Facts about one solve, for the user and for reports.
+public struct SolverReport: Sendable, Codable {
+    public var rounds = 0
+    public var constraints = 0
+    public var pairSlackColumns = 0
+    public var stepSlackColumns = 0
+    public var objective = 0.0
+    public var simplexIterations = 0
+    public var converged = false
+    /// Seconds spent replaying counts to find violated constraints.
+    public var separationSeconds = 0.0
+    /// Seconds spent in GLPK.
+    public var lpSeconds = 0.0
+    /// Steps whose merge occurs in no category sample at that point (skipped).
+    public var missingSteps: [Int] = []
+    public init() {}
+}
+
+/// The solution: category weights in pair units and proportions in bytes.
+public struct MixtureSolution: Sendable {
+    public var names: [String]
+    /// LP weights on the per-pair-normalised counts.
+    public var alpha: [Double]
+    /// Proportions of training bytes: alpha_i x bytes_i / pairs_i, renormalised.
+    public var proportions: [Double]
+    public var report: SolverReport
+}
+
+/// Solves the paper's LP1_T by simultaneous delayed row and column generation:
+///
+///     minimise   sum_t v_t + sum_p v_p
+///     subject to v_t + v_p + sum_i a_i (c[i,t](m_t) - c[i,t](p)) >= 0   for all t, p != m_t
+///                a >= 0, sum_i a_i = 1, v >= 0
+///
+/// Starting from uniform `a` and no constraints, each round replays the count deltas step by
+/// step, keeps the pairs in a max-heap on `sum_i a_i c[i,t](p) - v_p` (updated only for the
+/// pairs a step changes), takes the most violated pairs of every step, adds them (and their
+/// `v_t`, `v_p` columns) to one long-lived GLPK problem and re-solves warm. When a replay finds
+/// nothing violated, the restricted solution is optimal for the full LP.
+///
+/// The LP is solved in this primal form with GLPK's dual simplex: new rows leave the previous
+/// basis dual feasible, so each round costs a few pivots. (Writing the dual LP instead turns
+/// every added row into a column, which GLPK's primal simplex also re-solves warm; on this
+/// shape the primal form with dual simplex measured faster here, see the closing notes.)
+public final class MixtureSolver {
+    let names: [String]
+    let sampleBytes: [Int]
+    let traces: [PairCountTrace]
+    let normalisers: [Double]
+    let pairCount: Int
+    let localToGlobal: [[Int32]]
+    /// For each global pair, its (category, local id) entries: `members[start[g]..<start[g+1]]`.
+    let memberStart: [Int]
+    let memberCategory: [Int32]
+    let memberLocal: [Int32]
+    let mergePair: [Int32]
+    let steps: Int
+
+    /// Prepares the counts of all categories under the same merge list.
+    public init(categories: [CategoryCounts], merges: ArraySlice<MergeRule>, scale: Double = 1e6) throws {
+        guard !categories.isEmpty else { throw InferenceError("no categories to infer over") }
+        let steps = merges.count
+        guard steps > 0 else { throw InferenceError("the number of merges must be positive") }
+        names = categories.map(\.name)
+        sampleBytes = categories.map(\.sampleBytes)
+        traces = categories.map(\.trace)
+        for category in categories where category.trace.steps != steps {
+            throw InferenceError("category \(category.name) was counted for \(category.trace.steps) merges, not \(steps)")
+        }
+        var normalisers: [Double] = []
+        for category in categories {
+            let total = category.trace.totalInitialPairs
+            guard total > 0 else {
+                throw InferenceError("category \(category.name) has no adjacent byte pairs (its text is too short)")
+            }
+            normalisers.append(scale / Double(total))
+        }
+        self.normalisers = normalisers
+        var globalIndex: [UInt64: Int32] = [:]
+        var localToGlobal: [[Int32]] = []
+        for trace in traces {
+            localToGlobal.append(trace.pairs.map { key in
+                if let id = globalIndex[key] { return id }
+                let id = Int32(globalIndex.count)
+                globalIndex[key] = id
+                return id
+            })
+        }
+        self.localToGlobal = localToGlobal
+        pairCount = globalIndex.count
+        var start = [Int](repeating: 0, count: pairCount + 1)
+        for map in localToGlobal { for g in map { start[Int(g) + 1] += 1 } }
+        for g in 0..<pairCount { start[g + 1] += start[g] }
+        var fill = start
+        var memberCategory = [Int32](repeating: 0, count: start[pairCount])
+        var memberLocal = [Int32](repeating: 0, count: start[pairCount])
+        for (category, map) in localToGlobal.enumerated() {
+            for (local, g) in map.enumerated() {
+                memberCategory[fill[Int(g)]] = Int32(category)
+                memberLocal[fill[Int(g)]] = Int32(local)
+                fill[Int(g)] += 1
+            }
+        }
+        memberStart = start
+        self.memberCategory = memberCategory
+        self.memberLocal = memberLocal
+        mergePair = merges.map { globalIndex[$0.pairKey] ?? -1 }
+        self.steps = steps
+    }
+
+    /// A heap entry: the pair with the largest weighted count minus slack first.
+    struct Entry: Comparable {
+        var value: Double
+        var pair: Int32
+        static func < (a: Entry, b: Entry) -> Bool { a.value != b.value ? a.value < b.value : a.pair > b.pair }
+    }
+
+    /// A violated constraint found by a replay.
+    struct Cut {
+        var step: Int
+        var pair: Int32
+        var violation: Double
+        var coefficients: [Double]
+    }
+
+    /// Solves the LP; `progress` gets (round, constraints so far).
+    public func solve(options: SolverOptions = SolverOptions(), progress: ((Int, Int) -> Void)? = nil) throws -> MixtureSolution {
+        let n = names.count
+        let lp = LinearProgram()
+        _ = lp.addColumns(objective: [Double](repeating: 0, count: n), lower: 0, upper: 1)
+        lp.addRows([LinearProgram.Row(columns: (0..<Int32(n)).map { $0 }, coefficients: [Double](repeating: 1, count: n),
+                                      bound: 1, isEquality: true)])
+        var alpha = [Double](repeating: 1 / Double(n), count: n)
+        var stepSlack = [Double](repeating: 0, count: steps)
+        var pairSlack = [Double](repeating: 0, count: pairCount)
+        var stepColumn = [Int32](repeating: -1, count: steps)
+        var pairColumn = [Int32](repeating: -1, count: pairCount)
+        var existing = Set<UInt64>()
+        var report = SolverReport()
+        var missing = Set<Int>()
+
+        for round in 1...options.maxRounds {
+            report.rounds = round
+            let separationStart = Date()
+            var cuts = separate(alpha: alpha, stepSlack: stepSlack, pairSlack: pairSlack, existing: existing,
+                                options: options, missing: &missing)
+            report.separationSeconds += Date().timeIntervalSince(separationStart)
+            if cuts.isEmpty {
+                report.converged = true
+                break
+            }
+            if cuts.count > options.maxRowsPerRound {
+                cuts.sort { $0.violation != $1.violation ? $0.violation > $1.violation : ($0.step, $0.pair) < ($1.step, $1.pair) }
+                cuts.removeLast(cuts.count - options.maxRowsPerRound)
+            }
+            cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
+            // New slack columns first, then the rows that use them.
+            var newColumns = 0
+            for cut in cuts {
+                if stepColumn[cut.step] < 0 { stepColumn[cut.step] = Int32(lp.columnCount + newColumns); newColumns += 1 }
+                if pairColumn[Int(cut.pair)] < 0 { pairColumn[Int(cut.pair)] = Int32(lp.columnCount + newColumns); newColumns += 1 }
+            }
+            _ = lp.addColumns(objective: [Double](repeating: 1, count: newColumns))
+            var rows: [LinearProgram.Row] = []
+            rows.reserveCapacity(cuts.count)
+            for cut in cuts {
+                var columns: [Int32] = []
+                var coefficients: [Double] = []
+                for (category, value) in cut.coefficients.enumerated() where value != 0 {
+                    columns.append(Int32(category))
+                    coefficients.append(value)
+                }
+                columns.append(stepColumn[cut.step]); coefficients.append(1)
+                columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
+                rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
+                existing.insert(UInt64(cut.step) << 32 | UInt64(UInt32(cut.pair)))
+            }
+            lp.addRows(rows)
+            report.constraints += rows.count
+            progress?(round, report.constraints)
+            let lpStart = Date()
+            let outcome = lp.solve()
+            report.lpSeconds += Date().timeIntervalSince(lpStart)
+            guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
+            for i in 0..<n { alpha[i] = max(0, lp.value(ofColumn: i)) }
+            let total = alpha.reduce(0, +)
+            if total > 0 { alpha = alpha.map { $0 / total } }
+            for t in 0..<steps where stepColumn[t] >= 0 { stepSlack[t] = max(0, lp.value(ofColumn: Int(stepColumn[t]))) }
+            for g in 0..<pairCount where pairColumn[g] >= 0 { pairSlack[g] = max(0, lp.value(ofColumn: Int(pairColumn[g]))) }
+            report.objective = lp.objective
+        }
+        report.simplexIterations = lp.iterations
+        report.pairSlackColumns = pairColumn.filter { $0 >= 0 }.count
+        report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
+        report.missingSteps = missing.sorted()
+        let byteWeights = (0..<n).map { alpha[$0] * Double(sampleBytes[$0]) / Double(traces[$0].totalInitialPairs) }
+        let byteTotal = byteWeights.reduce(0, +)
+        let proportions = byteTotal > 0 ? byteWeights.map { $0 / byteTotal } : [Double](repeating: 1 / Double(n), count: n)
+        return MixtureSolution(names: names, alpha: alpha, proportions: proportions, report: report)
+    }
+
+    /// Replays every category's counts under the current solution and returns the violated
+    /// constraints not yet in the LP, up to `pairsPerStep` per step.
+    func separate(alpha: [Double], stepSlack: [Double], pairSlack: [Double], existing: Set<UInt64>,
+                  options: SolverOptions, missing: inout Set<Int>) -> [Cut] {
+        let n = names.count
+        let weight = (0..<n).map { alpha[$0] * normalisers[$0] }
+        var counts = traces.map(\.initialCounts)
+        var weighted = [Double](repeating: 0, count: pairCount)
+        for (category, trace) in traces.enumerated() where weight[category] != 0 {
+            let map = localToGlobal[category]
+            for (local, count) in trace.initialCounts.enumerated() where count != 0 {
+                weighted[Int(map[local])] += weight[category] * Double(count)
+            }
+        }
+        var heap = Heap<Entry>()
+        var entries: [Entry] = []
+        entries.reserveCapacity(pairCount)
+        for g in 0..<pairCount where weighted[g] > 0 { entries.append(Entry(value: weighted[g] - pairSlack[g], pair: Int32(g))) }
+        heap = Heap(entries)
+        var current = (0..<pairCount).map { weighted[$0] - pairSlack[$0] }
+        var cuts: [Cut] = []
+        var popped: [Entry] = []
+        var changed: [Int32] = []
+        var changedStamp = [Int32](repeating: -1, count: pairCount)
+
+        func countOf(_ g: Int, in category: Int) -> Int64 {
+            for k in memberStart[g]..<memberStart[g + 1] where Int(memberCategory[k]) == category {
+                return counts[category][Int(memberLocal[k])]
+            }
+            return 0
+        }
+        func presentAnywhere(_ g: Int) -> Bool {
+            for k in memberStart[g]..<memberStart[g + 1] where counts[Int(memberCategory[k])][Int(memberLocal[k])] > 0 { return true }
+            return false
+        }
+
+        for t in 0..<steps {
+            let m = Int(mergePair[t])
+            if m < 0 || !presentAnywhere(m) {
+                missing.insert(t)
+            } else {
+                let threshold = weighted[m] + stepSlack[t]
+                let cutoff = threshold + options.tolerance * (1 + abs(threshold))
+                popped.removeAll(keepingCapacity: true)
+                var taken = 0
+                while taken < options.pairsPerStep, let top = heap.popMax() {
+                    let g = Int(top.pair)
+                    if top.value != current[g] { continue }  // stale entry
+                    popped.append(top)
+                    if top.value <= cutoff { break }
+                    if g == m || existing.contains(UInt64(t) << 32 | UInt64(g)) { continue }
+                    if popped.dropLast().contains(where: { $0.pair == top.pair }) { continue }
+                    var coefficients = [Double](repeating: 0, count: n)
+                    for i in 0..<n {
+                        coefficients[i] = normalisers[i] * Double(countOf(m, in: i) - countOf(g, in: i))
+                    }
+                    cuts.append(Cut(step: t, pair: Int32(g), violation: (top.value - threshold) / (1 + abs(threshold)),
+                                    coefficients: coefficients))
+                    taken += 1
+                }
+                for entry in popped { heap.insert(entry) }
+            }
+            // Apply merge t to the counts.
+            changed.removeAll(keepingCapacity: true)
+            for (category, trace) in traces.enumerated() {
+                let map = localToGlobal[category]
+                let w = weight[category]
+                for k in trace.deltaStarts[t]..<trace.deltaStarts[t + 1] {
+                    let local = Int(trace.deltaPairs[k])
+                    let delta = trace.deltaValues[k]
+                    counts[category][local] += delta
+                    let g = map[local]
+                    if w != 0 { weighted[Int(g)] += w * Double(delta) }
+                    if changedStamp[Int(g)] != Int32(t) {
+                        changedStamp[Int(g)] = Int32(t)
+                        changed.append(g)
+                    }
+                }
+            }
+            for g in changed {
+                let value = weighted[Int(g)] - pairSlack[Int(g)]
+                current[Int(g)] = value
+                if weighted[Int(g)] > 0 { heap.insert(Entry(value: value, pair: g)) }
+            }
+        }
+        return cuts
+    }
+}

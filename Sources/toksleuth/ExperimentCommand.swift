@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import MixtureInference
+
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Controlled experiment: train tokenizers on random known mixtures and infer them back.",
+        discussion: """
+            Per trial: draw a mixture uniformly from the simplex over N randomly chosen categories,
+            train a gpt2-digits tokenizer (vocabulary T + 256) on that mixture of the categories'
+            train.txt (a short category is repeated), infer the mixture from their sample.txt, and
+            score every method by log10 MSE. Deterministic for a given --seed.
+
+            Example:
+              toksleuth experiment --categories fixtures/corpora/languages --n 5 --trials 3 --merges 3000 --train-bytes 2000000
+            """
+    )
+
+    @Option(name: .long, help: "Folder of categories (each with train.txt and sample.txt).")
+    var categories: String
+
+    @Option(name: .customLong("n"), help: "Categories per trial.")
+    var categoriesPerTrial: Int = 5
+
+    @Option(name: .long, help: "Number of trials.")
+    var trials: Int = 10
+
+    @Option(name: .long, help: "Merges to train and to use (T).")
+    var merges: Int = 30_000
+
+    @Option(name: .long, help: "Bytes of training text per trial.")
+    var trainBytes: Int = 10_000_000
+
+    @Option(name: .long, help: "Bytes of sample read per category for counting.")
+    var maxBytes: Int = 1_000_000
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .long, help: "Count on the training text itself (no sampling noise: a correctness check).")
+    var sameData = false
+
+    @Option(name: .long, help: "Take samples from this folder (same category names): distribution shift.")
+    var sampleCategories: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Methods: attack, random, tee, tc (default all).")
+    var methods: [String] = InferenceMethod.allCases.map(\.rawValue)
+
+    @Option(name: .long, help: "Keep each trial's tokenizer, true mixture and result here.")
+    var keepDir: String?
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard categoriesPerTrial >= 2 else { throw ValidationError("--n must be at least 2") }
+        guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
+        guard merges >= 1 else { throw ValidationError("--merges must be positive") }
+        guard trainBytes >= 1000 else { throw ValidationError("--train-bytes must be at least 1000") }
+        guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be positive") }
+        for method in methods where InferenceMethod(rawValue: method) == nil {
+            throw ValidationError("unknown method '\(method)' (choose attack, random, tee, tc)")
+        }
+    }
+
+    func run() throws {
+        var config = ExperimentConfig(categoriesFolder: categories)
+        config.sampleFolder = sampleCategories
+        config.categoriesPerTrial = categoriesPerTrial
+        config.trials = trials
+        config.merges = merges
+        config.trainBytes = trainBytes
+        config.sampleBytes = maxBytes
+        config.seed = seed
+        config.sameData = sameData
+        config.methods = methods.compactMap(InferenceMethod.init(rawValue:))
+        config.keepFolder = keepDir
+        let progress = ProgressReporter(quiet: quiet)
+        let results = try ExperimentRunner(config: config).run { trial in
+            progress.update("trials", done: trial.trial + 1, total: trials)
+        }
+        progress.finish()
+        let summary = ExperimentSummary(results: results, methods: config.methods)
+        if json {
+            print(summary.json(results: results))
+        } else {
+            print(summary.table(results: results, config: config))
+        }
+    }
+}
+
+/// Mean and standard deviation of log10 MSE per method.
+struct ExperimentSummary {
+    var rows: [(method: String, mean: Double, sd: Double)] = []
+
+    init(results: [TrialResult], methods: [InferenceMethod]) {
+        for method in methods {
+            let logs = results.compactMap { $0.mse[method.rawValue] }.map { log10(max($0, 1e-300)) }
+            guard !logs.isEmpty else { continue }
+            let mean = logs.reduce(0, +) / Double(logs.count)
+            let variance = logs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(logs.count)
+            rows.append((method.rawValue, mean, variance.squareRoot()))
+        }
+    }
+
+    func json(results: [TrialResult]) -> String {
+        var summary: [String: Any] = [:]
+        for row in rows { summary[row.method] = ["mean_log10_mse": row.mean, "sd": row.sd] }
+        let trials: [[String: Any]] = results.map { result in
+            var entry: [String: Any] = [
+                "trial": result.trial, "categories": result.categories, "truth": result.truth,
+                "estimates": result.estimates, "mse": result.mse, "seconds": result.seconds, "merges_used": result.mergesUsed,
+            ]
+            if let solver = result.solver {
+                entry["solver"] = ["rounds": solver.rounds, "constraints": solver.constraints, "objective": solver.objective,
+                                   "converged": solver.converged, "lp_seconds": solver.lpSeconds,
+                                   "separation_seconds": solver.separationSeconds, "merges_missing": solver.missingSteps.count]
+            }
+            return entry
+        }
+        let data = try! JSONSerialization.data(withJSONObject: ["summary": summary, "trials": trials], options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func table(results: [TrialResult], config: ExperimentConfig) -> String {
+        var out = "\(results.count) trials, n = \(config.categoriesPerTrial), T = \(config.merges), \(config.trainBytes) training bytes"
+        out += config.sameData ? ", counted on the training text\n\n" : ", samples of \(config.sampleBytes) bytes\n\n"
+        out += "method   mean log10 MSE   sd\n"
+        for row in rows {
+            out += row.method.padding(toLength: 9, withPad: " ", startingAt: 0)
+            out += String(format: "%14.2f %6.2f\n", row.mean, row.sd)
+        }
+        var stages: [String: Double] = [:]
+        for result in results { for (stage, seconds) in result.seconds { stages[stage, default: 0] += seconds } }
+        out += "\nseconds per trial: " + stages.sorted { $0.key < $1.key }
+            .map { String(format: "%@ %.2f", $0.key, $0.value / Double(max(results.count, 1))) }.joined(separator: ", ")
+        let rounds = results.compactMap { $0.solver?.rounds }
+        if !rounds.isEmpty {
+            out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average",
+                          Double(rounds.reduce(0, +)) / Double(rounds.count),
+                          Double(results.compactMap { $0.solver?.constraints }.reduce(0, +)) / Double(rounds.count))
+        }
+        return out
+    }
+}
