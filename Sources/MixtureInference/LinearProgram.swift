@@ -94,6 +94,24 @@ final class LinearProgram {
         }
     }
 
+    /// Deletes the `>=` rows (0-based indices at or after `from`) that are not binding: their
+    /// slack variable is basic and strictly above the bound. Deleting basic rows keeps the
+    /// basis valid, so the next solve still starts warm. Returns the deleted indices.
+    func deleteNonBindingRows(from: Int, margin: Double) -> [Int] {
+        var deleted: [Int] = []
+        for row in from..<rowCount {
+            let index = Int32(row + 1)
+            if glp_get_row_stat(problem, index) == GLP_BS && glp_get_row_prim(problem, index) > margin {
+                deleted.append(row)
+            }
+        }
+        guard !deleted.isEmpty else { return [] }
+        let numbers = [Int32(0)] + deleted.map { Int32($0 + 1) }
+        glp_del_rows(problem, Int32(deleted.count), numbers)
+        rowCount -= deleted.count
+        return deleted
+    }
+
     func value(ofColumn column: Int) -> Double { glp_get_col_prim(problem, Int32(column + 1)) }
     var objective: Double { glp_get_obj_val(problem) }
     /// Simplex iterations so far (cumulative over solves).

@@ -10,8 +10,12 @@ public struct InferenceError: Error, CustomStringConvertible {
 
 /// Settings of the LP solve.
 public struct SolverOptions: Sendable {
-    /// Most violated pairs added per merge step and round (the reference code takes 10).
-    public var pairsPerStep = 10
+    /// Most violated pairs added per merge step and round. The reference code takes 10; one
+    /// (the worst) measured faster here, since the step slack it raises covers the pairs below it.
+    public var pairsPerStep = 1
+    /// Drop constraints that are not binding after a solve (they are found again if they
+    /// become violated), so that the LP GLPK re-solves stays small.
+    public var dropSlackRows = true
     /// At most this many constraints are added per round (the most violated first): large
     /// first rounds would otherwise hand GLPK hundreds of thousands of rows at once.
     public var maxRowsPerRound = 30_000
@@ -19,8 +23,14 @@ public struct SolverOptions: Sendable {
     public var scale = 1e6
     /// A constraint counts as violated when it is off by more than this (relative).
     public var tolerance = 1e-7
-    /// Safety stop.
-    public var maxRounds = 500
+    /// Stop after this many rounds at the latest.
+    public var maxRounds = 300
+    /// Stop early when no byte proportion moved by more than this over the last
+    /// `stabilityWindow` rounds. With samples of a few MB and T = 30,000, sampling noise leaves
+    /// violated constraints at most late steps for hundreds of rounds while the proportions no
+    /// longer move; 0 disables the early stop (the LP is then solved to optimality or `maxRounds`).
+    public var stabilityTolerance = 1e-4
+    public var stabilityWindow = 10
     public init() {}
 }
 
@@ -32,7 +42,13 @@ public struct SolverReport: Sendable, Codable {
     public var stepSlackColumns = 0
     public var objective = 0.0
     public var simplexIterations = 0
+    /// True when the final replay found no violated constraint: the solution is optimal for
+    /// the full LP.
     public var converged = false
+    /// Why the rounds ended: "optimal", "stable" (proportions stopped moving) or "round limit".
+    public var stopReason = ""
+    /// Violated constraints the last replay still found (0 when optimal).
+    public var remainingViolations = 0
     /// Seconds spent replaying counts to find violated constraints.
     public var separationSeconds = 0.0
     /// Seconds spent in GLPK.
@@ -162,6 +178,9 @@ public final class MixtureSolver {
         var stepColumn = [Int32](repeating: -1, count: steps)
         var pairColumn = [Int32](repeating: -1, count: pairCount)
         var existing = Set<UInt64>()
+        /// The (step, pair) key of each LP row after the simplex row.
+        var rowKeys: [UInt64] = []
+        var history: [[Double]] = []
         var report = SolverReport()
         var missing = Set<Int>()
 
@@ -171,8 +190,20 @@ public final class MixtureSolver {
             var cuts = separate(alpha: alpha, stepSlack: stepSlack, pairSlack: pairSlack, existing: existing,
                                 options: options, missing: &missing)
             report.separationSeconds += Date().timeIntervalSince(separationStart)
+            report.remainingViolations = cuts.count
             if cuts.isEmpty {
                 report.converged = true
+                report.stopReason = "optimal"
+                break
+            }
+            if options.stabilityTolerance > 0 && history.count >= options.stabilityWindow {
+                if MixtureSolver.spread(of: history.suffix(options.stabilityWindow)) < options.stabilityTolerance {
+                    report.stopReason = "stable"
+                    break
+                }
+            }
+            if round == options.maxRounds {
+                report.stopReason = "round limit"
                 break
             }
             if cuts.count > options.maxRowsPerRound {
@@ -199,7 +230,9 @@ public final class MixtureSolver {
                 columns.append(stepColumn[cut.step]); coefficients.append(1)
                 columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
                 rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
-                existing.insert(UInt64(cut.step) << 32 | UInt64(UInt32(cut.pair)))
+                let key = UInt64(cut.step) << 32 | UInt64(UInt32(cut.pair))
+                existing.insert(key)
+                rowKeys.append(key)
             }
             lp.addRows(rows)
             report.constraints += rows.count
@@ -207,6 +240,13 @@ public final class MixtureSolver {
             let lpStart = Date()
             let outcome = lp.solve()
             report.lpSeconds += Date().timeIntervalSince(lpStart)
+            if ProcessInfo.processInfo.environment["TOKSLEUTH_DEBUG"] != nil {
+                FileHandle.standardError.write(Data(String(format: "round %d: +%d rows (total %d, in LP %d), separation %.2fs, lp %.2fs, objective %.6g\n",
+                    round, rows.count, report.constraints, lp.rowCount, report.separationSeconds, report.lpSeconds, lp.objective).utf8))
+                let shares = (0..<n).map { alpha[$0] * Double(sampleBytes[$0]) / Double(traces[$0].totalInitialPairs) }
+                let sum = shares.reduce(0, +)
+                FileHandle.standardError.write(Data(("  bytes: " + shares.map { String(format: "%.5f", $0 / sum) }.joined(separator: " ") + "\n").utf8))
+            }
             guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
             for i in 0..<n { alpha[i] = max(0, lp.value(ofColumn: i)) }
             let total = alpha.reduce(0, +)
@@ -214,15 +254,48 @@ public final class MixtureSolver {
             for t in 0..<steps where stepColumn[t] >= 0 { stepSlack[t] = max(0, lp.value(ofColumn: Int(stepColumn[t]))) }
             for g in 0..<pairCount where pairColumn[g] >= 0 { pairSlack[g] = max(0, lp.value(ofColumn: Int(pairColumn[g]))) }
             report.objective = lp.objective
+            history.append(byteProportions(alpha))
+            if options.dropSlackRows {
+                let deleted = lp.deleteNonBindingRows(from: 1, margin: 1e-9 * options.scale)
+                if !deleted.isEmpty {
+                    var keep = [Bool](repeating: true, count: rowKeys.count)
+                    for row in deleted {
+                        keep[row - 1] = false
+                        existing.remove(rowKeys[row - 1])
+                    }
+                    rowKeys = zip(rowKeys, keep).filter { $0.1 }.map { $0.0 }
+                }
+            }
         }
         report.simplexIterations = lp.iterations
         report.pairSlackColumns = pairColumn.filter { $0 >= 0 }.count
         report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
         report.missingSteps = missing.sorted()
+        return MixtureSolution(names: names, alpha: alpha, proportions: byteProportions(alpha), report: report)
+    }
+
+    /// The largest range of any coordinate over the given points.
+    static func spread(of points: ArraySlice<[Double]>) -> Double {
+        guard let first = points.first else { return 0 }
+        var largest = 0.0
+        for i in first.indices {
+            var low = Double.infinity
+            var high = -Double.infinity
+            for point in points {
+                low = min(low, point[i])
+                high = max(high, point[i])
+            }
+            largest = max(largest, high - low)
+        }
+        return largest
+    }
+
+    /// alpha_i x bytes_i / pairs_i, renormalised: weights on per-pair counts as shares of bytes.
+    func byteProportions(_ alpha: [Double]) -> [Double] {
+        let n = alpha.count
         let byteWeights = (0..<n).map { alpha[$0] * Double(sampleBytes[$0]) / Double(traces[$0].totalInitialPairs) }
         let byteTotal = byteWeights.reduce(0, +)
-        let proportions = byteTotal > 0 ? byteWeights.map { $0 / byteTotal } : [Double](repeating: 1 / Double(n), count: n)
-        return MixtureSolution(names: names, alpha: alpha, proportions: proportions, report: report)
+        return byteTotal > 0 ? byteWeights.map { $0 / byteTotal } : [Double](repeating: 1 / Double(n), count: n)
     }
 
     /// Replays every category's counts under the current solution and returns the violated
