@@ -27,10 +27,12 @@ public struct SolverOptions: Sendable {
     public var maxRounds = 300
     /// Stop early when no byte proportion moved by more than this over the last
     /// `stabilityWindow` rounds. With samples of a few MB and T = 30,000, sampling noise leaves
-    /// violated constraints at most late steps for hundreds of rounds while the proportions no
-    /// longer move; 0 disables the early stop (the LP is then solved to optimality or `maxRounds`).
-    public var stabilityTolerance = 1e-4
-    public var stabilityWindow = 10
+    /// violated constraints at most late steps for hundreds of rounds while the proportions
+    /// only jitter (measured on 5 languages: stopping at 1e-3 over 5 rounds gave mean log10
+    /// MSE -5.34 in 40 rounds, 3e-4 gave -5.36 in 59 rounds, 1e-4 over 10 rounds -5.55 in 180);
+    /// 0 disables the early stop (the LP is then solved to optimality or `maxRounds`).
+    public var stabilityTolerance = 1e-3
+    public var stabilityWindow = 5
     public init() {}
 }
 
