@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "BPETests", dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "TokenizerFormatsTests", dependencies: ["TokenizerFormats", "BPE", "Pretokenization", "Corpora", "TestSupport"]),
         .testTarget(name: "CorporaTests", dependencies: ["Corpora", "TestSupport"]),
+        .testTarget(name: "MixtureInferenceTests", dependencies: ["MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
     ]
 )

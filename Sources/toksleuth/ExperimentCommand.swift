@@ -56,6 +56,8 @@ struct ExperimentCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
+    @OptionGroup var solver: SolverArguments
+
     func validate() throws {
         guard categoriesPerTrial >= 2 else { throw ValidationError("--n must be at least 2") }
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
@@ -79,6 +81,7 @@ struct ExperimentCommand: ParsableCommand {
         config.sameData = sameData
         config.methods = methods.compactMap(InferenceMethod.init(rawValue:))
         config.keepFolder = keepDir
+        config.solver = solver.options
         let progress = ProgressReporter(quiet: quiet)
         let results = try ExperimentRunner(config: config).run { trial in
             progress.update("trials", done: trial.trial + 1, total: trials)
@@ -117,7 +120,7 @@ struct ExperimentSummary {
             ]
             if let solver = result.solver {
                 entry["solver"] = ["rounds": solver.rounds, "constraints": solver.constraints, "objective": solver.objective,
-                                   "converged": solver.converged, "lp_seconds": solver.lpSeconds,
+                                   "converged": solver.converged, "stop_reason": solver.stopReason, "lp_seconds": solver.lpSeconds,
                                    "separation_seconds": solver.separationSeconds, "merges_missing": solver.missingSteps.count]
             }
             return entry

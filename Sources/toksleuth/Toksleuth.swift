@@ -3,6 +3,7 @@ import BPE
 import Corpora
 import Pretokenization
 import Foundation
+import MixtureInference
 import TokenizerFormats
 
 /// The `toksleuth` command: a thin shell over the libraries.
@@ -20,7 +21,7 @@ struct Toksleuth: ParsableCommand {
 
             Exit codes: 0 success, 1 usage error, 2 bad input (a file named in the message), 3 internal error.
             """,
-        subcommands: [Demo.self, Train.self, Encode.self, Merges.self, ExperimentCommand.self]
+        subcommands: [Demo.self, Infer.self, ExperimentCommand.self, Train.self, Encode.self, Merges.self]
     )
 
     /// Runs the command; errors become one line on stderr and a documented exit code.
@@ -37,6 +38,8 @@ struct Toksleuth: ParsableCommand {
         } catch let error as BPETrainer.ConfigurationError {
             fail(error.description, code: 2)
         } catch let error as PretokenizerError {
+            fail(error.description, code: 2)
+        } catch let error as InferenceError {
             fail(error.description, code: 2)
         } catch {
             let code = exitCode(for: error)

@@ -2,6 +2,7 @@ import ArgumentParser
 import BPE
 import Corpora
 import Foundation
+import MixtureInference
 import Pretokenization
 import TokenizerFormats
 
@@ -21,7 +22,16 @@ struct Train: ParsableCommand {
     )
 
     @Option(name: .long, parsing: .upToNextOption, help: "Text files or folders to train on.")
-    var corpus: [String]
+    var corpus: [String] = []
+
+    @Option(name: .long, help: "Folder of categories to draw a mixture from (with --mixture).")
+    var categories: String?
+
+    @Option(name: .long, help: "JSON mixture {\"de\": 0.3, \"fr\": 0.7} (or an `infer --json` result) over --categories.")
+    var mixture: String?
+
+    @Option(name: .long, help: "Bytes of training text drawn from the mixture (a short category is repeated).")
+    var trainBytes: Int = 10_000_000
 
     @Option(name: .long, help: "Vocabulary size, special tokens and the 256-byte alphabet included.")
     var vocabSize: Int
@@ -51,6 +61,25 @@ struct Train: ParsableCommand {
         guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
         guard minFrequency >= 0 else { throw ValidationError("--min-frequency must not be negative") }
         if let maxBytes, maxBytes <= 0 { throw ValidationError("--max-bytes must be positive") }
+        if corpus.isEmpty == (categories == nil) {
+            throw ValidationError("give either --corpus or --categories with --mixture")
+        }
+        if (categories == nil) != (mixture == nil) { throw ValidationError("--categories and --mixture go together") }
+        guard trainBytes > 0 else { throw ValidationError("--train-bytes must be positive") }
+    }
+
+    /// The training text: the named corpora, or a mixture of categories' train.txt.
+    func trainingText() throws -> Corpus {
+        guard let categories, let mixture else { return try Corpus(paths: corpus, maxBytes: maxBytes) }
+        let weights = try MixtureFile.read(mixture)
+        let sources = try Categories.discover(in: categories, role: .train, only: weights.map(\.name))
+        let texts = try sources.map { source -> Corpus in
+            let text = try Corpus(paths: source.files)
+            guard !text.bytes.isEmpty else { throw InputError(path: source.files[0], problem: "category \(source.name) has no text") }
+            return text
+        }
+        let byName = Dictionary(uniqueKeysWithValues: weights.map { ($0.name, $0.weight) })
+        return MixtureCorpus.build(sources: texts, weights: sources.map { byName[$0.name]! }, totalBytes: trainBytes).corpus
     }
 
     func run() throws {
@@ -62,8 +91,10 @@ struct Train: ParsableCommand {
         let progress = ProgressReporter(quiet: quiet)
         let started = Date()
         progress.update("reading corpus")
-        let text = try Corpus(paths: corpus, maxBytes: maxBytes)
-        guard !text.bytes.isEmpty else { throw UserFacingError("the corpus is empty: \(corpus.joined(separator: ", "))") }
+        let text = try trainingText()
+        guard !text.bytes.isEmpty else {
+            throw UserFacingError("the corpus is empty: \((corpus.isEmpty ? [categories ?? ""] : corpus).joined(separator: ", "))")
+        }
         progress.update("counting words in \(text.bytes.count) bytes")
         let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
         let model = try trainer.train(words) { done, total in progress.update("merges", done: done, total: total) }

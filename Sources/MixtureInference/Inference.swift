@@ -1,0 +1,165 @@
+import BPE
+import Corpora
+import Foundation
+import TokenizerFormats
+
+/// One category's estimated share.
+public struct CategoryShare: Sendable, Codable, Equatable {
+    public var name: String
+    public var proportion: Double
+}
+
+/// What `infer` reports.
+public struct InferenceResult: Sendable, Codable {
+    /// Sorted by proportion, largest first.
+    public var categories: [CategoryShare]
+    public var method: String
+    public var mergesUsed: Int
+    /// Steps skipped because their merge occurs in no sample at that point.
+    public var mergesMissing: Int
+    public var solver: SolverReport?
+    /// Seconds per stage (reading, counting, solving) of the run that computed the result.
+    public var seconds: [String: Double]
+}
+
+/// Everything `infer` needs, read and checked.
+public struct InferenceRequest: Sendable {
+    public var tokenizer: Tokenizer
+    public var categories: [CategorySource]
+    public var mergeCount: Int
+    public var maxBytes: Int
+    public var method: InferenceMethod
+    public var seed: UInt64 = 0
+    public var solver = SolverOptions()
+    public var cache: CountCache?
+
+    public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
+                method: InferenceMethod, cache: CountCache?) throws {
+        guard mergeCount > 0 else { throw InferenceError("--merges must be positive") }
+        guard tokenizer.model.merges.count >= mergeCount else {
+            throw InferenceError("the tokenizer has \(tokenizer.model.merges.count) merges, fewer than --merges \(mergeCount)")
+        }
+        self.tokenizer = tokenizer
+        self.categories = categories
+        self.mergeCount = mergeCount
+        self.maxBytes = maxBytes
+        self.method = method
+        self.cache = cache
+    }
+
+    /// How the cache served a run.
+    public enum CacheUse: String, Sendable {
+        case disabled, miss, counts, result
+    }
+
+    /// Runs the chosen method.
+    public func run(progress: ((String) -> Void)? = nil) throws -> (result: InferenceResult, cache: CacheUse) {
+        var seconds: [String: Double] = [:]
+        var clock = Date()
+        func lap(_ stage: String) {
+            seconds[stage, default: 0] += Date().timeIntervalSince(clock)
+            clock = Date()
+        }
+        progress?("reading \(categories.count) category samples")
+        let samples: [Corpus] = try parallelMap(categories) { source in
+            let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
+            guard !corpus.bytes.isEmpty else {
+                throw InputError(path: source.files.joined(separator: ", "), problem: "category \(source.name) has no text")
+            }
+            return corpus
+        }
+        lap("read")
+        let inputs = InferenceInputs(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
+                                     mergeCount: mergeCount, cache: cache)
+        let resultKey = try self.resultKey(samples: samples)
+        if let cache, let cached = ResultCache(folder: cache.folder).load(key: resultKey) {
+            return (cached, .result)
+        }
+        var proportions: [Double]
+        var report: SolverReport?
+        var cacheUse: CacheUse = cache == nil ? .disabled : .miss
+        switch method {
+        case .attack:
+            progress?("counting pairs under \(mergeCount) merges")
+            let counts = try inputs.counts()
+            if counts.allSatisfy(\.fromCache) { cacheUse = .counts }
+            lap("count")
+            progress?("solving the LP")
+            let solution = try MixtureSolver(categories: counts, merges: tokenizer.model.merges.prefix(mergeCount),
+                                             scale: solver.scale).solve(options: solver) { round, constraints in
+                progress?("solving the LP: round \(round), \(constraints) constraints")
+            }
+            proportions = solution.proportions
+            report = solution.report
+            lap("solve")
+        case .random:
+            var generator = SeededGenerator(seed: seed)
+            proportions = generator.simplexPoint(categories.count)
+        case .tee:
+            let ratios = try Baselines.encodingEfficiencyRatios(inputs: inputs, ownTrainingText: nil)
+            proportions = Baselines.encodingEfficiencyEstimate(ratios: ratios, exponent: Baselines.defaultEncodingEfficiencyExponent)
+            lap("tee")
+        case .tc:
+            proportions = try Baselines.tokenClassification(inputs: inputs)
+            lap("tc")
+        }
+        let shares = zip(categories, proportions).map { CategoryShare(name: $0.name, proportion: $1) }
+            .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
+        let result = InferenceResult(categories: shares, method: method.rawValue, mergesUsed: mergeCount,
+                                     mergesMissing: report?.missingSteps.count ?? 0, solver: report, seconds: seconds)
+        if let cache { ResultCache(folder: cache.folder).store(result, key: resultKey) }
+        return (result, cacheUse)
+    }
+
+    /// Key of the whole result: tokenizer, merges, every sample's content, method and options.
+    func resultKey(samples: [Corpus]) throws -> String {
+        var fingerprint = Fingerprint()
+        fingerprint.update("toksleuth infer result v1")
+        fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: nil).tokenizerKey)
+        fingerprint.update(method.rawValue)
+        fingerprint.update(seed)
+        for value in [solver.scale, solver.tolerance, solver.stabilityTolerance] { fingerprint.update(value.bitPattern) }
+        for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.dropSlackRows ? 1 : 0] {
+            fingerprint.update(UInt64(value))
+        }
+        for (source, sample) in zip(categories, samples) {
+            fingerprint.update(source.name)
+            fingerprint.update(UInt64(sample.bytes.count))
+            fingerprint.update(sample.bytes)
+        }
+        return fingerprint.hex
+    }
+}
+
+/// Whole `infer` results, stored as JSON behind a line holding the key and a fingerprint of the
+/// JSON; anything that does not check out is ignored (and overwritten by the next run).
+struct ResultCache {
+    let folder: String
+
+    func path(_ key: String) -> String { (folder as NSString).appendingPathComponent("result-\(key).json") }
+
+    func load(key: String) -> InferenceResult? {
+        guard let data = FileManager.default.contents(atPath: path(key)),
+              let newline = data.firstIndex(of: 0x0A) else { return nil }
+        let header = String(decoding: data[..<newline], as: UTF8.self)
+        let body = data[(newline + 1)...]
+        var fingerprint = Fingerprint()
+        fingerprint.update(body)
+        guard header == "\(key) \(fingerprint.hex)" else { return nil }
+        return try? JSONDecoder().decode(InferenceResult.self, from: Data(body))
+    }
+
+    func store(_ result: InferenceResult, key: String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let body = try? encoder.encode(result) else { return }
+        var fingerprint = Fingerprint()
+        fingerprint.update(body)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try AtomicWrite.write(Array("\(key) \(fingerprint.hex)\n".utf8) + [UInt8](body), to: path(key))
+        } catch {
+            // Only the cache is lost.
+        }
+    }
+}

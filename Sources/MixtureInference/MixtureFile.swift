@@ -1,0 +1,36 @@
+import Corpora
+import Foundation
+
+/// A mixture written as JSON: `{"de": 0.3, "fr": 0.7}` or an `infer --json` result.
+public enum MixtureFile {
+    /// The named weights (normalised to sum to 1), in name order.
+    public static func read(_ path: String) throws -> [(name: String, weight: Double)] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw InputError(path: path, problem: "not a JSON object of category -> weight")
+        }
+        var weights: [(String, Double)] = []
+        if let list = object["categories"] as? [[String: Any]] {
+            for entry in list {
+                guard let name = entry["name"] as? String, let value = (entry["proportion"] as? NSNumber)?.doubleValue else {
+                    throw InputError(path: path, problem: "a category entry lacks name or proportion")
+                }
+                weights.append((name, value))
+            }
+        } else {
+            for (name, value) in object {
+                guard let number = (value as? NSNumber)?.doubleValue else {
+                    throw InputError(path: path, problem: "weight of \(name) is not a number")
+                }
+                weights.append((name, number))
+            }
+        }
+        guard !weights.isEmpty else { throw InputError(path: path, problem: "the mixture names no category") }
+        for (name, weight) in weights where !(weight.isFinite && weight >= 0) {
+            throw InputError(path: path, problem: "weight of \(name) must be a non-negative number")
+        }
+        let total = weights.map(\.1).reduce(0, +)
+        guard total > 0 else { throw InputError(path: path, problem: "the weights sum to zero") }
+        return weights.map { ($0.0, $0.1 / total) }.sorted { $0.0 < $1.0 }
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Corpora
+import Foundation
+import MixtureInference
+import TokenizerFormats
+
+/// Options of the LP solve shared by `infer` and `experiment`.
+struct SolverArguments: ParsableArguments {
+    @Option(name: .long, help: "Stop when no proportion moved more than this over the last 5 LP rounds (0: solve to optimality).")
+    var lpStability: Double = 1e-3
+
+    @Option(name: .long, help: "At most this many LP rounds.")
+    var lpMaxRounds: Int = 300
+
+    var options: SolverOptions {
+        var options = SolverOptions()
+        options.stabilityTolerance = lpStability
+        options.maxRounds = lpMaxRounds
+        return options
+    }
+
+    func validate() throws {
+        guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
+        guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
+    }
+}
+
+struct Infer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Infer the category proportions of a tokenizer's training data from its merge list.",
+        discussion: """
+            CATEGORIES is a folder whose entries are categories: a sub-folder (its sample.txt, or all
+            its text files) or a single text file; the entry name is the category name. Pair counts
+            are cached (see --cache-dir), so a second identical run is fast and prints the same.
+
+            Example:
+              toksleuth infer --tokenizer /tmp/mix.json --categories fixtures/corpora/languages --merges 3000
+            """
+    )
+
+    @Option(name: .long, help: "A tokenizer file or a folder holding one.")
+    var tokenizer: String
+
+    @Option(name: .long, help: "Folder of categories.")
+    var categories: String
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Only these categories.")
+    var only: [String] = []
+
+    @Option(name: .long, help: "Use the first T merges.")
+    var merges: Int = 30_000
+
+    @Option(name: .long, help: "Bytes of sample read per category.")
+    var maxBytes: Int = 1_000_000
+
+    @Option(name: .long, help: "attack (the LP), random, tee or tc.")
+    var method: String = "attack"
+
+    @Option(name: .long, help: "Seed of the random baseline.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Cache folder (default $TOKSLEUTH_CACHE, $XDG_CACHE_HOME/toksleuth or ~/.cache/toksleuth).")
+    var cacheDir: String?
+
+    @Flag(name: .long, help: "Neither read nor write the cache.")
+    var noCache = false
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Option(name: .long, help: "Write the output to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
+    @OptionGroup var solver: SolverArguments
+    @OptionGroup var tokenizerOptions: TokenizerOptions
+
+    func validate() throws {
+        guard InferenceMethod(rawValue: method) != nil else {
+            throw ValidationError("unknown method '\(method)' (choose attack, random, tee, tc)")
+        }
+        guard merges > 0 else { throw ValidationError("--merges must be positive") }
+        guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
+    }
+
+    func run() throws {
+        let progress = ProgressReporter(quiet: quiet)
+        let loaded = try tokenizerOptions.load(tokenizer)
+        let sources = try Categories.discover(in: categories, role: .sample, only: only.isEmpty ? nil : only)
+        let cache = noCache ? nil : CountCache(folder: cacheDir ?? CountCache.defaultFolder)
+        var request = try InferenceRequest(tokenizer: loaded, categories: sources, mergeCount: merges, maxBytes: maxBytes,
+                                           method: InferenceMethod(rawValue: method)!, cache: cache)
+        request.seed = seed
+        request.solver = solver.options
+        let (result, cacheUse) = try request.run { message in progress.update(message) }
+        progress.finish()
+        let text = json ? InferenceOutput.json(result) : InferenceOutput.table(result)
+        if let output {
+            try AtomicWrite.write(text + "\n", to: output)
+        } else {
+            print(text)
+        }
+        if cacheUse == .result || cacheUse == .counts {
+            ProgressReporter.note("(served from the cache: \(cacheUse.rawValue == "result" ? "the whole result" : "pair counts"))", quiet: quiet)
+        }
+        if let report = result.solver, !report.converged {
+            ProgressReporter.note("note: LP stopped (\(report.stopReason)) after \(report.rounds) rounds with \(report.remainingViolations) constraints still violated; --lp-stability 0 solves to optimality", quiet: quiet)
+        }
+    }
+}
+
+/// Text forms of an inference result.
+enum InferenceOutput {
+    static func json(_ result: InferenceResult) -> String {
+        var object: [String: Any] = [
+            "categories": result.categories.map { ["name": $0.name, "proportion": $0.proportion] as [String: Any] },
+            "method": result.method,
+            "merges_used": result.mergesUsed,
+            "merges_missing": result.mergesMissing,
+            "seconds": result.seconds,
+        ]
+        if let solver = result.solver {
+            object["solver"] = [
+                "rounds": solver.rounds, "constraints_added": solver.constraints, "objective": solver.objective,
+                "converged": solver.converged, "stop_reason": solver.stopReason,
+                "remaining_violations": solver.remainingViolations, "simplex_iterations": solver.simplexIterations,
+                "pair_slack_columns": solver.pairSlackColumns, "step_slack_columns": solver.stepSlackColumns,
+                "separation_seconds": solver.separationSeconds, "lp_seconds": solver.lpSeconds,
+            ] as [String: Any]
+        }
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func table(_ result: InferenceResult) -> String {
+        let width = max(8, result.categories.map(\.name.count).max() ?? 8)
+        var lines = ["method \(result.method), \(result.mergesUsed) merges (\(result.mergesMissing) absent from every sample)", ""]
+        for share in result.categories {
+            let bar = String(repeating: "█", count: Int((share.proportion * 50).rounded()))
+            lines.append(share.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                         + String(format: " %7.3f%%  ", share.proportion * 100) + bar)
+        }
+        if let solver = result.solver {
+            lines.append("")
+            lines.append(String(format: "LP: %d rounds, %d constraints added, objective %.6g, %@ (separation %.2fs, GLPK %.2fs)",
+                                solver.rounds, solver.constraints, solver.objective,
+                                solver.converged ? "optimal" : "stopped: \(solver.stopReason)",
+                                solver.separationSeconds, solver.lpSeconds))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,90 @@
+import BPE
+@testable import MixtureInference
+import XCTest
+
+final class SolverTests: XCTestCase {
+    /// Builds a category whose traces are given as pair -> count tables per step.
+    private func category(_ name: String, pairs: [UInt64], initial: [Int64], deltas: [[(Int32, Int64)]]) -> CategoryCounts {
+        var starts = [0]
+        var deltaPairs: [Int32] = []
+        var deltaValues: [Int64] = []
+        for step in deltas {
+            for (pair, value) in step { deltaPairs.append(pair); deltaValues.append(value) }
+            starts.append(deltaPairs.count)
+        }
+        let trace = PairCountTrace(pairs: pairs, initialCounts: initial, deltaStarts: starts,
+                                   deltaPairs: deltaPairs, deltaValues: deltaValues)
+        return CategoryCounts(name: name, sampleBytes: Int(trace.totalInitialPairs), trace: trace)
+    }
+
+    private let x: UInt64 = 1 << 32 | 2, y: UInt64 = 3 << 32 | 4, z: UInt64 = 5 << 32 | 6, w: UInt64 = 7 << 32 | 8
+    private func merges(_ keys: [UInt64]) -> ArraySlice<MergeRule> {
+        keys.enumerated().map { MergeRule(left: UInt32($0.element >> 32), right: UInt32($0.element & 0xFFFF_FFFF), result: UInt32(100 + $0.offset)) }[...]
+    }
+
+    /// Step 0 forces a_A >= 3 a_B, step 2 forces a_A <= 3 a_B: the only solution with zero
+    /// slack is (0.75, 0.25).
+    func testTwoConstraintsPinTheMixture() throws {
+        let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
+        let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
+        let solution = try MixtureSolver(categories: [a, b], merges: merges([x, y, z])).solve()
+        XCTAssertTrue(solution.report.converged)
+        XCTAssertEqual(solution.report.stopReason, "optimal")
+        XCTAssertEqual(solution.report.objective, 0, accuracy: 1e-9)
+        XCTAssertEqual(solution.proportions[0], 0.75, accuracy: 1e-9)
+        XCTAssertEqual(solution.proportions[1], 0.25, accuracy: 1e-9)
+        XCTAssertEqual(solution.report.missingSteps, [])
+    }
+
+    /// Byte proportions convert the pair-unit weights by bytes per pair of each sample.
+    func testProportionsAreConvertedToBytes() throws {
+        var a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
+        let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
+        a.sampleBytes *= 3  // A's text has three bytes per pair where B's has one
+        let solution = try MixtureSolver(categories: [a, b], merges: merges([x, y, z])).solve()
+        XCTAssertEqual(solution.alpha[0], 0.75, accuracy: 1e-9)
+        XCTAssertEqual(solution.proportions[0], 0.75 * 3 / (0.75 * 3 + 0.25), accuracy: 1e-9)
+    }
+
+    /// Ties satisfy a constraint: equal counts leave every mixture optimal with zero slack.
+    func testTiesNeedNoSlack() throws {
+        let a = category("A", pairs: [x, y], initial: [5, 5], deltas: [[(0, -5)]])
+        let b = category("B", pairs: [x, y], initial: [3, 3], deltas: [[(0, -3)]])
+        let solution = try MixtureSolver(categories: [a, b], merges: merges([x])).solve()
+        XCTAssertTrue(solution.report.converged)
+        XCTAssertEqual(solution.report.objective, 0, accuracy: 1e-12)
+        XCTAssertEqual(solution.proportions.reduce(0, +), 1, accuracy: 1e-12)
+    }
+
+    /// A merge that every sample contradicts needs slack; a merge absent from every sample
+    /// is skipped and reported. Neither crashes GLPK.
+    func testContradictedAndMissingMerges() throws {
+        let absent: UInt64 = 9 << 32 | 9
+        let a = category("A", pairs: [x, y], initial: [1, 9], deltas: [[(0, -1)], []])
+        let b = category("B", pairs: [x, y], initial: [2, 7], deltas: [[(0, -2)], []])
+        let solution = try MixtureSolver(categories: [a, b], merges: merges([x, absent])).solve()
+        XCTAssertTrue(solution.report.converged)
+        XCTAssertGreaterThan(solution.report.objective, 0)
+        XCTAssertEqual(solution.report.missingSteps, [1])
+        XCTAssertTrue(solution.proportions.allSatisfy { $0 >= 0 && $0 <= 1 })
+        XCTAssertEqual(solution.proportions.reduce(0, +), 1, accuracy: 1e-12)
+        // The slack is smallest where the merge is least contradicted: all weight on B.
+        XCTAssertEqual(solution.proportions[1], 1, accuracy: 1e-9)
+    }
+
+    func testDegenerateInputsAreErrors() {
+        let empty = category("E", pairs: [], initial: [], deltas: [[]])
+        XCTAssertThrowsError(try MixtureSolver(categories: [empty], merges: merges([x]))) {
+            XCTAssertTrue("\($0)".contains("no adjacent byte pairs"))
+        }
+        XCTAssertThrowsError(try MixtureSolver(categories: [], merges: merges([x])))
+        let a = category("A", pairs: [x], initial: [1], deltas: [[(0, -1)]])
+        XCTAssertThrowsError(try MixtureSolver(categories: [a], merges: merges([]))) { XCTAssertTrue("\($0)".contains("positive")) }
+        XCTAssertThrowsError(try MixtureSolver(categories: [a], merges: merges([x, y]))) { XCTAssertTrue("\($0)".contains("counted for 1")) }
+    }
+
+    func testStabilitySpread() {
+        XCTAssertEqual(MixtureSolver.spread(of: [[0.1, 0.9], [0.2, 0.8], [0.15, 0.85]][...]), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(MixtureSolver.spread(of: [][...]), 0)
+    }
+}
