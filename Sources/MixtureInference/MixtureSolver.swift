@@ -82,10 +82,12 @@ public struct MixtureSolution: Sendable {
 /// `v_t`, `v_p` columns) to one long-lived GLPK problem and re-solves warm. When a replay finds
 /// nothing violated, the restricted solution is optimal for the full LP.
 ///
-/// The LP is solved in this primal form with GLPK's dual simplex: new rows leave the previous
-/// basis dual feasible, so each round costs a few pivots. (Writing the dual LP instead turns
-/// every added row into a column, which GLPK's primal simplex also re-solves warm; on this
-/// shape the primal form with dual simplex measured faster here, see the closing notes.)
+/// The LP is solved in this primal form with GLPK's dual simplex: rows added to a solved
+/// problem leave its basis dual feasible, so a round costs a few pivots, and rows that are not
+/// binding can be deleted without losing the basis. The dual LP (each added row a new column,
+/// re-solved warm with the primal simplex) was not measured against it yet; the platform notes
+/// found the dual form about twice as fast on one cold 50,000-row solve, which is not the
+/// regime here (warm re-solves of an LP kept at ~20-100k rows by deletion).
 public final class MixtureSolver {
     let names: [String]
     let sampleBytes: [Int]
@@ -242,13 +244,6 @@ public final class MixtureSolver {
             let lpStart = Date()
             let outcome = lp.solve()
             report.lpSeconds += Date().timeIntervalSince(lpStart)
-            if ProcessInfo.processInfo.environment["TOKSLEUTH_DEBUG"] != nil {
-                FileHandle.standardError.write(Data(String(format: "round %d: +%d rows (total %d, in LP %d), separation %.2fs, lp %.2fs, objective %.6g\n",
-                    round, rows.count, report.constraints, lp.rowCount, report.separationSeconds, report.lpSeconds, lp.objective).utf8))
-                let shares = (0..<n).map { alpha[$0] * Double(sampleBytes[$0]) / Double(traces[$0].totalInitialPairs) }
-                let sum = shares.reduce(0, +)
-                FileHandle.standardError.write(Data(("  bytes: " + shares.map { String(format: "%.5f", $0 / sum) }.joined(separator: " ") + "\n").utf8))
-            }
             guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
             for i in 0..<n { alpha[i] = max(0, lp.value(ofColumn: i)) }
             let total = alpha.reduce(0, +)

@@ -82,4 +82,51 @@ final class CLITests: XCTestCase {
         let unknown = try run(["train", "--corpus", empty.path, "--vocab-size", "300", "--pretokenizer", "bert", "--output", output])
         XCTAssertEqual(unknown.status, 1)
     }
+
+    /// infer prints the documented JSON, and a second identical run (served by the cache)
+    /// prints exactly the same.
+    func testInferJSONAndCache() throws {
+        let cache = folder.appendingPathComponent("cache").path
+        let arguments = ["infer", "--tokenizer", Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"),
+                         "--categories", Fixtures.path("corpora/languages"), "--only", "en", "de", "ja", "--merges", "300",
+                         "--json", "--cache-dir", cache]
+        let first = try run(arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let categories = try XCTUnwrap(object["categories"] as? [[String: Any]])
+        XCTAssertEqual(Set(categories.compactMap { $0["name"] as? String }), ["en", "de", "ja"])
+        let total = categories.compactMap { $0["proportion"] as? Double }.reduce(0, +)
+        XCTAssertEqual(total, 1, accuracy: 1e-9)
+        XCTAssertEqual(object["merges_used"] as? Int, 300)
+        XCTAssertNotNil(object["merges_missing"] as? Int)
+        XCTAssertNotNil((object["solver"] as? [String: Any])?["rounds"])
+        // The tokenizer was trained on English only: English must dominate.
+        XCTAssertEqual(categories.first?["name"] as? String, "en")
+        let second = try run(arguments)
+        XCTAssertEqual(second.stdout, first.stdout)
+        XCTAssertTrue(second.stderr.contains("served from the cache"), second.stderr)
+    }
+
+    func testInferBadInput() throws {
+        let tokenizer = Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json")
+        let categories = folder.appendingPathComponent("cats")
+        try FileManager.default.createDirectory(at: categories.appendingPathComponent("de"), withIntermediateDirectories: true)
+        try Data("Hallo Welt\n".utf8).write(to: categories.appendingPathComponent("de/sample.txt"))
+        try Data("Hallo\n".utf8).write(to: categories.appendingPathComponent("de.txt"))
+        let base = ["infer", "--tokenizer", tokenizer, "--no-cache", "--categories"]
+        let duplicate = try run(base + [categories.path, "--merges", "10"])
+        XCTAssertEqual(duplicate.status, 2)
+        XCTAssertTrue(duplicate.stderr.contains("two entries name category de"), duplicate.stderr)
+        try FileManager.default.removeItem(at: categories.appendingPathComponent("de.txt"))
+        try Data().write(to: categories.appendingPathComponent("empty.txt"))
+        let empty = try run(base + [categories.path, "--merges", "10"])
+        XCTAssertEqual(empty.status, 2)
+        XCTAssertTrue(empty.stderr.contains("category empty has no text"), empty.stderr)
+        let tooMany = try run(base + [Fixtures.path("corpora/languages"), "--merges", "5000"])
+        XCTAssertEqual(tooMany.status, 2)
+        XCTAssertTrue(tooMany.stderr.contains("fewer than --merges 5000"), tooMany.stderr)
+        let zero = try run(base + [Fixtures.path("corpora/languages"), "--merges", "0"])
+        XCTAssertEqual(zero.status, 1)
+        for result in [duplicate, empty, tooMany] { XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr) }
+    }
 }
