@@ -1,4 +1,5 @@
 import BPE
+import Corpora
 import Pretokenization
 
 /// The file format a tokenizer was read from.
@@ -32,13 +33,6 @@ public struct Tokenizer: Sendable {
     }
 }
 
-/// A malformed or unsupported tokenizer file, reported as one line naming the file.
-public struct TokenizerFileError: Error, CustomStringConvertible {
-    public let path: String
-    public let problem: String
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-    public var description: String { "\(path): \(problem)" }
-}
+/// A malformed or unsupported tokenizer file, reported as one line naming the file: the same
+/// error as any other bad input file.
+public typealias TokenizerFileError = InputError

@@ -31,8 +31,6 @@ struct Toksleuth: ParsableCommand {
             try command.run()
         } catch let error as InputError {
             fail(error.description, code: 2)
-        } catch let error as TokenizerFileError {
-            fail(error.description, code: 2)
         } catch let error as UserFacingError {
             fail(error.description, code: 2)
         } catch let error as BPETrainer.ConfigurationError {

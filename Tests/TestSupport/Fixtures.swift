@@ -1,4 +1,5 @@
 import Foundation
+import MixtureInference
 
 /// Paths to the repository's fixtures and helpers shared by the test targets.
 public enum Fixtures {
@@ -30,16 +31,6 @@ public enum Fixtures {
         return url
     }
 
-    /// A deterministic random number generator (SplitMix64) so tests repeat exactly.
-    public struct SeededGenerator: RandomNumberGenerator {
-        private var state: UInt64
-        public init(seed: UInt64) { state = seed }
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The project's deterministic generator, so tests repeat exactly.
+    public typealias SeededGenerator = MixtureInference.SeededGenerator
 }
