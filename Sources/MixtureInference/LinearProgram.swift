@@ -71,14 +71,19 @@ final class LinearProgram {
         case failed(String)
     }
 
-    /// Solves with the dual simplex (falling back to primal), warm from the last basis.
-    func solve(timeLimitMilliseconds: Int32 = Int32.max) -> Outcome {
+    /// Which simplex method GLPK runs.
+    enum Method { case primal, dual }
+
+    /// Solves warm from the last basis (the dual simplex falls back to primal when it fails).
+    func solve(method: Method = .dual) -> Outcome { LinearProgram.simplex(problem, method: method) }
+
+    /// Runs GLPK's simplex on any problem and reads its status.
+    static func simplex(_ problem: OpaquePointer, method: Method) -> Outcome {
         var parameters = glp_smcp()
         glp_init_smcp(&parameters)
         parameters.msg_lev = GLP_MSG_OFF
-        parameters.meth = GLP_DUALP
+        parameters.meth = method == .dual ? GLP_DUALP : GLP_PRIMAL
         parameters.presolve = GLP_OFF
-        parameters.tm_lim = timeLimitMilliseconds
         var code = glp_simplex(problem, &parameters)
         if code == GLP_ESING || code == GLP_ECOND || code == GLP_EBADB {
             // A basis GLPK cannot factorise: start again from an advanced basis.

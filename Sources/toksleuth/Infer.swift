@@ -12,8 +12,12 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "At most this many LP rounds.")
     var lpMaxRounds: Int = 300
 
+    @Option(name: .long, help: "LP form GLPK solves: primal (dual simplex) or dual (primal simplex).")
+    var lpForm: String = "dual"
+
     var options: SolverOptions {
         var options = SolverOptions()
+        options.form = LPForm(rawValue: lpForm) ?? .dual
         options.stabilityTolerance = lpStability
         options.maxRounds = lpMaxRounds
         return options
@@ -22,6 +26,7 @@ struct SolverArguments: ParsableArguments {
     func validate() throws {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
+        guard LPForm(rawValue: lpForm) != nil else { throw ValidationError("--lp-form is primal or dual") }
     }
 }
 

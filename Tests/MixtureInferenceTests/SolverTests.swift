@@ -17,6 +17,15 @@ final class SolverTests: XCTestCase {
         return CategoryCounts(name: name, sampleBytes: Int(trace.totalInitialPairs), trace: trace)
     }
 
+    /// Solves in both LP forms; every assertion must hold for each.
+    private func solveBoth(_ categories: [CategoryCounts], _ merges: ArraySlice<MergeRule>) throws -> [MixtureSolution] {
+        try LPForm.allCases.map { form in
+            var options = SolverOptions()
+            options.form = form
+            return try MixtureSolver(categories: categories, merges: merges).solve(options: options)
+        }
+    }
+
     private let x: UInt64 = 1 << 32 | 2, y: UInt64 = 3 << 32 | 4, z: UInt64 = 5 << 32 | 6, w: UInt64 = 7 << 32 | 8
     private func merges(_ keys: [UInt64]) -> ArraySlice<MergeRule> {
         keys.enumerated().map { MergeRule(left: UInt32($0.element >> 32), right: UInt32($0.element & 0xFFFF_FFFF), result: UInt32(100 + $0.offset)) }[...]
@@ -27,13 +36,14 @@ final class SolverTests: XCTestCase {
     func testTwoConstraintsPinTheMixture() throws {
         let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
         let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
-        let solution = try MixtureSolver(categories: [a, b], merges: merges([x, y, z])).solve()
+        for solution in try solveBoth([a, b], merges([x, y, z])) {
         XCTAssertTrue(solution.report.converged)
         XCTAssertEqual(solution.report.stopReason, "optimal")
         XCTAssertEqual(solution.report.objective, 0, accuracy: 1e-9)
         XCTAssertEqual(solution.proportions[0], 0.75, accuracy: 1e-9)
         XCTAssertEqual(solution.proportions[1], 0.25, accuracy: 1e-9)
         XCTAssertEqual(solution.report.missingSteps, [])
+        }
     }
 
     /// Byte proportions convert the pair-unit weights by bytes per pair of each sample.
@@ -41,19 +51,21 @@ final class SolverTests: XCTestCase {
         var a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
         let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
         a.sampleBytes *= 3  // A's text has three bytes per pair where B's has one
-        let solution = try MixtureSolver(categories: [a, b], merges: merges([x, y, z])).solve()
-        XCTAssertEqual(solution.alpha[0], 0.75, accuracy: 1e-9)
-        XCTAssertEqual(solution.proportions[0], 0.75 * 3 / (0.75 * 3 + 0.25), accuracy: 1e-9)
+        for solution in try solveBoth([a, b], merges([x, y, z])) {
+            XCTAssertEqual(solution.alpha[0], 0.75, accuracy: 1e-9)
+            XCTAssertEqual(solution.proportions[0], 0.75 * 3 / (0.75 * 3 + 0.25), accuracy: 1e-9)
+        }
     }
 
     /// Ties satisfy a constraint: equal counts leave every mixture optimal with zero slack.
     func testTiesNeedNoSlack() throws {
         let a = category("A", pairs: [x, y], initial: [5, 5], deltas: [[(0, -5)]])
         let b = category("B", pairs: [x, y], initial: [3, 3], deltas: [[(0, -3)]])
-        let solution = try MixtureSolver(categories: [a, b], merges: merges([x])).solve()
-        XCTAssertTrue(solution.report.converged)
-        XCTAssertEqual(solution.report.objective, 0, accuracy: 1e-12)
-        XCTAssertEqual(solution.proportions.reduce(0, +), 1, accuracy: 1e-12)
+        for solution in try solveBoth([a, b], merges([x])) {
+            XCTAssertTrue(solution.report.converged)
+            XCTAssertEqual(solution.report.objective, 0, accuracy: 1e-12)
+            XCTAssertEqual(solution.proportions.reduce(0, +), 1, accuracy: 1e-12)
+        }
     }
 
     /// A merge that every sample contradicts needs slack; a merge absent from every sample
@@ -62,7 +74,7 @@ final class SolverTests: XCTestCase {
         let absent: UInt64 = 9 << 32 | 9
         let a = category("A", pairs: [x, y], initial: [1, 9], deltas: [[(0, -1)], []])
         let b = category("B", pairs: [x, y], initial: [2, 7], deltas: [[(0, -2)], []])
-        let solution = try MixtureSolver(categories: [a, b], merges: merges([x, absent])).solve()
+        for solution in try solveBoth([a, b], merges([x, absent])) {
         XCTAssertTrue(solution.report.converged)
         XCTAssertGreaterThan(solution.report.objective, 0)
         XCTAssertEqual(solution.report.missingSteps, [1])
@@ -70,6 +82,7 @@ final class SolverTests: XCTestCase {
         XCTAssertEqual(solution.proportions.reduce(0, +), 1, accuracy: 1e-12)
         // The slack is smallest where the merge is least contradicted: all weight on B.
         XCTAssertEqual(solution.proportions[1], 1, accuracy: 1e-9)
+        }
     }
 
     func testDegenerateInputsAreErrors() {

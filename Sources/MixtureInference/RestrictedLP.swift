@@ -1,0 +1,130 @@
+import CGLPK
+
+/// The restricted LP of the row/column generation, in one of two equivalent forms.
+///
+/// Variables are numbered as in the primal: the category weights `0..<n`, then the slacks in
+/// the order they are added. A cut is a primal row `sum coef * x >= 0`.
+protocol RestrictedLP: AnyObject {
+    /// Adds `count` slack variables with cost 1; returns the number of the first.
+    func addSlacks(_ count: Int) -> Int
+    /// Adds cuts (rows over variable numbers, `>= 0`).
+    func addCuts(_ cuts: [LinearProgram.Row])
+    func solve() -> LinearProgram.Outcome
+    /// Value of a primal variable in the current solution.
+    func value(of variable: Int) -> Double
+    var objective: Double { get }
+    var iterations: Int { get }
+    /// Cuts currently in the LP.
+    var cutCount: Int { get }
+    /// Deletes cuts that are not binding (by more than `margin`); returns their indices among
+    /// the cuts before the deletion.
+    func deleteNonBindingCuts(margin: Double) -> [Int]
+}
+
+/// Which form GLPK solves.
+public enum LPForm: String, Sendable, CaseIterable {
+    /// The LP as stated, dual simplex: cuts are rows.
+    case primal
+    /// Its dual, primal simplex: cuts are columns, weights and slacks are rows.
+    case dual
+}
+
+/// The primal form: weights and slacks are columns, the simplex row first, cuts after it.
+final class PrimalRestrictedLP: RestrictedLP {
+    private let lp = LinearProgram()
+    private let categories: Int
+
+    init(categories: Int) {
+        self.categories = categories
+        _ = lp.addColumns(objective: [Double](repeating: 0, count: categories), lower: 0, upper: 1)
+        lp.addRows([LinearProgram.Row(columns: (0..<Int32(categories)).map { $0 },
+                                      coefficients: [Double](repeating: 1, count: categories), bound: 1, isEquality: true)])
+    }
+
+    func addSlacks(_ count: Int) -> Int { lp.addColumns(objective: [Double](repeating: 1, count: count)) }
+    func addCuts(_ cuts: [LinearProgram.Row]) { lp.addRows(cuts) }
+    func solve() -> LinearProgram.Outcome { lp.solve(method: .dual) }
+    func value(of variable: Int) -> Double { lp.value(ofColumn: variable) }
+    var objective: Double { lp.objective }
+    var iterations: Int { lp.iterations }
+    var cutCount: Int { lp.rowCount - 1 }
+    func deleteNonBindingCuts(margin: Double) -> [Int] {
+        lp.deleteNonBindingRows(from: 1, margin: margin).map { $0 - 1 }
+    }
+}
+
+/// The dual form: maximise `y0` subject to, for each weight i, `y0 + sum_k coef[k,i] y_k <= 0`
+/// and, for each slack s, `sum_{k using s} y_k <= 1`, with `y_k >= 0` per cut and `y0` free.
+/// The primal values are the duals of these rows; adding a cut adds a column, which keeps the
+/// basis primal feasible for a warm primal simplex.
+final class DualRestrictedLP: RestrictedLP {
+    private let problem: OpaquePointer
+    private let categories: Int
+    private var rows: Int
+    private var columns = 1
+    private var cuts = 0
+
+    init(categories: Int) {
+        self.categories = categories
+        glp_term_out(GLP_OFF)
+        problem = glp_create_prob()
+        glp_set_obj_dir(problem, GLP_MAX)
+        glp_add_rows(problem, Int32(categories))
+        for row in 1...Int32(categories) { glp_set_row_bnds(problem, row, GLP_UP, 0, 0) }
+        rows = categories
+        glp_add_cols(problem, 1)
+        glp_set_col_bnds(problem, 1, GLP_FR, 0, 0)
+        glp_set_obj_coef(problem, 1, 1)
+        let indices = [Int32(0)] + (1...Int32(categories)).map { $0 }
+        let values = [0.0] + [Double](repeating: 1, count: categories)
+        glp_set_mat_col(problem, 1, Int32(categories), indices, values)
+    }
+
+    deinit { glp_delete_prob(problem) }
+
+    func addSlacks(_ count: Int) -> Int {
+        let first = rows
+        guard count > 0 else { return first }
+        let start = glp_add_rows(problem, Int32(count))
+        for offset in 0..<Int32(count) { glp_set_row_bnds(problem, start + offset, GLP_UP, 1, 1) }
+        rows += count
+        return first
+    }
+
+    func addCuts(_ newCuts: [LinearProgram.Row]) {
+        guard !newCuts.isEmpty else { return }
+        let start = glp_add_cols(problem, Int32(newCuts.count))
+        for (offset, cut) in newCuts.enumerated() {
+            precondition(Set(cut.columns).count == cut.columns.count && cut.columns.allSatisfy { $0 >= 0 && Int($0) < rows })
+            precondition(cut.coefficients.allSatisfy(\.isFinite))
+            let column = start + Int32(offset)
+            glp_set_col_bnds(problem, column, GLP_LO, 0, 0)
+            glp_set_obj_coef(problem, column, cut.bound)
+            glp_set_mat_col(problem, column, Int32(cut.columns.count), [0] + cut.columns.map { $0 + 1 }, [0] + cut.coefficients)
+        }
+        columns += newCuts.count
+        cuts += newCuts.count
+    }
+
+    func solve() -> LinearProgram.Outcome { LinearProgram.simplex(problem, method: .primal) }
+
+    func value(of variable: Int) -> Double { abs(glp_get_row_dual(problem, Int32(variable + 1))) }
+    var objective: Double { glp_get_obj_val(problem) }
+    var iterations: Int { Int(glp_get_it_cnt(problem)) }
+    var cutCount: Int { cuts }
+
+    func deleteNonBindingCuts(margin: Double) -> [Int] {
+        var deleted: [Int] = []
+        for cut in 0..<cuts {
+            let column = Int32(cut + 2)
+            if glp_get_col_stat(problem, column) == GLP_NL && abs(glp_get_col_dual(problem, column)) > margin {
+                deleted.append(cut)
+            }
+        }
+        guard !deleted.isEmpty else { return [] }
+        glp_del_cols(problem, Int32(deleted.count), [0] + deleted.map { Int32($0 + 2) })
+        cuts -= deleted.count
+        columns -= deleted.count
+        return deleted
+    }
+}
