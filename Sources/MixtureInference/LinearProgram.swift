@@ -85,9 +85,13 @@ final class LinearProgram {
         parameters.meth = method == .dual ? GLP_DUALP : GLP_PRIMAL
         parameters.presolve = GLP_OFF
         var code = glp_simplex(problem, &parameters)
-        if code == GLP_ESING || code == GLP_ECOND || code == GLP_EBADB {
-            // A basis GLPK cannot factorise: start again from an advanced basis.
+        // Numerical trouble (a singular or ill-conditioned basis, or a failed search): retry
+        // from a fresh advanced basis with the problem rescaled, then with the other method.
+        let retryable = [GLP_ESING, GLP_ECOND, GLP_EBADB, GLP_EFAIL]
+        for attempt in 0..<2 where retryable.contains(code) {
+            glp_scale_prob(problem, GLP_SF_AUTO)
             glp_adv_basis(problem, 0)
+            if attempt == 1 { parameters.meth = parameters.meth == GLP_PRIMAL ? GLP_DUALP : GLP_PRIMAL }
             code = glp_simplex(problem, &parameters)
         }
         if code != 0 { return .failed("GLPK simplex returned code \(code)") }
