@@ -65,6 +65,8 @@ public struct TrialResult: Sendable, Codable {
     public var solver: SolverReport?
     /// TEE's per-category efficiency ratios (the estimate depends on a fitted exponent).
     public var encodingEfficiencyRatios: [Double]?
+    /// Methods that failed on this trial, with the reason (they are left out of the summary).
+    public var failures: [String: String] = [:]
 }
 
 /// Runs trials: draw a mixture, train a tokenizer on it, infer the mixture back.
@@ -133,6 +135,7 @@ public struct ExperimentRunner {
             var estimates: [String: [Double]] = [:]
             var solverReport: SolverReport?
             var teeRatios: [Double]?
+            var failures: [String: String] = [:]
             let inputs = InferenceInputs(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
                                          mergeCount: mergesUsed, cache: nil)
             for method in config.methods {
@@ -140,10 +143,15 @@ public struct ExperimentRunner {
                 case .attack:
                     let counts = try inputs.counts()
                     lap("count")
-                    let solution = try MixtureSolver(categories: counts, merges: model.merges.prefix(mergesUsed),
-                                                     scale: config.solver.scale).solve(options: config.solver)
-                    estimates[method.rawValue] = solution.proportions
-                    solverReport = solution.report
+                    do {
+                        let solution = try MixtureSolver(categories: counts, merges: model.merges.prefix(mergesUsed),
+                                                         scale: config.solver.scale).solve(options: config.solver)
+                        estimates[method.rawValue] = solution.proportions
+                        solverReport = solution.report
+                    } catch let error as InferenceError {
+                        // One trial's numerical failure should not discard the other trials.
+                        failures[method.rawValue] = error.description
+                    }
                     lap("solve")
                 case .random:
                     var baselineGenerator = SeededGenerator(seed: config.seed &* 7_919 &+ UInt64(trial) &+ 17)
@@ -162,7 +170,7 @@ public struct ExperimentRunner {
             let mse = estimates.mapValues { meanSquaredError($0, truth) }
             let result = TrialResult(trial: trial, categories: chosen.map(\.name), truth: truth, estimates: estimates,
                                      mse: mse, seconds: seconds, mergesUsed: mergesUsed, solver: solverReport,
-                                     encodingEfficiencyRatios: teeRatios)
+                                     encodingEfficiencyRatios: teeRatios, failures: failures)
             if let keep = config.keepFolder {
                 try keepTrial(result, tokenizer: tokenizer, folder: keep)
             }

@@ -98,7 +98,7 @@ struct ExperimentCommand: ParsableCommand {
 
 /// Mean and standard deviation of log10 MSE per method.
 struct ExperimentSummary {
-    var rows: [(method: String, mean: Double, sd: Double)] = []
+    var rows: [(method: String, mean: Double, sd: Double, failed: Int)] = []
 
     init(results: [TrialResult], methods: [InferenceMethod]) {
         for method in methods {
@@ -106,17 +106,18 @@ struct ExperimentSummary {
             guard !logs.isEmpty else { continue }
             let mean = logs.reduce(0, +) / Double(logs.count)
             let variance = logs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(logs.count)
-            rows.append((method.rawValue, mean, variance.squareRoot()))
+            rows.append((method.rawValue, mean, variance.squareRoot(), results.filter { $0.failures[method.rawValue] != nil }.count))
         }
     }
 
     func json(results: [TrialResult]) -> String {
         var summary: [String: Any] = [:]
-        for row in rows { summary[row.method] = ["mean_log10_mse": row.mean, "sd": row.sd] }
+        for row in rows { summary[row.method] = ["mean_log10_mse": row.mean, "sd": row.sd, "failed_trials": row.failed] }
         let trials: [[String: Any]] = results.map { result in
             var entry: [String: Any] = [
                 "trial": result.trial, "categories": result.categories, "truth": result.truth,
                 "estimates": result.estimates, "mse": result.mse, "seconds": result.seconds, "merges_used": result.mergesUsed,
+                "failures": result.failures,
             ]
             if let solver = result.solver {
                 entry["solver"] = ["rounds": solver.rounds, "constraints": solver.constraints, "objective": solver.objective,
@@ -135,7 +136,8 @@ struct ExperimentSummary {
         out += "method   mean log10 MSE   sd\n"
         for row in rows {
             out += row.method.padding(toLength: 9, withPad: " ", startingAt: 0)
-            out += String(format: "%14.2f %6.2f\n", row.mean, row.sd)
+            out += String(format: "%14.2f %6.2f", row.mean, row.sd)
+            out += row.failed > 0 ? "   (\(row.failed) trials failed: see --json)\n" : "\n"
         }
         var stages: [String: Double] = [:]
         for result in results { for (stage, seconds) in result.seconds { stages[stage, default: 0] += seconds } }
