@@ -15,6 +15,9 @@ public final class BPEEncoder {
     private var cacheIds: [UInt32] = []
     private var ends: [Int] = []
     private var work: [UInt32] = []
+    /// For rank-based models: token bytes -> entry, and each entry's id.
+    private var tokenTable = ByteStringTable(capacity: 16)
+    private var tokenIds: [UInt32] = []
 
     /// Creates an encoder for `model` with the pieces of `pretokenizer`.
     public init(model: BPEModel, pretokenizer: Pretokenizer) throws {
@@ -26,6 +29,13 @@ public final class BPEEncoder {
             ranks[merge.pairKey] = UInt64(rank) << 32 | UInt64(merge.result)
         }
         self.ranks = ranks
+        if model.mergeByRank {
+            tokenTable = ByteStringTable(capacity: model.tokens.count)
+            for (id, token) in model.tokens.enumerated() where !token.isSpecial && !token.bytes.isEmpty {
+                let (_, inserted) = token.bytes.withUnsafeBufferPointer { tokenTable.insert($0.baseAddress!, $0.count) }
+                if inserted { tokenIds.append(UInt32(id)) }
+            }
+        }
     }
 
     /// The ids of UTF-8 `text` (no special tokens are added or recognised).
@@ -63,14 +73,46 @@ public final class BPEEncoder {
             return
         }
         work.removeAll(keepingCapacity: true)
-        for i in 0..<length { work.append(model.byteTokens[Int(bytes[i])]) }
-        applyMerges(&work)
+        if model.mergeByRank {
+            mergeByRank(bytes, length, into: &work)
+        } else {
+            for i in 0..<length { work.append(model.byteTokens[Int(bytes[i])]) }
+            applyMerges(&work)
+        }
         if cache.count < 1 << 20 {
             _ = cache.insert(bytes, length)
             cacheRanges.append((Int32(cacheIds.count), Int32(work.count)))
             cacheIds.append(contentsOf: work)
         }
         ids.append(contentsOf: work)
+    }
+
+    /// tiktoken's encoding of one piece: the piece's own token if it has one, else byte-pair
+    /// merging by the rank of the concatenated bytes, leftmost lowest first.
+    private func mergeByRank(_ bytes: UnsafePointer<UInt8>, _ length: Int, into output: inout [UInt32]) {
+        if let entry = tokenTable.index(of: bytes, length) {
+            output.append(tokenIds[entry])
+            return
+        }
+        var starts = Array(0...length)  // part i is bytes[starts[i]..<starts[i + 1]]
+        func rank(_ i: Int) -> UInt32? {
+            tokenTable.index(of: bytes + starts[i], starts[i + 2] - starts[i]).map { tokenIds[$0] }
+        }
+        var pairRanks = (0..<(length - 1)).map { rank($0) ?? .max }
+        while let best = pairRanks.indices.min(by: { pairRanks[$0] < pairRanks[$1] }), pairRanks[best] != .max {
+            starts.remove(at: best + 1)
+            pairRanks.remove(at: best)
+            if best < pairRanks.count { pairRanks[best] = starts.count > best + 2 ? (rank(best) ?? .max) : .max }
+            if best > 0 { pairRanks[best - 1] = rank(best - 1) ?? .max }
+        }
+        for i in 0..<(starts.count - 1) {
+            guard let entry = tokenTable.index(of: bytes + starts[i], starts[i + 1] - starts[i]) else {
+                // Unreachable for a well-formed rank file: every single byte has a rank.
+                for k in starts[i]..<starts[i + 1] { output.append(model.byteTokens[Int(bytes[k])]) }
+                continue
+            }
+            output.append(tokenIds[entry])
+        }
     }
 
     /// Merges the lowest-ranked adjacent pair until none is in the merge list.

@@ -34,6 +34,9 @@ public struct BPEModel: Sendable {
     public var merges: [MergeRule]
     /// The id of the single-byte token for each byte.
     public var byteTokens: [UInt32]
+    /// tiktoken's semantics: ids are ranks; a piece that is a token is that token, otherwise the
+    /// adjacent parts whose concatenated bytes have the lowest rank are joined first.
+    public var mergeByRank = false
 
     /// Creates a model; `byteTokens` must hold 256 ids.
     public init(tokens: [Token], merges: [MergeRule], byteTokens: [UInt32]) {

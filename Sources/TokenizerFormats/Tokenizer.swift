@@ -8,6 +8,8 @@ public enum TokenizerFormat: String, Sendable {
     case huggingFaceJSON = "tokenizer.json"
     /// GPT-2 style `vocab.json` + `merges.txt` (also OpenAI's `encoder.json` + `vocab.bpe`).
     case vocabAndMerges = "vocab.json+merges.txt"
+    /// A tiktoken rank file (`.tiktoken`).
+    case tiktoken = "tiktoken"
     /// A model toksleuth trained and has not written yet.
     case trained
 }

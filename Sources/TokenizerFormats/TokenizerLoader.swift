@@ -5,7 +5,7 @@ import Pretokenization
 /// Finds and reads a tokenizer from a file or a folder, detecting the format.
 ///
 /// In a folder the first of these wins: `tokenizer.json`; `vocab.json` + `merges.txt`;
-/// `encoder.json` + `vocab.bpe`.
+/// `encoder.json` + `vocab.bpe`; a `*.tiktoken` file.
 public enum TokenizerLoader {
     /// Reads the tokenizer at `path`. `pretokenizer` overrides the one the files imply.
     public static func load(_ path: String, pretokenizer: Pretokenizer? = nil) throws -> Tokenizer {
@@ -32,8 +32,12 @@ public enum TokenizerLoader {
         where exists(join(vocab)) && exists(join(merges)) {
             return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        if let rankFile = names.filter({ $0.hasSuffix(".tiktoken") }).sorted().first {
+            return try Tiktoken.read(path: join(rankFile))
+        }
         throw TokenizerFileError(path: folder, problem:
-            "no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe)")
+            "no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, *.tiktoken)")
     }
 
     private static func loadFile(_ path: String) throws -> Tokenizer {
@@ -49,6 +53,7 @@ public enum TokenizerLoader {
                 return try VocabAndMerges.read(vocabPath: sibling(vocab), mergesPath: sibling(merges))
             }
         }
+        if name.hasSuffix(".tiktoken") { return try Tiktoken.read(path: path) }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw TokenizerFileError(path: path, problem: "cannot read file")
         }

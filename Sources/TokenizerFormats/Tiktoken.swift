@@ -1,0 +1,119 @@
+import BPE
+import Corpora
+import Foundation
+import Pretokenization
+
+/// tiktoken rank files (`.tiktoken`): one `base64(token bytes) rank` line per token, no merge
+/// list. The merge list is reconstructed: the token of rank r is the merge of the two parts
+/// that byte-pair merging over the ranks below r leaves of its bytes.
+public enum Tiktoken {
+    /// A known OpenAI encoding: its pattern and special tokens.
+    public struct Encoding: Sendable {
+        public var name: String
+        public var pretokenizer: Pretokenizer
+        public var specialTokens: [(String, Int)]
+        /// Number of rank lines the published file has.
+        public var ranks: Int
+    }
+
+    /// The encodings recognised by their number of ranks (or named with `encoding`).
+    public static let encodings: [Encoding] = [
+        Encoding(name: "r50k_base", pretokenizer: .gpt2, specialTokens: [("<|endoftext|>", 50256)], ranks: 50256),
+        Encoding(name: "cl100k_base", pretokenizer: .cl100k, specialTokens: [
+            ("<|endoftext|>", 100257), ("<|fim_prefix|>", 100258), ("<|fim_middle|>", 100259),
+            ("<|fim_suffix|>", 100260), ("<|endofprompt|>", 100276)], ranks: 100256),
+        Encoding(name: "o200k_base", pretokenizer: .o200k, specialTokens: [
+            ("<|endoftext|>", 199999), ("<|endofprompt|>", 200018)], ranks: 199998),
+    ]
+
+    /// Reads a rank file. The encoding (pattern, special tokens) is recognised from the number
+    /// of ranks unless `encoding` names one of ``encodings``.
+    public static func read(path: String, encoding name: String? = nil) throws -> Tokenizer {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        var rankedTokens: [(bytes: [UInt8], rank: Int)] = []
+        var lineNumber = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.isEmpty { continue }
+            guard let space = line.firstIndex(of: 0x20) else {
+                throw InputError(path: path, problem: "line \(lineNumber): not 'base64 rank'")
+            }
+            guard let bytes = Data(base64Encoded: Data(line[line.startIndex..<space])), !bytes.isEmpty else {
+                throw InputError(path: path, problem: "line \(lineNumber): invalid base64")
+            }
+            guard let rank = Int(String(decoding: line[(space + 1)...], as: UTF8.self)), rank >= 0, rank < 10_000_000 else {
+                throw InputError(path: path, problem: "line \(lineNumber): invalid rank")
+            }
+            rankedTokens.append(([UInt8](bytes), rank))
+        }
+        guard !rankedTokens.isEmpty else { throw InputError(path: path, problem: "no ranks in the file") }
+        let known: Encoding?
+        if let name {
+            guard let found = encodings.first(where: { $0.name == name }) else {
+                throw InputError(path: path, problem: "unknown encoding \(name) (known: \(encodings.map(\.name).joined(separator: ", ")))")
+            }
+            known = found
+        } else {
+            known = encodings.first { $0.ranks == rankedTokens.count }
+        }
+        let maxRank = rankedTokens.map(\.rank).max()!
+        let specials = known?.specialTokens ?? []
+        let size = max(maxRank + 1, (specials.map(\.1).max() ?? -1) + 1)
+        var tokens = [Token?](repeating: nil, count: size)
+        var idForBytes = ByteStringTable(capacity: rankedTokens.count)
+        var idOfEntry: [Int] = []
+        for (bytes, rank) in rankedTokens {
+            guard tokens[rank] == nil else { throw InputError(path: path, problem: "rank \(rank) appears twice") }
+            let (entry, inserted) = bytes.withUnsafeBufferPointer { idForBytes.insert($0.baseAddress!, $0.count) }
+            guard inserted else { throw InputError(path: path, problem: "token of rank \(rank) appears twice") }
+            precondition(entry == idOfEntry.count)
+            idOfEntry.append(rank)
+            tokens[rank] = Token(bytes: bytes)
+        }
+        for (content, id) in specials where tokens[id] == nil { tokens[id] = Token(bytes: Array(content.utf8), isSpecial: true) }
+        var byteTokens = [UInt32](repeating: 0, count: 256)
+        for byte in 0..<256 {
+            guard let entry = [UInt8(byte)].withUnsafeBufferPointer({ idForBytes.index(of: $0.baseAddress!, 1) }) else {
+                throw InputError(path: path, problem: "the single byte \(byte) has no rank")
+            }
+            byteTokens[byte] = UInt32(idOfEntry[entry])
+        }
+        // Ids no token uses (tiktoken leaves gaps before its special tokens) stay as empty placeholders.
+        let filled = tokens.map { $0 ?? Token(bytes: [], isSpecial: true) }
+        let rankOf: ([UInt8]) -> Int? = { bytes in
+            bytes.withUnsafeBufferPointer { idForBytes.index(of: $0.baseAddress!, $0.count) }.map { idOfEntry[$0] }
+        }
+        var merges: [MergeRule] = []
+        for (bytes, rank) in rankedTokens.sorted(by: { $0.rank < $1.rank }) where bytes.count >= 2 {
+            let parts = bytePairMerge(bytes, below: rank, rankOf: rankOf)
+            // A token BPE cannot reach from its bytes (more than two parts left) has no merge;
+            // tiktoken still encodes it when a whole piece equals it.
+            if parts.count == 2, let left = rankOf(parts[0]), let right = rankOf(parts[1]) {
+                merges.append(MergeRule(left: UInt32(left), right: UInt32(right), result: UInt32(rank)))
+            }
+        }
+        var model = BPEModel(tokens: filled, merges: merges, byteTokens: byteTokens)
+        model.mergeByRank = true
+        return Tokenizer(model: model, pretokenizer: known?.pretokenizer ?? .cl100k, format: .tiktoken, source: path)
+    }
+
+    /// tiktoken's byte-pair merge: repeatedly join the leftmost adjacent pair whose
+    /// concatenation has the lowest rank (below `limit`), until none is left.
+    static func bytePairMerge(_ bytes: [UInt8], below limit: Int, rankOf: ([UInt8]) -> Int?) -> [[UInt8]] {
+        var parts = bytes.map { [$0] }
+        while parts.count > 1 {
+            var best = -1
+            var bestRank = limit
+            for i in 0..<(parts.count - 1) {
+                if let rank = rankOf(parts[i] + parts[i + 1]), rank < bestRank {
+                    bestRank = rank
+                    best = i
+                }
+            }
+            if best < 0 { break }
+            parts[best] += parts[best + 1]
+            parts.remove(at: best + 1)
+        }
+        return parts
+    }
+}

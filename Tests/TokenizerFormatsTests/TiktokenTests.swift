@@ -1,0 +1,76 @@
+import BPE
+import Foundation
+import TestSupport
+@testable import TokenizerFormats
+import XCTest
+
+final class TiktokenTests: XCTestCase {
+    /// The merge list reconstructed from GPT-2's rank file is GPT-2's own vocab.bpe, line for line.
+    func testReconstructedMergesEqualVocabBPE() throws {
+        let tokenizer = try TokenizerLoader.load(Fixtures.path("reference/gpt2/gpt2.tiktoken"))
+        XCTAssertEqual(tokenizer.format, .tiktoken)
+        XCTAssertEqual(tokenizer.pretokenizer, .gpt2)
+        let expected = try Fixtures.text("reference/gpt2/vocab.bpe").split(separator: "\n").dropFirst().map(String.init)
+        XCTAssertEqual(tokenizer.model.mergeLines, expected)
+        XCTAssertEqual(tokenizer.model.vocabularySize, 50257)
+        XCTAssertTrue(tokenizer.model.tokens[50256].isSpecial)
+    }
+
+    /// Ids equal tiktoken's (r50k_base) on the reference texts.
+    func testEncodingEqualsTiktoken() throws {
+        let encoder = try TokenizerLoader.load(Fixtures.path("reference/gpt2/gpt2.tiktoken")).makeEncoder()
+        for name in ["en", "tricky"] {
+            let expected: [UInt32] = try Fixtures.json("reference/gpt2/\(name).gpt2-tiktoken.json")
+            XCTAssertEqual(encoder.encode(try Fixtures.text("reference/gpt2/\(name).txt")), expected, name)
+        }
+    }
+
+    /// cl100k_base and o200k_base against tiktoken's ids, when ../shared is beside the clone.
+    func testSharedTiktokenFilesWhenPresent() throws {
+        let shared = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/tokenizers")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: shared.path), "../shared/tokenizers is absent")
+        for name in ["cl100k_base", "o200k_base"] {
+            let encoder = try TokenizerLoader.load(shared.appendingPathComponent(name).path).makeEncoder()
+            for text in ["en", "ja", "python", "tricky"] {
+                let input = try String(contentsOf: shared.appendingPathComponent("\(name)/reference/\(text).txt"), encoding: .utf8)
+                let expected = try JSONDecoder().decode([UInt32].self, from: Data(contentsOf: shared.appendingPathComponent("\(name)/reference/\(text).\(name).json")))
+                XCTAssertEqual(encoder.encode(input), expected, "\(name) \(text)")
+            }
+        }
+    }
+
+    func testBytePairMergeJoinsLowestRankFirst() {
+        let ranks: [[UInt8]: Int] = [[97]: 0, [98]: 1, [99]: 2, [98, 99]: 3, [97, 98]: 4, [97, 98, 99]: 5]
+        let parts = Tiktoken.bytePairMerge([97, 98, 99], below: 5) { ranks[$0] }
+        XCTAssertEqual(parts, [[97], [98, 99]])
+    }
+
+    /// Damaged rank files are rejected with an error naming the problem, never a crash.
+    func testDamagedRankFilesAreRejected() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("x.tiktoken").path
+        let valid = (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }.joined(separator: "\n") + "\nYWI= 256\n"
+        func check(_ text: String, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try Tiktoken.read(path: path), file: file, line: line) {
+                XCTAssertTrue("\($0)".contains(fragment), "\($0)", file: file, line: line)
+            }
+        }
+        try Data(valid.utf8).write(to: URL(fileURLWithPath: path))
+        let model = try Tiktoken.read(path: path).model
+        XCTAssertEqual(model.merges.count, 1)
+        try check("", "no ranks")
+        try check("!!!! 0\n", "invalid base64")
+        try check("YQ== x\n", "invalid rank")
+        try check("YQ==\n", "not 'base64 rank'")
+        try check(valid + "YWI= 257\n", "appears twice")
+        try check(valid + "YWM= 256\n", "rank 256 appears twice")
+        try check("YQ== 0\n", "single byte")
+        let bytes = Array(valid.utf8)
+        for length in stride(from: 1, to: bytes.count, by: 97) {
+            try Data(bytes.prefix(length)).write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try Tiktoken.read(path: path), "truncated to \(length)")
+        }
+    }
+}
