@@ -8,6 +8,7 @@ import Pretokenization
 public final class BPEEncoder {
     public let model: BPEModel
     private let splitter: Splitter
+    private let normalizer: Normalizer?
     /// (left << 32 | right) -> rank << 32 | result.
     private let ranks: [UInt64: UInt64]
     private var cache = ByteStringTable(capacity: 1 << 14)
@@ -20,9 +21,10 @@ public final class BPEEncoder {
     private var tokenIds: [UInt32] = []
 
     /// Creates an encoder for `model` with the pieces of `pretokenizer`.
-    public init(model: BPEModel, pretokenizer: Pretokenizer) throws {
+    public init(model: BPEModel, pretokenizer: Pretokenizer, normalizer: Normalizer? = nil) throws {
         self.model = model
         self.splitter = try pretokenizer.makeSplitter()
+        self.normalizer = normalizer
         var ranks: [UInt64: UInt64] = [:]
         ranks.reserveCapacity(model.merges.count)
         for (rank, merge) in model.merges.enumerated() where ranks[merge.pairKey] == nil {
@@ -40,6 +42,17 @@ public final class BPEEncoder {
 
     /// The ids of UTF-8 `text` (no special tokens are added or recognised).
     public func encode(_ text: UnsafeBufferPointer<UInt8>, appendingTo ids: inout [UInt32]) {
+        if let normalizer, !text.isEmpty {
+            // Normalization of valid UTF-8 only fails on absurd sizes; encode the text as it is then.
+            if let normalized = try? normalizer.apply(text) {
+                normalized.withUnsafeBufferPointer { encodeNormalized($0, appendingTo: &ids) }
+                return
+            }
+        }
+        encodeNormalized(text, appendingTo: &ids)
+    }
+
+    private func encodeNormalized(_ text: UnsafeBufferPointer<UInt8>, appendingTo ids: inout [UInt32]) {
         guard let base = text.baseAddress, !text.isEmpty else { return }
         ends.removeAll(keepingCapacity: true)
         splitter.split(text, into: &ends)

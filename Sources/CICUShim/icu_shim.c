@@ -103,9 +103,17 @@ int64_t tsk_normalize(int32_t form, const uint8_t *text, int64_t length, uint8_t
     UChar *source = malloc(sizeof(UChar) * (size_t)(utf16Length + 1));
     u_strFromUTF8(source, utf16Length + 1, NULL, (const char *)text, (int32_t)length, &status);
     if (U_FAILURE(status)) { free(source); return -1; }
-    int32_t normalizedCapacity = utf16Length * 4 + 16;
+    int32_t normalizedCapacity = utf16Length * 3 + 16;
     UChar *normalized = malloc(sizeof(UChar) * (size_t)normalizedCapacity);
     int32_t normalizedLength = unorm2_normalize(normalizer, source, utf16Length, normalized, normalizedCapacity, &status);
+    if (status == U_BUFFER_OVERFLOW_ERROR) {
+        /* Some characters expand a lot (U+FDFA becomes 18): retry with the size ICU needs. */
+        status = U_ZERO_ERROR;
+        free(normalized);
+        normalizedCapacity = normalizedLength + 1;
+        normalized = malloc(sizeof(UChar) * (size_t)normalizedCapacity);
+        normalizedLength = unorm2_normalize(normalizer, source, utf16Length, normalized, normalizedCapacity, &status);
+    }
     free(source);
     if (U_FAILURE(status)) { free(normalized); return -1; }
     int32_t utf8Length = 0;

@@ -27,6 +27,8 @@ public struct PairCounter: Sendable {
     public var merges: ArraySlice<MergeRule>
     public var byteTokens: [UInt32]
     public var pretokenizer: Pretokenizer
+    /// Normalization the tokenizer applies before pretokenizing.
+    public var normalizer: Normalizer?
     /// Where traces are cached; nil disables the cache.
     public var cache: CountCache?
 
@@ -34,6 +36,7 @@ public struct PairCounter: Sendable {
         self.merges = tokenizer.model.merges.prefix(mergeCount)
         self.byteTokens = tokenizer.model.byteTokens
         self.pretokenizer = tokenizer.pretokenizer
+        self.normalizer = tokenizer.normalizer
         self.cache = cache
     }
 
@@ -49,6 +52,7 @@ public struct PairCounter: Sendable {
         var fingerprint = Fingerprint()
         fingerprint.update("toksleuth pair counts v1")
         fingerprint.update(pretokenizer.description)
+        fingerprint.update(normalizer?.description ?? "no normalizer")
         for step in pretokenizer.steps { fingerprint.update(step.pattern ?? "") }
         fingerprint.update(UInt64(merges.count))
         for merge in merges {
@@ -69,7 +73,8 @@ public struct PairCounter: Sendable {
         if let cache, let hit = cache.load(key: key), hit.trace.steps == merges.count {
             return CategoryCounts(name: name, sampleBytes: hit.sampleBytes, trace: hit.trace, fromCache: true)
         }
-        let words = try WordCounts.count(text: corpus.bytes, sequenceEnds: corpus.sequenceEnds, pretokenizer: pretokenizer)
+        let text = try normalizer.map { try corpus.normalized(by: $0) } ?? corpus
+        let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
         let trace = PairCountTrace.trace(words: words, byteTokens: byteTokens, merges: merges)
         cache?.store(trace, sampleBytes: corpus.bytes.count, key: key)
         return CategoryCounts(name: name, sampleBytes: corpus.bytes.count, trace: trace)
@@ -84,5 +89,20 @@ public struct PairCounter: Sendable {
             }
             return try count(name: source.name, corpus: corpus)
         }
+    }
+}
+
+extension Corpus {
+    /// Each sequence normalized on its own (sequence boundaries are kept).
+    func normalized(by normalizer: Normalizer) throws -> Corpus {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        try self.bytes.withUnsafeBufferPointer { buffer in
+            for index in 0..<sequenceCount {
+                bytes.append(contentsOf: try normalizer.apply(UnsafeBufferPointer(rebasing: buffer[sequenceRange(index)])))
+                ends.append(bytes.count)
+            }
+        }
+        return Corpus(bytes: bytes, sequenceEnds: ends)
     }
 }

@@ -29,10 +29,7 @@ public enum HuggingFaceJSON {
         guard let model = root["model"] as? [String: Any] else { throw fail("no \"model\" object") }
         let type = model["type"] as? String ?? (model["merges"] != nil ? "BPE" : "unknown")
         guard type == "BPE" else { throw fail("model type \(type) is not supported (only BPE)") }
-        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
-            let kind = (normalizer as? [String: Any])?["type"] as? String ?? "?"
-            throw fail("normalizer \(kind) is not supported yet")
-        }
+        let normalizer = try readNormalizer(root["normalizer"], fail: fail)
         if let fallback = model["byte_fallback"] as? Bool, fallback { throw fail("byte_fallback models are not supported yet") }
 
         let pretokenizer = try readPretokenizer(root["pre_tokenizer"], fail: fail)
@@ -108,7 +105,33 @@ public enum HuggingFaceJSON {
             merges.append(MergeRule(left: UInt32(l), right: UInt32(r), result: UInt32(result)))
         }
         let bpe = BPEModel(tokens: tokens.map { $0! }, merges: merges, byteTokens: byteTokens)
-        return Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
+        var tokenizer = Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
+        tokenizer.normalizer = normalizer
+        return tokenizer
+    }
+
+    private static func readNormalizer(_ value: Any?, fail: (String) -> TokenizerFileError) throws -> Normalizer? {
+        guard let value, !(value is NSNull) else { return nil }
+        guard let object = value as? [String: Any], let type = object["type"] as? String else { throw fail("normalizer without a type") }
+        switch type {
+        case "NFC": return .nfc
+        case "NFKC": return .nfkc
+        case "NFD": return .nfd
+        case "NFKD": return .nfkd
+        case "Sequence":
+            guard let items = object["normalizers"] as? [Any] else { throw fail("Sequence normalizer without normalizers") }
+            return .sequence(try items.compactMap { try readNormalizer($0, fail: fail) })
+        default:
+            throw fail("normalizer \(type) is not supported yet")
+        }
+    }
+
+    static func normalizerJSON(_ normalizer: Normalizer?) -> OrderedJSON {
+        guard let normalizer else { return .null }
+        switch normalizer {
+        case .sequence(let items): return .object([("type", .string("Sequence")), ("normalizers", .array(items.map { normalizerJSON($0) }))])
+        default: return .object([("type", .string(normalizer.description))])
+        }
     }
 
     private static func readPretokenizer(_ value: Any?, fail: (String) -> TokenizerFileError) throws -> Pretokenizer {
@@ -172,7 +195,7 @@ public enum HuggingFaceJSON {
             ("truncation", .null),
             ("padding", .null),
             ("added_tokens", .array(addedTokens)),
-            ("normalizer", .null),
+            ("normalizer", normalizerJSON(tokenizer.normalizer)),
             ("pre_tokenizer", preTokenizerJSON(tokenizer.pretokenizer)),
             ("post_processor", .null),
             ("decoder", byteLevel(useRegex: true, prefix: true)),

@@ -18,6 +18,8 @@ public enum TokenizerFormat: String, Sendable {
 public struct Tokenizer: Sendable {
     public var model: BPEModel
     public var pretokenizer: Pretokenizer
+    /// Normalization applied before pretokenizing (nil: none).
+    public var normalizer: Normalizer?
     public var format: TokenizerFormat
     /// Where it was read from (empty for one trained in memory).
     public var source: String
@@ -31,7 +33,7 @@ public struct Tokenizer: Sendable {
 
     /// An encoder for this tokenizer (one per thread).
     public func makeEncoder() throws -> BPEEncoder {
-        try BPEEncoder(model: model, pretokenizer: pretokenizer)
+        try BPEEncoder(model: model, pretokenizer: pretokenizer, normalizer: normalizer)
     }
 }
 

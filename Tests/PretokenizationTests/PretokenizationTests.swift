@@ -108,4 +108,15 @@ final class PretokenizationTests: XCTestCase {
         XCTAssertTrue(UnicodeTable.flags(of: 0x301).contains(.mark))
         XCTAssertEqual(UnicodeTable.flags(of: 0x110000), [])
     }
+
+    func testNormalizers() throws {
+        XCTAssertEqual(try Normalizer.nfkc.apply("ﬁ ½ ① Ｘ ㎡ \u{2126}"), "fi 1⁄2 1 X m2 \u{3A9}")
+        XCTAssertEqual(try Normalizer.nfc.apply("e\u{301}"), "\u{E9}")
+        XCTAssertEqual(try Normalizer.nfd.apply("\u{E9}"), "e\u{301}")
+        XCTAssertEqual(try Normalizer.sequence([.nfd, .nfc]).apply("Å"), "Å")
+        XCTAssertEqual(try Normalizer.nfkc.apply(""), "")
+        // Expansions larger than the first buffer guess are handled.
+        let expanding = String(repeating: "\u{FDFA}", count: 50)
+        XCTAssertEqual(try Normalizer.nfkc.apply(expanding).unicodeScalars.count, 50 * 18)
+    }
 }

@@ -73,4 +73,18 @@ final class TiktokenTests: XCTestCase {
             XCTAssertThrowsError(try Tiktoken.read(path: path), "truncated to \(length)")
         }
     }
+
+    /// Claude's tokenizer.json (NFKC + ByteLevel) against HF's ids, when ../shared is beside the clone.
+    func testClaudeNFKCWhenPresent() throws {
+        let claude = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/tokenizers/claude")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: claude.path), "../shared/tokenizers/claude is absent")
+        let tokenizer = try TokenizerLoader.load(claude.path)
+        XCTAssertEqual(tokenizer.normalizer, .nfkc)
+        let encoder = try tokenizer.makeEncoder()
+        for text in ["en", "ja", "python", "tricky"] {
+            let input = try String(contentsOf: claude.appendingPathComponent("reference/\(text).txt"), encoding: .utf8)
+            let expected = try JSONDecoder().decode([UInt32].self, from: Data(contentsOf: claude.appendingPathComponent("reference/\(text).claude.json")))
+            XCTAssertEqual(encoder.encode(input), expected, text)
+        }
+    }
 }
