@@ -27,6 +27,8 @@ public struct InferenceRequest: Sendable {
     public var tokenizer: Tokenizer
     public var categories: [CategorySource]
     public var mergeCount: Int
+    /// Merges applied before the attacked ones (they give no constraints).
+    public var skipMerges = 0
     public var maxBytes: Int
     public var method: InferenceMethod
     public var seed: UInt64 = 0
@@ -60,6 +62,9 @@ public struct InferenceRequest: Sendable {
             seconds[stage, default: 0] += Date().timeIntervalSince(clock)
             clock = Date()
         }
+        guard skipMerges >= 0, tokenizer.model.merges.count >= skipMerges + mergeCount else {
+            throw InferenceError("the tokenizer has \(tokenizer.model.merges.count) merges, fewer than --skip-merges \(skipMerges) + --merges \(mergeCount)")
+        }
         progress?("reading \(categories.count) category samples")
         let samples: [Corpus] = try parallelMap(categories) { source in
             let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
@@ -70,7 +75,7 @@ public struct InferenceRequest: Sendable {
         }
         lap("read")
         let inputs = InferenceInputs(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
-                                     mergeCount: mergeCount, cache: cache)
+                                     mergeCount: skipMerges + mergeCount, cache: cache)
         let resultKey = try self.resultKey(samples: samples)
         if let cache, let cached = ResultCache(folder: cache.folder).load(key: resultKey) {
             return (cached, .result)
@@ -85,8 +90,8 @@ public struct InferenceRequest: Sendable {
             if counts.allSatisfy(\.fromCache) { cacheUse = .counts }
             lap("count")
             progress?("solving the LP")
-            let solution = try MixtureSolver(categories: counts, merges: tokenizer.model.merges.prefix(mergeCount),
-                                             scale: solver.scale).solve(options: solver) { round, constraints in
+            let solution = try MixtureSolver(categories: counts, merges: tokenizer.model.merges.prefix(skipMerges + mergeCount),
+                                             firstStep: skipMerges, scale: solver.scale).solve(options: solver) { round, constraints in
                 progress?("solving the LP: round \(round), \(constraints) constraints")
             }
             proportions = solution.proportions
@@ -111,6 +116,19 @@ public struct InferenceRequest: Sendable {
         return (result, cacheUse)
     }
 
+    /// The number of leading merges `tokenizer` shares with `base` (same token bytes, same order).
+    public static func sharedMergePrefix(_ tokenizer: Tokenizer, _ base: Tokenizer) -> Int {
+        let a = tokenizer.model, b = base.model
+        var shared = 0
+        while shared < min(a.merges.count, b.merges.count) {
+            let x = a.merges[shared], y = b.merges[shared]
+            guard a.tokens[Int(x.left)].bytes == b.tokens[Int(y.left)].bytes,
+                  a.tokens[Int(x.right)].bytes == b.tokens[Int(y.right)].bytes else { break }
+            shared += 1
+        }
+        return shared
+    }
+
     /// Key of the whole result: tokenizer, merges, every sample's content, method and options.
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()
@@ -118,6 +136,7 @@ public struct InferenceRequest: Sendable {
         fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: nil).tokenizerKey)
         fingerprint.update(method.rawValue)
         fingerprint.update(seed)
+        fingerprint.update(UInt64(skipMerges))
         for value in [solver.scale, solver.tolerance, solver.stabilityTolerance] { fingerprint.update(value.bitPattern) }
         for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.dropSlackRows ? 1 : 0] {
             fingerprint.update(UInt64(value))

@@ -103,12 +103,17 @@ public final class MixtureSolver {
     let memberLocal: [Int32]
     let mergePair: [Int32]
     let steps: Int
+    /// Steps before this one are applied to the counts but give no constraints (attacking
+    /// only the merges a tokenizer added on top of another's).
+    let firstStep: Int
 
-    /// Prepares the counts of all categories under the same merge list.
-    public init(categories: [CategoryCounts], merges: ArraySlice<MergeRule>, scale: Double = 1e6) throws {
+    /// Prepares the counts of all categories under the same merge list; constraints come from
+    /// steps `firstStep..<merges.count`.
+    public init(categories: [CategoryCounts], merges: ArraySlice<MergeRule>, firstStep: Int = 0, scale: Double = 1e6) throws {
         guard !categories.isEmpty else { throw InferenceError("no categories to infer over") }
         let steps = merges.count
-        guard steps > 0 else { throw InferenceError("the number of merges must be positive") }
+        guard steps > firstStep, firstStep >= 0 else { throw InferenceError("the number of merges must be positive") }
+        self.firstStep = firstStep
         names = categories.map(\.name)
         sampleBytes = categories.map(\.sampleBytes)
         traces = categories.map(\.trace)
@@ -334,7 +339,9 @@ public final class MixtureSolver {
 
         for t in 0..<steps {
             let m = Int(mergePair[t])
-            if m < 0 || !presentAnywhere(m) {
+            if t < firstStep {
+                // Only replayed: these merges belong to the base tokenizer.
+            } else if m < 0 || !presentAnywhere(m) {
                 missing.insert(t)
             } else {
                 let threshold = weighted[m] + stepSlack[t]

@@ -58,6 +58,12 @@ struct Infer: ParsableCommand {
     @Option(name: .long, help: "Bytes of sample read per category.")
     var maxBytes: Int = 1_000_000
 
+    @Option(name: .long, help: "Apply the first K merges but attack only those after them.")
+    var skipMerges: Int?
+
+    @Option(name: .long, help: "Skip the leading merges this other tokenizer shares (e.g. cl100k under Llama 3).")
+    var base: String?
+
     @Option(name: .long, help: "attack (the LP), random, tee or tc.")
     var method: String = "attack"
 
@@ -88,6 +94,8 @@ struct Infer: ParsableCommand {
         }
         guard merges > 0 else { throw ValidationError("--merges must be positive") }
         guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
+        if let skipMerges, skipMerges < 0 { throw ValidationError("--skip-merges must not be negative") }
+        if skipMerges != nil && base != nil { throw ValidationError("give --skip-merges or --base, not both") }
     }
 
     func run() throws {
@@ -99,6 +107,11 @@ struct Infer: ParsableCommand {
                                            method: InferenceMethod(rawValue: method)!, cache: cache)
         request.seed = seed
         request.solver = solver.options
+        if let skipMerges { request.skipMerges = skipMerges }
+        if let base {
+            request.skipMerges = InferenceRequest.sharedMergePrefix(loaded, try TokenizerLoader.load(base))
+            ProgressReporter.note("skipping the \(request.skipMerges) leading merges shared with \(base)", quiet: quiet)
+        }
         let (result, cacheUse) = try request.run { message in progress.update(message) }
         progress.finish()
         let text = json ? InferenceOutput.json(result) : InferenceOutput.table(result)

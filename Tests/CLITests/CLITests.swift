@@ -125,6 +125,9 @@ final class CLITests: XCTestCase {
         let tooMany = try run(base + [Fixtures.path("corpora/languages"), "--merges", "5000"])
         XCTAssertEqual(tooMany.status, 2)
         XCTAssertTrue(tooMany.stderr.contains("fewer than --merges 5000"), tooMany.stderr)
+        let skipTooMany = try run(base + [Fixtures.path("corpora/languages"), "--merges", "200", "--skip-merges", "1600"])
+        XCTAssertEqual(skipTooMany.status, 2)
+        XCTAssertTrue(skipTooMany.stderr.contains("fewer than --skip-merges 1600 + --merges 200"), skipTooMany.stderr)
         let zero = try run(base + [Fixtures.path("corpora/languages"), "--merges", "0"])
         XCTAssertEqual(zero.status, 1)
         for result in [duplicate, empty, tooMany] { XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr) }

@@ -46,6 +46,16 @@ final class CountingTests: XCTestCase {
         }
     }
 
+    /// GPT-2 read from its rank file and from vocab.bpe share all 50,000 merges; a tokenizer
+    /// trained elsewhere shares few.
+    func testSharedMergePrefix() throws {
+        let fromRanks = try TokenizerLoader.load(Fixtures.path("reference/gpt2/gpt2.tiktoken"))
+        let fromMerges = try TokenizerLoader.load(Fixtures.path("reference/gpt2"))
+        XCTAssertEqual(InferenceRequest.sharedMergePrefix(fromRanks, fromMerges), 50_000)
+        let english = try TokenizerLoader.load(Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"))
+        XCTAssertLessThan(InferenceRequest.sharedMergePrefix(english, fromMerges), 10)
+    }
+
     func testCacheStoresAndRejectsDamagedFiles() throws {
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

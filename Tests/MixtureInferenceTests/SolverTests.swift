@@ -46,6 +46,23 @@ final class SolverTests: XCTestCase {
         }
     }
 
+    /// With the first two merges skipped, they are still applied to the counts (x and y are
+    /// gone at step 2), so only z against w constrains the mixture, and the uniform start
+    /// already satisfies it. Without the replay, x would wrongly force a_A <= 1/6.
+    func testSkippedMergesAreReplayedButNotConstrained() throws {
+        let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
+        let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
+        for form in LPForm.allCases {
+            var options = SolverOptions()
+            options.form = form
+            let solution = try MixtureSolver(categories: [a, b], merges: merges([x, y, z]), firstStep: 2).solve(options: options)
+            XCTAssertTrue(solution.report.converged)
+            XCTAssertEqual(solution.proportions[0], 0.5, accuracy: 1e-12)
+            XCTAssertEqual(solution.report.constraints, 0)
+        }
+        XCTAssertThrowsError(try MixtureSolver(categories: [a, b], merges: merges([x, y, z]), firstStep: 3))
+    }
+
     /// Byte proportions convert the pair-unit weights by bytes per pair of each sample.
     func testProportionsAreConvertedToBytes() throws {
         var a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
