@@ -26,8 +26,8 @@ public final class BPEEncoder {
         self.splitter = try pretokenizer.makeSplitter()
         self.normalizer = normalizer
         var ranks: [UInt64: UInt64] = [:]
-        ranks.reserveCapacity(model.merges.count)
-        for (rank, merge) in model.merges.enumerated() where ranks[merge.pairKey] == nil {
+        // Rank-based (tiktoken) models merge by token bytes and never read the pair table.
+        for (rank, merge) in model.merges.enumerated() where !model.mergeByRank && ranks[merge.pairKey] == nil {
             ranks[merge.pairKey] = UInt64(rank) << 32 | UInt64(merge.result)
         }
         self.ranks = ranks
@@ -66,9 +66,8 @@ public final class BPEEncoder {
     /// The ids of a string.
     public func encode(_ text: String) -> [UInt32] {
         var ids: [UInt32] = []
-        var utf8 = Array(text.utf8)
+        let utf8 = Array(text.utf8)
         utf8.withUnsafeBufferPointer { encode($0, appendingTo: &ids) }
-        utf8.removeAll()
         return ids
     }
 

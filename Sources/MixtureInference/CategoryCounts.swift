@@ -24,13 +24,13 @@ public struct CategoryCounts: Sendable {
 
 /// Counts pairs of category samples under the first merges of a tokenizer.
 public struct PairCounter: Sendable {
-    public var merges: ArraySlice<MergeRule>
-    public var byteTokens: [UInt32]
-    public var pretokenizer: Pretokenizer
+    public let merges: ArraySlice<MergeRule>
+    public let byteTokens: [UInt32]
+    public let pretokenizer: Pretokenizer
     /// Normalization the tokenizer applies before pretokenizing.
-    public var normalizer: Normalizer?
+    public let normalizer: Normalizer?
     /// Where traces are cached; nil disables the cache.
-    public var cache: CountCache?
+    public let cache: CountCache?
 
     public init(tokenizer: Tokenizer, mergeCount: Int, cache: CountCache?) {
         self.merges = tokenizer.model.merges.prefix(mergeCount)
@@ -38,17 +38,24 @@ public struct PairCounter: Sendable {
         self.pretokenizer = tokenizer.pretokenizer
         self.normalizer = tokenizer.normalizer
         self.cache = cache
+        tokenizerKey = PairCounter.key(merges: merges, byteTokens: byteTokens, pretokenizer: pretokenizer, normalizer: normalizer)
     }
 
     public init(merges: ArraySlice<MergeRule>, byteTokens: [UInt32], pretokenizer: Pretokenizer, cache: CountCache?) {
         self.merges = merges
         self.byteTokens = byteTokens
         self.pretokenizer = pretokenizer
+        self.normalizer = nil
         self.cache = cache
+        tokenizerKey = PairCounter.key(merges: merges, byteTokens: byteTokens, pretokenizer: pretokenizer, normalizer: nil)
     }
 
-    /// The part of the cache key that depends on the tokenizer (merges, byte ids, pretokenizer, T).
-    var tokenizerKey: String {
+    /// The part of the cache key that depends on the tokenizer (merges, byte ids, pretokenizer,
+    /// normalizer, T), computed once: every category's key starts with it.
+    private(set) var tokenizerKey = ""
+
+    static func key(merges: ArraySlice<MergeRule>, byteTokens: [UInt32], pretokenizer: Pretokenizer,
+                    normalizer: Normalizer?) -> String {
         var fingerprint = Fingerprint()
         fingerprint.update("toksleuth pair counts v1")
         fingerprint.update(pretokenizer.description)

@@ -315,12 +315,8 @@ public final class MixtureSolver {
                 weighted[Int(map[local])] += weight[category] * Double(count)
             }
         }
-        var heap = Heap<Entry>()
-        var entries: [Entry] = []
-        entries.reserveCapacity(pairCount)
-        for g in 0..<pairCount where weighted[g] > 0 { entries.append(Entry(value: weighted[g] - pairSlack[g], pair: Int32(g))) }
-        heap = Heap(entries)
-        var current = (0..<pairCount).map { weighted[$0] - pairSlack[$0] }
+        var heap = Heap((0..<pairCount).lazy.filter { weighted[$0] > 0 }
+            .map { Entry(value: weighted[$0] - pairSlack[$0], pair: Int32($0)) })
         var cuts: [Cut] = []
         var popped: [Entry] = []
         var changed: [Int32] = []
@@ -350,7 +346,8 @@ public final class MixtureSolver {
                 var taken = 0
                 while taken < options.pairsPerStep, let top = heap.popMax() {
                     let g = Int(top.pair)
-                    if top.value != current[g] { continue }  // stale entry
+                    // An entry is stale once its pair's count changed (a fresh entry was pushed then).
+                    if top.value != weighted[g] - pairSlack[g] { continue }
                     popped.append(top)
                     if top.value <= cutoff { break }
                     if g == m || existing.contains(UInt64(t) << 32 | UInt64(g)) { continue }
@@ -383,9 +380,7 @@ public final class MixtureSolver {
                 }
             }
             for g in changed {
-                let value = weighted[Int(g)] - pairSlack[Int(g)]
-                current[Int(g)] = value
-                if weighted[Int(g)] > 0 { heap.insert(Entry(value: value, pair: g)) }
+                if weighted[Int(g)] > 0 { heap.insert(Entry(value: weighted[Int(g)] - pairSlack[Int(g)], pair: g)) }
             }
         }
         return cuts

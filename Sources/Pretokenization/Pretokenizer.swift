@@ -180,7 +180,7 @@ public final class Splitter {
 
     /// Convenience: the pieces of a string.
     public func pieces(of text: String) -> [String] {
-        var utf8 = Array(text.utf8)
+        let utf8 = Array(text.utf8)
         var ends: [Int] = []
         utf8.withUnsafeBufferPointer { split($0, into: &ends) }
         var result: [String] = []
@@ -189,7 +189,6 @@ public final class Splitter {
             result.append(String(decoding: utf8[start..<end], as: UTF8.self))
             start = end
         }
-        utf8.removeAll()
         return result
     }
 
