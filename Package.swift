@@ -17,6 +17,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // SentencePiece model files are protobuf; the generated code is committed
+        // (scripts/generate-protobuf.sh), so the plugin is never built here.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // ICU stays behind a C target whose header exposes only <stdint.h> types: Foundation
@@ -33,7 +36,10 @@ let package = Package(
             dependencies: ["Pretokenization", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(name: "Corpora", dependencies: ["CZlib"]),
-        .target(name: "TokenizerFormats", dependencies: ["BPE", "Pretokenization", "Corpora"]),
+        .target(
+            name: "TokenizerFormats",
+            dependencies: ["BPE", "Pretokenization", "Corpora", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .target(
             name: "MixtureInference",
             dependencies: [

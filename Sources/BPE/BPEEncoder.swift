@@ -19,10 +19,22 @@ public final class BPEEncoder {
     /// For rank-based models: token bytes -> entry, and each entry's id.
     private var tokenTable = ByteStringTable(capacity: 16)
     private var tokenIds: [UInt32] = []
+    /// For SentencePiece (score-based) models.
+    private let scoreMerger: ScoreMerger?
+    /// Some byte has no token (it is dropped from the output).
+    private let missingBytes: Bool
+    private var partEnds: [Int] = []
+
+    /// Added tokens matched in raw text first, longest first.
+    private let userDefinedTokens: [(bytes: [UInt8], id: UInt32)]
 
     /// Creates an encoder for `model` with the pieces of `pretokenizer`.
-    public init(model: BPEModel, pretokenizer: Pretokenizer, normalizer: Normalizer? = nil) throws {
+    /// - Parameter userDefinedTokens: tokens cut out of the raw text before anything else
+    ///   (llama.cpp's user-defined tokens), each occurrence becoming that token.
+    public init(model: BPEModel, pretokenizer: Pretokenizer, normalizer: Normalizer? = nil,
+                userDefinedTokens: [(bytes: [UInt8], id: UInt32)] = []) throws {
         self.model = model
+        self.userDefinedTokens = userDefinedTokens.filter { !$0.bytes.isEmpty }.sorted { $0.bytes.count > $1.bytes.count }
         self.splitter = try pretokenizer.makeSplitter()
         self.normalizer = normalizer
         var ranks: [UInt64: UInt64] = [:]
@@ -31,6 +43,8 @@ public final class BPEEncoder {
             ranks[merge.pairKey] = UInt64(rank) << 32 | UInt64(merge.result)
         }
         self.ranks = ranks
+        missingBytes = model.byteTokens.contains(SymbolAlphabet.noToken)
+        scoreMerger = model.pieceScores.map { ScoreMerger(tokens: model.tokens, scores: $0) }
         if model.mergeByRank {
             tokenTable = ByteStringTable(capacity: model.tokens.count)
             for (id, token) in model.tokens.enumerated() where !token.isSpecial && !token.bytes.isEmpty {
@@ -42,6 +56,43 @@ public final class BPEEncoder {
 
     /// The ids of UTF-8 `text` (no special tokens are added or recognised).
     public func encode(_ text: UnsafeBufferPointer<UInt8>, appendingTo ids: inout [UInt32]) {
+        if userDefinedTokens.isEmpty {
+            encodeFragment(text, appendingTo: &ids)
+            return
+        }
+        // llama.cpp's partition: each user-defined token, longest first, splits every raw
+        // fragment at all its occurrences.
+        var fragments: [(range: Range<Int>, id: UInt32?)] = [(0..<text.count, nil)]
+        for token in userDefinedTokens {
+            var next: [(range: Range<Int>, id: UInt32?)] = []
+            for fragment in fragments {
+                guard fragment.id == nil else { next.append(fragment); continue }
+                var start = fragment.range.lowerBound
+                var i = start
+                while i + token.bytes.count <= fragment.range.upperBound {
+                    if text[i] == token.bytes[0] && (1..<token.bytes.count).allSatisfy({ text[i + $0] == token.bytes[$0] }) {
+                        if i > start { next.append((start..<i, nil)) }
+                        next.append((i..<i + token.bytes.count, token.id))
+                        i += token.bytes.count
+                        start = i
+                    } else {
+                        i += 1
+                    }
+                }
+                if start < fragment.range.upperBound { next.append((start..<fragment.range.upperBound, nil)) }
+            }
+            fragments = next
+        }
+        for fragment in fragments {
+            if let id = fragment.id {
+                ids.append(id)
+            } else {
+                encodeFragment(UnsafeBufferPointer(rebasing: text[fragment.range]), appendingTo: &ids)
+            }
+        }
+    }
+
+    private func encodeFragment(_ text: UnsafeBufferPointer<UInt8>, appendingTo ids: inout [UInt32]) {
         if let normalizer, !text.isEmpty {
             // Normalization of valid UTF-8 only fails on absurd sizes; encode the text as it is then.
             if let normalized = try? normalizer.apply(text) {
@@ -85,18 +136,68 @@ public final class BPEEncoder {
             return
         }
         work.removeAll(keepingCapacity: true)
-        if model.mergeByRank {
+        if let scoreMerger {
+            mergeByScore(scoreMerger, bytes, length, into: &work)
+        } else if model.mergeByRank {
             mergeByRank(bytes, length, into: &work)
+        } else if let characterTokens = model.characterTokens {
+            startCharacters(characterTokens, bytes, length, into: &work)
+            applyMerges(&work)
         } else {
             for i in 0..<length { work.append(model.byteTokens[Int(bytes[i])]) }
             applyMerges(&work)
         }
+        if missingBytes { work.removeAll { $0 == SymbolAlphabet.noToken } }
         if cache.count < 1 << 20 {
             _ = cache.insert(bytes, length)
             cacheRanges.append((Int32(cacheIds.count), Int32(work.count)))
             cacheIds.append(contentsOf: work)
         }
         ids.append(contentsOf: work)
+    }
+
+    /// Character-level start symbols; a character without a token becomes its byte-fallback
+    /// tokens or the unknown token (HF `BPE` with `byte_fallback`).
+    private func startCharacters(_ characterTokens: [UInt32: UInt32], _ bytes: UnsafePointer<UInt8>, _ length: Int,
+                                 into output: inout [UInt32]) {
+        let buffer = UnsafeBufferPointer(start: bytes, count: length)
+        var i = 0
+        while i < length {
+            let (scalar, size) = UTF8Scalar.decode(buffer, at: i)
+            if let id = characterTokens[scalar] {
+                output.append(id)
+            } else {
+                appendUnknown(buffer, i, size, to: &output)
+            }
+            i += size
+        }
+    }
+
+    private func appendUnknown(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int, to output: inout [UInt32]) {
+        if model.byteFallback {
+            for k in start..<start + length { output.append(model.byteTokens[Int(buffer[k])]) }
+        } else if let unknown = model.unknownToken {
+            output.append(unknown)
+        }
+    }
+
+    /// SentencePiece's encoding of one piece: score-ordered joining, then byte fallback for the
+    /// characters left without a piece.
+    private func mergeByScore(_ merger: ScoreMerger, _ bytes: UnsafePointer<UInt8>, _ length: Int, into output: inout [UInt32]) {
+        let buffer = UnsafeBufferPointer(start: bytes, count: length)
+        partEnds.removeAll(keepingCapacity: true)
+        merger.segment(buffer, into: &partEnds)
+        var start = 0
+        for end in partEnds {
+            if let id = merger.id(of: bytes + start, end - start) {
+                output.append(id)
+            } else if let id = model.characterTokens.flatMap({ $0[UTF8Scalar.decode(buffer, at: start).0] }), end - start == UTF8Scalar.length(lead: bytes[start]) {
+                output.append(id)
+            } else {
+                appendUnknown(buffer, start, end - start, to: &output)
+            }
+            start = end
+        }
     }
 
     /// tiktoken's encoding of one piece: the piece's own token if it has one, else byte-pair

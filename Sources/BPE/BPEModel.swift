@@ -20,9 +20,13 @@ public struct Token: Hashable, Sendable {
     public var bytes: [UInt8]
     /// Special (added) tokens are never produced by merges and never split.
     public var isSpecial: Bool
-    public init(bytes: [UInt8], isSpecial: Bool = false) {
+    /// The token as its file spells it, where that is not the byte-level rendering of
+    /// ``bytes`` (SentencePiece pieces such as `▁the` or `<0x0A>`).
+    public var name: String?
+    public init(bytes: [UInt8], isSpecial: Bool = false, name: String? = nil) {
         self.bytes = bytes
         self.isSpecial = isSpecial
+        self.name = name
     }
 }
 
@@ -37,6 +41,17 @@ public struct BPEModel: Sendable {
     /// tiktoken's semantics: ids are ranks; a piece that is a token is that token, otherwise the
     /// adjacent parts whose concatenated bytes have the lowest rank are joined first.
     public var mergeByRank = false
+    /// Character-level models: the token of each character that has one (nil: byte-level).
+    public var characterTokens: [UInt32: UInt32]?
+    /// Character-level models: a character without a token becomes the tokens of its bytes
+    /// (``byteTokens``) instead of ``unknownToken``.
+    public var byteFallback = false
+    /// The token of a character that has none (`<unk>`), for character-level models.
+    public var unknownToken: UInt32?
+    /// SentencePiece's semantics: any two adjacent parts whose concatenation is a token with a
+    /// score may join; the highest score joins first, the leftmost on ties. Nil: merge by the
+    /// ranks of ``merges``.
+    public var pieceScores: [Float?]?
 
     /// Creates a model; `byteTokens` must hold 256 ids.
     public init(tokens: [Token], merges: [MergeRule], byteTokens: [UInt32]) {
@@ -46,12 +61,17 @@ public struct BPEModel: Sendable {
         self.byteTokens = byteTokens
     }
 
+    /// The start symbols of words.
+    public var alphabet: SymbolAlphabet { SymbolAlphabet(byteTokens: byteTokens, characterTokens: characterTokens) }
+
     /// Vocabulary size, special tokens included.
     public var vocabularySize: Int { tokens.count }
 
-    /// A token as HF's ByteLevel renders it in `vocab.json`/`merges.txt` (special tokens as they are).
+    /// A token as its file spells it: HF's ByteLevel rendering for byte-level tokens (as in
+    /// `vocab.json`/`merges.txt`), the piece for SentencePiece ones, special tokens as they are.
     public func rendered(_ id: UInt32) -> String {
         let token = tokens[Int(id)]
+        if let name = token.name { return name }
         return token.isSpecial ? String(decoding: token.bytes, as: UTF8.self) : ByteLevel.render(token.bytes)
     }
 

@@ -61,7 +61,7 @@ public struct BPETrainer: Sendable {
             tokens.append(Token(bytes: [byte]))
         }
 
-        var state = MergeState(wordCounts: wordCounts, byteTokens: byteTokens)
+        var state = MergeState(wordCounts: wordCounts, alphabet: SymbolAlphabet(byteTokens: byteTokens))
         var merges: [MergeRule] = []
         let planned = max(0, vocabularySize - idForRendered.count)
         while idForRendered.count < vocabularySize {
@@ -120,18 +120,28 @@ struct MergeState {
     var touchedStamp: [Int32] = []
     var countBefore: [Int] = []
 
-    init(wordCounts: WordCounts, byteTokens: [UInt32], recording: Bool = false) {
+    init(wordCounts: WordCounts, alphabet: SymbolAlphabet, recording: Bool = false) {
         self.recording = recording
         let words = wordCounts.words
+        var scratch: [UInt32] = []
         words.arena.withUnsafeBufferPointer { arena in
             for index in 0..<wordCounts.count {
                 let start = words.starts[index]
                 let length = words.starts[index + 1] - start
-                guard length >= 2 else { continue }  // a one-symbol word never holds a pair
-                wordStart.append(symbols.count)
-                wordLength.append(Int32(length))
-                wordCount.append(wordCounts.counts[index])
-                for byte in arena[start..<start + length] { symbols.append(byteTokens[Int(byte)]) }
+                guard length >= 2 else { continue }  // a one-byte word never holds a pair
+                scratch.removeAll(keepingCapacity: true)
+                alphabet.appendSymbols(of: UnsafeBufferPointer(rebasing: arena[start..<start + length]), to: &scratch)
+                // A character without a token never merges: the word falls apart around it.
+                var runStart = 0
+                for i in 0...scratch.count where i == scratch.count || scratch[i] == SymbolAlphabet.noToken {
+                    if i - runStart >= 2 {
+                        wordStart.append(symbols.count)
+                        wordLength.append(Int32(i - runStart))
+                        wordCount.append(wordCounts.counts[index])
+                        symbols.append(contentsOf: scratch[runStart..<i])
+                    }
+                    runStart = i + 1
+                }
             }
         }
         pairIndex.reserveCapacity(wordStart.count)

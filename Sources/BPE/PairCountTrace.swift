@@ -31,8 +31,8 @@ public struct PairCountTrace: Sendable, Equatable {
     public var totalInitialPairs: Int64 { initialCounts.reduce(0, +) }
 
     /// Applies `merges` in order to the words and records every count change.
-    public static func trace(words: WordCounts, byteTokens: [UInt32], merges: ArraySlice<MergeRule>) -> PairCountTrace {
-        var state = MergeState(wordCounts: words, byteTokens: byteTokens, recording: true)
+    public static func trace(words: WordCounts, alphabet: SymbolAlphabet, merges: ArraySlice<MergeRule>) -> PairCountTrace {
+        var state = MergeState(wordCounts: words, alphabet: alphabet, recording: true)
         let initial = state.pairCounts.map(Int64.init)
         var deltaStarts = [0]
         var deltaPairs: [Int32] = []

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/uregex.h>
+#include <unicode/uscript.h>
 #include <unicode/utext.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
@@ -14,6 +15,14 @@ void tsk_icu_fill_category_table(uint8_t *table, uint32_t count) {
         uint8_t category = (uint8_t)u_charType((UChar32)cp);
         if (u_isUWhiteSpace((UChar32)cp)) category |= 0x80;
         table[cp] = category;
+    }
+}
+
+void tsk_icu_fill_script_table(uint8_t *table, uint32_t count) {
+    for (uint32_t cp = 0; cp < count; cp++) {
+        UErrorCode status = U_ZERO_ERROR;
+        int32_t script = (int32_t)uscript_getScript((UChar32)cp, &status);
+        table[cp] = (U_FAILURE(status) || script < 0 || script > 254) ? 255 : (uint8_t)script;
     }
 }
 

@@ -25,7 +25,9 @@ public struct CategoryCounts: Sendable {
 /// Counts pairs of category samples under the first merges of a tokenizer.
 public struct PairCounter: Sendable {
     public let merges: ArraySlice<MergeRule>
-    public let byteTokens: [UInt32]
+    /// The symbols words start from.
+    public let alphabet: SymbolAlphabet
+    /// Splits samples into the words the tokenizer's trainer saw.
     public let pretokenizer: Pretokenizer
     /// Normalization the tokenizer applies before pretokenizing.
     public let normalizer: Normalizer?
@@ -34,27 +36,27 @@ public struct PairCounter: Sendable {
 
     public init(tokenizer: Tokenizer, mergeCount: Int, cache: CountCache?) {
         self.merges = tokenizer.model.merges.prefix(mergeCount)
-        self.byteTokens = tokenizer.model.byteTokens
-        self.pretokenizer = tokenizer.pretokenizer
+        self.alphabet = tokenizer.model.alphabet
+        self.pretokenizer = tokenizer.trainingPretokenizer ?? tokenizer.pretokenizer
         self.normalizer = tokenizer.normalizer
         self.cache = cache
-        tokenizerKey = PairCounter.key(merges: merges, byteTokens: byteTokens, pretokenizer: pretokenizer, normalizer: normalizer)
+        tokenizerKey = PairCounter.key(merges: merges, alphabet: alphabet, pretokenizer: pretokenizer, normalizer: normalizer)
     }
 
     public init(merges: ArraySlice<MergeRule>, byteTokens: [UInt32], pretokenizer: Pretokenizer, cache: CountCache?) {
         self.merges = merges
-        self.byteTokens = byteTokens
+        self.alphabet = SymbolAlphabet(byteTokens: byteTokens)
         self.pretokenizer = pretokenizer
         self.normalizer = nil
         self.cache = cache
-        tokenizerKey = PairCounter.key(merges: merges, byteTokens: byteTokens, pretokenizer: pretokenizer, normalizer: nil)
+        tokenizerKey = PairCounter.key(merges: merges, alphabet: alphabet, pretokenizer: pretokenizer, normalizer: nil)
     }
 
     /// The part of the cache key that depends on the tokenizer (merges, byte ids, pretokenizer,
     /// normalizer, T), computed once: every category's key starts with it.
     private(set) var tokenizerKey = ""
 
-    static func key(merges: ArraySlice<MergeRule>, byteTokens: [UInt32], pretokenizer: Pretokenizer,
+    static func key(merges: ArraySlice<MergeRule>, alphabet: SymbolAlphabet, pretokenizer: Pretokenizer,
                     normalizer: Normalizer?) -> String {
         var fingerprint = Fingerprint()
         fingerprint.update("toksleuth pair counts v1")
@@ -66,7 +68,10 @@ public struct PairCounter: Sendable {
             fingerprint.update(merge.pairKey)
             fingerprint.update(UInt64(merge.result))
         }
-        for id in byteTokens { fingerprint.update(UInt64(id)) }
+        for id in alphabet.byteTokens { fingerprint.update(UInt64(id)) }
+        if let characters = alphabet.characterTokens {
+            for (scalar, id) in characters.sorted(by: { $0.key < $1.key }) { fingerprint.update(UInt64(scalar) << 32 | UInt64(id)) }
+        }
         return fingerprint.hex
     }
 
@@ -82,7 +87,7 @@ public struct PairCounter: Sendable {
         }
         let text = try normalizer.map { try corpus.normalized(by: $0) } ?? corpus
         let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
-        let trace = PairCountTrace.trace(words: words, byteTokens: byteTokens, merges: merges)
+        let trace = PairCountTrace.trace(words: words, alphabet: alphabet, merges: merges)
         cache?.store(trace, sampleBytes: corpus.bytes.count, key: key)
         return CategoryCounts(name: name, sampleBytes: corpus.bytes.count, trace: trace)
     }

@@ -23,6 +23,8 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
         /// Any other regex (ICU syntax, which accepts the Python/Rust patterns tokenizers carry):
         /// matches and the text between them become pieces.
         case regex(String)
+        /// The words a SentencePiece trainer merged inside (see ``SentencePieceSplit``).
+        case sentencePiece(SentencePieceSplit)
 
         /// The regex that defines this step, for the built-in scanners and `.regex`.
         public var pattern: String? {
@@ -33,6 +35,7 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
             case .o200k: return Pretokenizer.o200kPattern
             case .digits(let individual): return individual ? #"\p{N}"# : #"\p{N}+"#
             case .regex(let pattern): return pattern
+            case .sentencePiece: return nil
             }
         }
     }
@@ -76,6 +79,7 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
             case .o200k: return "o200k"
             case .digits(let individual): return individual ? "digits(individual)" : "digits"
             case .regex(let pattern): return "regex(\(pattern))"
+            case .sentencePiece(let split): return split.description
             }
         }.joined(separator: " + ")
     }
@@ -127,6 +131,8 @@ public final class Splitter {
         var compiled: [CompiledStep] = []
         for step in steps {
             switch step {
+            case .sentencePiece:
+                compiled.append(.scanner(step))
             case .gpt2, .cl100k, .llama3, .o200k, .digits:
                 if !forceRegexEngine {
                     compiled.append(.scanner(step))
@@ -195,6 +201,8 @@ public final class Splitter {
     private func apply(_ step: CompiledStep, base: UnsafePointer<UInt8>, start: Int, end: Int,
                        offset: Int, into ends: inout [Int]) {
         switch step {
+        case .scanner(.sentencePiece(let split)):
+            split.split(base, start: start, end: end, offset: offset, into: &ends)
         case .scanner(let kind):
             table.withUnsafeBufferPointer { table in
                 let reader = ScalarReader(base: base, end: end, table: table.baseAddress!)
@@ -219,8 +227,8 @@ public final class Splitter {
                         }
                         ends.append(i + offset)
                     }
-                case .regex:
-                    preconditionFailure("regex steps are compiled")
+                case .regex, .sentencePiece:
+                    preconditionFailure("handled above")
                 }
             }
         case .regex(let regex):

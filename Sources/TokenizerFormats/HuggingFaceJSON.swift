@@ -72,12 +72,14 @@ public enum HuggingFaceJSON {
         }
         if let hole = tokens.firstIndex(where: { $0 == nil }) { throw fail("vocabulary has no token with id \(hole)") }
 
-        var byteTokens = [UInt32](repeating: 0, count: 256)
+        // A byte without a symbol (bytes UTF-8 never uses, like 0xC0, are often left out) is
+        // dropped when encoding, as llama.cpp does; words split around it when counting.
+        var byteTokens = [UInt32](repeating: SymbolAlphabet.noToken, count: 256)
         for byte in 0..<256 {
-            guard let id = idForString[ByteLevel.render([UInt8(byte)])] else {
-                throw fail("vocabulary lacks the byte-level symbol for byte \(byte)")
-            }
-            byteTokens[byte] = UInt32(id)
+            if let id = idForString[ByteLevel.render([UInt8(byte)])] { byteTokens[byte] = UInt32(id) }
+        }
+        guard byteTokens.contains(where: { $0 != SymbolAlphabet.noToken }) else {
+            throw fail("vocabulary has none of the byte-level symbols")
         }
 
         guard let rawMerges = model["merges"] as? [Any] else { throw fail("model has no \"merges\" list") }

@@ -10,6 +10,10 @@ public enum TokenizerFormat: String, Sendable {
     case vocabAndMerges = "vocab.json+merges.txt"
     /// A tiktoken rank file (`.tiktoken`).
     case tiktoken = "tiktoken"
+    /// A SentencePiece `ModelProto` (`.model`).
+    case sentencePiece = "sentencepiece"
+    /// A llama.cpp GGUF file (its vocabulary).
+    case gguf = "gguf"
     /// A model toksleuth trained and has not written yet.
     case trained
 }
@@ -20,7 +24,14 @@ public struct Tokenizer: Sendable {
     public var pretokenizer: Pretokenizer
     /// Normalization applied before pretokenizing (nil: none).
     public var normalizer: Normalizer?
+    /// How the tokenizer's trainer cut text into words, where that differs from
+    /// ``pretokenizer`` (SentencePiece encodes whole lines but trained on words split at
+    /// spaces, scripts and digits): pair counting for mixture inference uses it.
+    public var trainingPretokenizer: Pretokenizer?
     public var format: TokenizerFormat
+    /// Added tokens that are matched in raw text before normalization, longest first (llama.cpp's
+    /// user-defined tokens, HF's non-special added tokens). Special tokens never are.
+    public var userDefinedTokens: [(bytes: [UInt8], id: UInt32)] = []
     /// Where it was read from (empty for one trained in memory).
     public var source: String
 
@@ -33,7 +44,7 @@ public struct Tokenizer: Sendable {
 
     /// An encoder for this tokenizer (one per thread).
     public func makeEncoder() throws -> BPEEncoder {
-        try BPEEncoder(model: model, pretokenizer: pretokenizer, normalizer: normalizer)
+        try BPEEncoder(model: model, pretokenizer: pretokenizer, normalizer: normalizer, userDefinedTokens: userDefinedTokens)
     }
 }
 

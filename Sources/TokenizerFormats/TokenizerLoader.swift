@@ -5,7 +5,8 @@ import Pretokenization
 /// Finds and reads a tokenizer from a file or a folder, detecting the format.
 ///
 /// In a folder the first of these wins: `tokenizer.json`; `vocab.json` + `merges.txt`;
-/// `encoder.json` + `vocab.bpe`; a `*.tiktoken` file.
+/// `encoder.json` + `vocab.bpe`; a `*.tiktoken` file; `tokenizer.model` or another `*.model`
+/// (SentencePiece); a `*.gguf` file. A file is recognised by its name or its first bytes.
 public enum TokenizerLoader {
     /// Reads the tokenizer at `path`. `pretokenizer` overrides the one the files imply.
     public static func load(_ path: String, pretokenizer: Pretokenizer? = nil) throws -> Tokenizer {
@@ -23,6 +24,10 @@ public enum TokenizerLoader {
         return tokenizer
     }
 
+    /// The formats a folder is searched for, in order of preference.
+    public static let preferenceOrder =
+        "tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, *.tiktoken, tokenizer.model / *.model (SentencePiece), *.gguf"
+
     private static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     private static func loadFolder(_ folder: String) throws -> Tokenizer {
@@ -32,12 +37,18 @@ public enum TokenizerLoader {
         where exists(join(vocab)) && exists(join(merges)) {
             return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        if let rankFile = names.filter({ $0.hasSuffix(".tiktoken") }).sorted().first {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        if let rankFile = names.first(where: { $0.hasSuffix(".tiktoken") }) {
             return try Tiktoken.read(path: join(rankFile))
         }
+        if let model = names.first(where: { $0 == "tokenizer.model" }) ?? names.first(where: { $0.hasSuffix(".model") || $0.contains(".model.") }) {
+            return try SentencePieceModel.read(path: join(model))
+        }
+        if let gguf = names.first(where: { $0.hasSuffix(".gguf") }) {
+            return try GGUF.read(path: join(gguf))
+        }
         throw TokenizerFileError(path: folder, problem:
-            "no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, *.tiktoken)")
+            "no tokenizer found (looked for \(preferenceOrder))")
     }
 
     private static func loadFile(_ path: String) throws -> Tokenizer {
@@ -59,10 +70,18 @@ public enum TokenizerLoader {
         }
         let head = handle.readData(ofLength: 64)
         try? handle.close()
+        if head.starts(with: Array("GGUF".utf8)) { return try GGUF.read(path: path) }
         if head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") {
             return try HuggingFaceJSON.read(path: path)
         }
-        throw TokenizerFileError(path: path, problem: "unrecognised tokenizer format")
+        // A ModelProto starts with its first piece: field 1, length-delimited (tag 0x0A).
+        if name.hasSuffix(".model") || name.contains(".model.") || head.first == 0x0A {
+            return try SentencePieceModel.read(path: path)
+        }
+        if let text = String(data: head, encoding: .utf8), text.split(separator: "\n").first?.split(separator: " ").count == 2 {
+            return try Tiktoken.read(path: path)
+        }
+        throw TokenizerFileError(path: path, problem: "unrecognised tokenizer format (expected \(preferenceOrder))")
     }
 
     /// Writes `tokenizer` to `path`: a `.json` path gets a `tokenizer.json`; a folder gets

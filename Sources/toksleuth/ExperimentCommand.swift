@@ -44,7 +44,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(name: .long, help: "Take samples from this folder (same category names): distribution shift.")
     var sampleCategories: String?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Methods: attack, random, tee, tc (default all).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Methods: attack, random, tee, tc, space- or comma-separated (default all).")
     var methods: [String] = InferenceMethod.allCases.map(\.rawValue)
 
     @Option(name: .long, help: "Keep each trial's tokenizer, true mixture and result here.")
@@ -58,13 +58,18 @@ struct ExperimentCommand: ParsableCommand {
 
     @OptionGroup var solver: SolverArguments
 
+    /// `--methods attack,tee` and `--methods attack tee` mean the same.
+    private var methodNames: [String] {
+        methods.flatMap { $0.split(separator: ",").map(String.init) }
+    }
+
     func validate() throws {
         guard categoriesPerTrial >= 2 else { throw ValidationError("--n must be at least 2") }
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
         guard merges >= 1 else { throw ValidationError("--merges must be positive") }
         guard trainBytes >= 1000 else { throw ValidationError("--train-bytes must be at least 1000") }
         guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be positive") }
-        for method in methods where InferenceMethod(rawValue: method) == nil {
+        for method in methodNames where InferenceMethod(rawValue: method) == nil {
             throw ValidationError("unknown method '\(method)' (choose attack, random, tee, tc)")
         }
     }
@@ -79,7 +84,7 @@ struct ExperimentCommand: ParsableCommand {
         config.sampleBytes = maxBytes
         config.seed = seed
         config.sameData = sameData
-        config.methods = methods.compactMap(InferenceMethod.init(rawValue:))
+        config.methods = methodNames.compactMap(InferenceMethod.init(rawValue:))
         config.keepFolder = keepDir
         config.solver = solver.options
         let progress = ProgressReporter(quiet: quiet)

@@ -16,7 +16,7 @@ final class CountingTests: XCTestCase {
         let train = try Corpus(paths: [Fixtures.path("corpora/languages/de/train.txt")], maxBytes: 60_000)
         let model = try BPETrainer(vocabularySize: 256 + 150).train(
             try WordCounts.count(text: train.bytes, sequenceEnds: train.sequenceEnds, pretokenizer: .gpt2Digits))
-        let trace = PairCountTrace.trace(words: words, byteTokens: model.byteTokens, merges: model.merges[...])
+        let trace = PairCountTrace.trace(words: words, alphabet: model.alphabet, merges: model.merges[...])
         XCTAssertEqual(trace.steps, 150)
 
         var symbols: [([UInt32], Int)] = (0..<words.count).map { index in

@@ -13,6 +13,10 @@ extern "C" {
 /// White_Space property.
 void tsk_icu_fill_category_table(uint8_t *table, uint32_t count);
 
+/// Fills `table[cp]` with ICU's Script property (`UScriptCode`: 0 Common, 1 Inherited,
+/// 17 Han, 20 Hiragana, 22 Katakana, ...), 255 for a code ICU cannot give.
+void tsk_icu_fill_script_table(uint8_t *table, uint32_t count);
+
 /// The Unicode version of the linked ICU data, e.g. "15.0".
 void tsk_icu_unicode_version(char *buffer, int32_t capacity);
 

@@ -1,0 +1,54 @@
+/// Removes redundant merges: those whose result token an earlier merge already forms.
+///
+/// Conversions of SentencePiece models to HF's format list every split of a piece into two
+/// vocabulary tokens as a merge (Llama's 32,000 pieces carry 61,249 merges), but a trainer
+/// chose each piece once. For each token the cleaned list keeps one merge, at the position of
+/// the token's first merge: the split that applying the kept merges before it to the token's
+/// start symbols leaves (its earliest merge path), or the first listed merge when that split
+/// is not among the token's merges.
+public enum MergeCleaning {
+    /// The cleaned merge list and the number of merges dropped.
+    public static func clean(_ model: BPEModel) -> (merges: [MergeRule], dropped: Int) {
+        let merges = model.merges
+        var groups: [UInt32: [Int]] = [:]
+        for (rank, merge) in merges.enumerated() { groups[merge.result, default: []].append(rank) }
+        if groups.count == merges.count { return (merges, 0) }
+        let alphabet = model.alphabet
+        var kept: [MergeRule] = []
+        var keptRanks: [UInt64: (rank: Int, result: UInt32)] = [:]
+        var done = Set<UInt32>()
+        var symbols: [UInt32] = []
+        for merge in merges where !done.contains(merge.result) {
+            done.insert(merge.result)
+            let group = groups[merge.result]!
+            var chosen = merge
+            if group.count > 1 {
+                symbols.removeAll(keepingCapacity: true)
+                model.tokens[Int(merge.result)].bytes.withUnsafeBufferPointer { alphabet.appendSymbols(of: $0, to: &symbols) }
+                applyRanked(&symbols, keptRanks)
+                if symbols.count == 2,
+                   let match = group.first(where: { merges[$0].left == symbols[0] && merges[$0].right == symbols[1] }) {
+                    chosen = merges[match]
+                }
+            }
+            keptRanks[chosen.pairKey] = (kept.count, chosen.result)
+            kept.append(chosen)
+        }
+        return (kept, merges.count - kept.count)
+    }
+
+    /// Rank-ordered BPE on a short symbol sequence.
+    private static func applyRanked(_ symbols: inout [UInt32], _ ranks: [UInt64: (rank: Int, result: UInt32)]) {
+        while symbols.count >= 2 {
+            var best: (index: Int, rank: Int, result: UInt32)? = nil
+            for i in 0..<(symbols.count - 1) {
+                if let entry = ranks[UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])], entry.rank < (best?.rank ?? .max) {
+                    best = (i, entry.rank, entry.result)
+                }
+            }
+            guard let best else { return }
+            symbols[best.index] = best.result
+            symbols.remove(at: best.index + 1)
+        }
+    }
+}
