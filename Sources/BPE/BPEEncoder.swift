@@ -45,7 +45,7 @@ public final class BPEEncoder {
         self.ranks = ranks
         missingBytes = model.byteTokens.contains(SymbolAlphabet.noToken)
         scoreMerger = model.pieceScores.map { ScoreMerger(tokens: model.tokens, scores: $0) }
-        if model.mergeByRank {
+        if model.mergeByRank || model.ignoreMerges {
             tokenTable = ByteStringTable(capacity: model.tokens.count)
             for (id, token) in model.tokens.enumerated() where !token.isSpecial && !token.bytes.isEmpty {
                 let (_, inserted) = token.bytes.withUnsafeBufferPointer { tokenTable.insert($0.baseAddress!, $0.count) }
@@ -136,7 +136,9 @@ public final class BPEEncoder {
             return
         }
         work.removeAll(keepingCapacity: true)
-        if let scoreMerger {
+        if model.ignoreMerges, let entry = tokenTable.index(of: bytes, length) {
+            work.append(tokenIds[entry])
+        } else if let scoreMerger {
             mergeByScore(scoreMerger, bytes, length, into: &work)
         } else if model.mergeByRank {
             mergeByRank(bytes, length, into: &work)

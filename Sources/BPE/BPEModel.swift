@@ -52,6 +52,8 @@ public struct BPEModel: Sendable {
     /// score may join; the highest score joins first, the leftmost on ties. Nil: merge by the
     /// ranks of ``merges``.
     public var pieceScores: [Float?]?
+    /// HF's `ignore_merges` (Llama 3): a word that is a token is that token, whatever the merges.
+    public var ignoreMerges = false
 
     /// Creates a model; `byteTokens` must hold 256 ids.
     public init(tokens: [Token], merges: [MergeRule], byteTokens: [UInt32]) {

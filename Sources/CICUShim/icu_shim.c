@@ -26,6 +26,11 @@ void tsk_icu_fill_script_table(uint8_t *table, uint32_t count) {
     }
 }
 
+void tsk_icu_script_name(int32_t code, char *buffer, int32_t capacity) {
+    const char *name = uscript_getName((UScriptCode)code);
+    snprintf(buffer, (size_t)capacity, "%s", name ? name : "Unknown");
+}
+
 void tsk_icu_unicode_version(char *buffer, int32_t capacity) {
     UVersionInfo info;
     u_getUnicodeVersion(info);

@@ -75,6 +75,34 @@ public enum Categories {
         return result
     }
 
+    /// The categories of several folders together (`languages/`, `code/`, `domains/`), sorted
+    /// by name; a name found in two folders is an error. `only` keeps the named ones.
+    public static func discover(inFolders folders: [String], role: CategoryRole = .sample, only: [String]? = nil) throws -> [CategorySource] {
+        guard folders.count > 1 else { return try discover(in: folders.first ?? "", role: role, only: only) }
+        var found: [String: (CategorySource, String)] = [:]
+        for folder in folders {
+            for source in try discover(in: folder, role: role) {
+                if let (_, other) = found[source.name] {
+                    throw InputError(path: folder, problem: "category \(source.name) is also in \(other)")
+                }
+                found[source.name] = (source, folder)
+            }
+        }
+        var result = found.values.map(\.0).sorted { $0.name < $1.name }
+        if let only {
+            var seen = Set<String>()
+            for name in only where !seen.insert(name).inserted {
+                throw InputError(path: folders.joined(separator: ", "), problem: "category \(name) is named twice")
+            }
+            let missing = only.filter { found[$0] == nil }
+            if !missing.isEmpty {
+                throw InputError(path: folders.joined(separator: ", "), problem: "no category named \(missing.joined(separator: ", "))")
+            }
+            result = result.filter { seen.contains($0.name) }
+        }
+        return result
+    }
+
     /// `python.jsonl.gz` -> `python`.
     static func categoryName(fileName: String) -> String {
         var name = fileName

@@ -35,7 +35,7 @@ public struct PairCounter: Sendable {
     public let cache: CountCache?
 
     public init(tokenizer: Tokenizer, mergeCount: Int, cache: CountCache?) {
-        self.merges = tokenizer.model.merges.prefix(mergeCount)
+        self.merges = tokenizer.inferenceMerges.prefix(mergeCount)
         self.alphabet = tokenizer.model.alphabet
         self.pretokenizer = tokenizer.trainingPretokenizer ?? tokenizer.pretokenizer
         self.normalizer = tokenizer.normalizer

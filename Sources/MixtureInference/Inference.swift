@@ -38,8 +38,8 @@ public struct InferenceRequest: Sendable {
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
         guard mergeCount > 0 else { throw InferenceError("--merges must be positive") }
-        guard tokenizer.model.merges.count >= mergeCount else {
-            throw InferenceError("the tokenizer has \(tokenizer.model.merges.count) merges, fewer than --merges \(mergeCount)")
+        guard tokenizer.inferenceMerges.count >= mergeCount else {
+            throw InferenceError("the tokenizer has \(tokenizer.inferenceMerges.count) merges, fewer than --merges \(mergeCount)")
         }
         self.tokenizer = tokenizer
         self.categories = categories
@@ -62,8 +62,8 @@ public struct InferenceRequest: Sendable {
             seconds[stage, default: 0] += Date().timeIntervalSince(clock)
             clock = Date()
         }
-        guard skipMerges >= 0, tokenizer.model.merges.count >= skipMerges + mergeCount else {
-            throw InferenceError("the tokenizer has \(tokenizer.model.merges.count) merges, fewer than --skip-merges \(skipMerges) + --merges \(mergeCount)")
+        guard skipMerges >= 0, tokenizer.inferenceMerges.count >= skipMerges + mergeCount else {
+            throw InferenceError("the tokenizer has \(tokenizer.inferenceMerges.count) merges, fewer than --skip-merges \(skipMerges) + --merges \(mergeCount)")
         }
         progress?("reading \(categories.count) category samples")
         let samples: [Corpus] = try parallelMap(categories) { source in
@@ -90,7 +90,7 @@ public struct InferenceRequest: Sendable {
             if counts.allSatisfy(\.fromCache) { cacheUse = .counts }
             lap("count")
             progress?("solving the LP")
-            let solution = try MixtureSolver(categories: counts, merges: tokenizer.model.merges.prefix(skipMerges + mergeCount),
+            let solution = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
                                              firstStep: skipMerges, scale: solver.scale).solve(options: solver) { round, constraints in
                 progress?("solving the LP: round \(round), \(constraints) constraints")
             }
@@ -112,7 +112,8 @@ public struct InferenceRequest: Sendable {
             .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
         let result = InferenceResult(categories: shares, method: method.rawValue, mergesUsed: mergeCount,
                                      mergesMissing: report?.missingSteps.count ?? 0, solver: report, seconds: seconds)
-        if let cache { ResultCache(folder: cache.folder).store(result, key: resultKey) }
+        // A result cut short by the clock depends on the machine: never reuse it.
+        if let cache, report?.stopReason != "time limit" { ResultCache(folder: cache.folder).store(result, key: resultKey) }
         return (result, cacheUse)
     }
 
@@ -132,7 +133,8 @@ public struct InferenceRequest: Sendable {
     /// Key of the whole result: tokenizer, merges, every sample's content, method and options.
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()
-        fingerprint.update("toksleuth infer result v1")
+        fingerprint.update("toksleuth infer result v2")  // v2: GLPK runs on a scaled problem
+        fingerprint.update(solver.form.rawValue)
         fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: nil).tokenizerKey)
         fingerprint.update(method.rawValue)
         fingerprint.update(seed)

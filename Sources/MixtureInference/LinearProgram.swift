@@ -1,3 +1,4 @@
+import Foundation
 import CGLPK
 
 /// A minimisation LP in GLPK, kept alive across rounds so that each re-solve starts warm
@@ -84,6 +85,9 @@ final class LinearProgram {
         parameters.msg_lev = GLP_MSG_OFF
         parameters.meth = method == .dual ? GLP_DUALP : GLP_PRIMAL
         parameters.presolve = GLP_OFF
+        // Counts of dozens of categories span many orders of magnitude; unscaled, GLPK stalls
+        // for minutes in degenerate pivots (seen with 57 categories), scaled it takes a second.
+        glp_scale_prob(problem, GLP_SF_AUTO)
         var code = glp_simplex(problem, &parameters)
         // Numerical trouble (a singular or ill-conditioned basis, or a failed search): retry
         // from a fresh advanced basis with the problem rescaled, then with the other method.

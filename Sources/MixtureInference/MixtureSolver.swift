@@ -27,6 +27,9 @@ public struct SolverOptions: Sendable {
     public var form: LPForm = .dual
     /// Stop after this many rounds at the latest.
     public var maxRounds = 300
+    /// Stop after the round that passes this many seconds of solving (nil: no limit). The
+    /// result is the LP's solution at that point, and the report says so.
+    public var timeLimit: Double?
     /// Stop early when no byte proportion moved by more than this over the last
     /// `stabilityWindow` rounds. With samples of a few MB and T = 30,000, sampling noise leaves
     /// violated constraints at most late steps for hundreds of rounds while the proportions
@@ -193,6 +196,7 @@ public final class MixtureSolver {
         var report = SolverReport()
         var missing = Set<Int>()
 
+        let solveStart = Date()
         for round in 1...options.maxRounds {
             report.rounds = round
             let separationStart = Date()
@@ -213,6 +217,10 @@ public final class MixtureSolver {
             }
             if round == options.maxRounds {
                 report.stopReason = "round limit"
+                break
+            }
+            if let limit = options.timeLimit, Date().timeIntervalSince(solveStart) > limit {
+                report.stopReason = "time limit"
                 break
             }
             if cuts.count > options.maxRowsPerRound {

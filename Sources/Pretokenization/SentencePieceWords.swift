@@ -119,3 +119,12 @@ extension UnicodeTable {
         }
     }()
 }
+
+extension UnicodeTable {
+    /// The long name of an ICU script code ("Latin", "Han").
+    public static func scriptName(_ code: UInt8) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        tsk_icu_script_name(Int32(code), &buffer, 64)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -29,19 +29,28 @@ public enum HuggingFaceJSON {
         guard let model = root["model"] as? [String: Any] else { throw fail("no \"model\" object") }
         let type = model["type"] as? String ?? (model["merges"] != nil ? "BPE" : "unknown")
         guard type == "BPE" else { throw fail("model type \(type) is not supported (only BPE)") }
-        let normalizer = try readNormalizer(root["normalizer"], fail: fail)
-        if let fallback = model["byte_fallback"] as? Bool, fallback { throw fail("byte_fallback models are not supported yet") }
-
-        let pretokenizer = try readPretokenizer(root["pre_tokenizer"], fail: fail)
+        var normalizer = try readNormalizer(root["normalizer"], fail: fail)
+        let byteFallback = model["byte_fallback"] as? Bool ?? false
+        let reading = try readPretokenizer(root["pre_tokenizer"], fail: fail)
+        let pretokenizer = reading.pretokenizer
+        let byteLevel = reading.byteLevel
+        if let prepend = reading.metaspacePrepend {
+            // Metaspace rewrites the text before it splits: a normalizer here.
+            normalizer = normalizer.map { .sequence([$0, .metaspace(prepend: prepend)]) } ?? .metaspace(prepend: prepend)
+        }
         guard let vocab = model["vocab"] as? [String: Any] else { throw fail("model has no \"vocab\" object") }
 
         var special: [Int: String] = [:]
+        var userDefined: [(bytes: [UInt8], id: UInt32)] = []
         if let added = root["added_tokens"] as? [[String: Any]] {
             for token in added {
                 guard let id = (token["id"] as? NSNumber)?.intValue, let content = token["content"] as? String else {
                     throw fail("added token without integer id and string content")
                 }
+                guard id >= 0 && id < 10_000_000 else { throw fail("added token id \(id) out of range") }
                 special[id] = content
+                // HF cuts non-special added tokens out of the text before anything else.
+                if !(token["special"] as? Bool ?? true) { userDefined.append((Array(content.utf8), UInt32(id))) }
             }
         }
         var idForString: [String: Int] = [:]
@@ -64,6 +73,14 @@ public enum HuggingFaceJSON {
             if tokens[id] != nil && special[id] == nil { throw fail("two vocabulary entries share id \(id)") }
             if let content = special[id] {
                 tokens[id] = Token(bytes: Array(content.utf8), isSpecial: true)
+            } else if !byteLevel {
+                // Character-level (SentencePiece-converted) vocabulary: pieces as they are, and
+                // `<0x41>` pieces standing for one byte each.
+                if byteFallback, let byte = SentencePieceModel.byteValue(string) {
+                    tokens[id] = Token(bytes: [byte], name: string)
+                } else {
+                    tokens[id] = Token(bytes: Array(string.utf8), name: string)
+                }
             } else if let bytes = ByteLevel.decode(string) {
                 tokens[id] = Token(bytes: bytes)
             } else {
@@ -71,6 +88,10 @@ public enum HuggingFaceJSON {
             }
         }
         if let hole = tokens.firstIndex(where: { $0 == nil }) { throw fail("vocabulary has no token with id \(hole)") }
+        if !byteLevel {
+            return try characterLevel(tokens: tokens.map { $0! }, idForString: idForString, model: model, byteFallback: byteFallback,
+                                      pretokenizer: pretokenizer, normalizer: normalizer, userDefined: userDefined, path: path)
+        }
 
         // A byte without a symbol (bytes UTF-8 never uses, like 0xC0, are often left out) is
         // dropped when encoding, as llama.cpp does; words split around it when counting.
@@ -82,6 +103,50 @@ public enum HuggingFaceJSON {
             throw fail("vocabulary has none of the byte-level symbols")
         }
 
+        let merges = try readMerges(model, idForString: idForString, fail: fail)
+        var bpe = BPEModel(tokens: tokens.map { $0! }, merges: merges, byteTokens: byteTokens)
+        bpe.ignoreMerges = model["ignore_merges"] as? Bool ?? false
+        var tokenizer = Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
+        tokenizer.normalizer = normalizer
+        tokenizer.userDefinedTokens = userDefined
+        return tokenizer
+    }
+
+    /// A BPE model over characters (HF conversions of SentencePiece models: Llama, Mistral).
+    private static func characterLevel(tokens: [Token], idForString: [String: Int], model: [String: Any], byteFallback: Bool,
+                                       pretokenizer: Pretokenizer, normalizer: Normalizer?,
+                                       userDefined: [(bytes: [UInt8], id: UInt32)], path: String) throws -> Tokenizer {
+        func fail(_ problem: String) -> TokenizerFileError { TokenizerFileError(path: path, problem: problem) }
+        var byteTokens = [UInt32](repeating: SymbolAlphabet.noToken, count: 256)
+        var characterTokens: [UInt32: UInt32] = [:]
+        for (id, token) in tokens.enumerated() where !token.isSpecial {
+            if let name = token.name, token.bytes.count == 1, name.count == 6, SentencePieceModel.byteValue(name) != nil, byteFallback {
+                byteTokens[Int(token.bytes[0])] = UInt32(id)
+                continue
+            }
+            let scalars = String(decoding: token.bytes, as: UTF8.self).unicodeScalars
+            if scalars.count == 1 { characterTokens[scalars.first!.value] = UInt32(id) }
+        }
+        if byteFallback, let missing = byteTokens.firstIndex(of: SymbolAlphabet.noToken) {
+            throw fail("byte_fallback is on but byte \(missing) has no <0x..> token")
+        }
+        let merges = try readMerges(model, idForString: idForString, fail: fail)
+        var bpe = BPEModel(tokens: tokens, merges: merges, byteTokens: byteTokens)
+        bpe.characterTokens = characterTokens
+        bpe.byteFallback = byteFallback
+        if let unknown = model["unk_token"] as? String {
+            guard let id = idForString[unknown] else { throw fail("unk_token \(unknown.debugDescription) is not in the vocabulary") }
+            bpe.unknownToken = UInt32(id)
+        }
+        bpe.ignoreMerges = model["ignore_merges"] as? Bool ?? false
+        var tokenizer = Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
+        tokenizer.normalizer = normalizer
+        tokenizer.userDefinedTokens = userDefined
+        return tokenizer
+    }
+
+    private static func readMerges(_ model: [String: Any], idForString: [String: Int],
+                                   fail: (String) -> TokenizerFileError) throws -> [MergeRule] {
         guard let rawMerges = model["merges"] as? [Any] else { throw fail("model has no \"merges\" list") }
         var merges: [MergeRule] = []
         merges.reserveCapacity(rawMerges.count)
@@ -106,10 +171,7 @@ public enum HuggingFaceJSON {
             }
             merges.append(MergeRule(left: UInt32(l), right: UInt32(r), result: UInt32(result)))
         }
-        let bpe = BPEModel(tokens: tokens.map { $0! }, merges: merges, byteTokens: byteTokens)
-        var tokenizer = Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
-        tokenizer.normalizer = normalizer
-        return tokenizer
+        return merges
     }
 
     private static func readNormalizer(_ value: Any?, fail: (String) -> TokenizerFileError) throws -> Normalizer? {
@@ -123,6 +185,17 @@ public enum HuggingFaceJSON {
         case "Sequence":
             guard let items = object["normalizers"] as? [Any] else { throw fail("Sequence normalizer without normalizers") }
             return .sequence(try items.compactMap { try readNormalizer($0, fail: fail) })
+        case "Lowercase":
+            return .lowercase
+        case "Prepend":
+            guard let prefix = object["prepend"] as? String else { throw fail("Prepend normalizer without a string") }
+            return .prepend(prefix)
+        case "Replace":
+            guard let pattern = object["pattern"] as? [String: Any], let content = object["content"] as? String else {
+                throw fail("Replace normalizer without pattern and content")
+            }
+            guard let literal = pattern["String"] as? String else { throw fail("Replace with a Regex pattern is not supported yet") }
+            return .replace(literal, with: content)
         default:
             throw fail("normalizer \(type) is not supported yet")
         }
@@ -132,16 +205,34 @@ public enum HuggingFaceJSON {
         guard let normalizer else { return .null }
         switch normalizer {
         case .sequence(let items): return .object([("type", .string("Sequence")), ("normalizers", .array(items.map { normalizerJSON($0) }))])
-        default: return .object([("type", .string(normalizer.description))])
+        case .lowercase: return .object([("type", .string("Lowercase"))])
+        case .prepend(let prefix): return .object([("type", .string("Prepend")), ("prepend", .string(prefix))])
+        case .replace(let pattern, let content):
+            return .object([("type", .string("Replace")), ("pattern", .object([("String", .string(pattern))])), ("content", .string(content))])
+        case .metaspace(let prepend):
+            // As a normalizer sequence: HF's Metaspace lives among the pre-tokenizers.
+            return .object([("type", .string("Sequence")), ("normalizers", .array(
+                (prepend ? [normalizerJSON(.prepend("\u{2581}"))] : []) + [normalizerJSON(.replace(" ", with: "\u{2581}"))]))])
+        case .sentencePiece(let prefix, _, let escape):
+            return .object([("type", .string("Sequence")), ("normalizers", .array(
+                (prefix ? [normalizerJSON(.prepend(escape ? "\u{2581}" : " "))] : [])
+                    + (escape ? [normalizerJSON(.replace(" ", with: "\u{2581}"))] : [])))])
+        case .nfc, .nfkc, .nfd, .nfkd: return .object([("type", .string(normalizer.description))])
         }
     }
 
-    private static func readPretokenizer(_ value: Any?, fail: (String) -> TokenizerFileError) throws -> Pretokenizer {
+    /// The steps of a `pre_tokenizer`, whether it is byte-level, and for `Metaspace` whether it
+    /// prepends `▁` (it also rewrites spaces, which becomes a normalizer).
+    private static func readPretokenizer(_ value: Any?, fail: (String) -> TokenizerFileError) throws
+        -> (pretokenizer: Pretokenizer, byteLevel: Bool, metaspacePrepend: Bool?) {
         guard let object = value as? [String: Any] else {
-            throw fail("no ByteLevel pre_tokenizer: only byte-level BPE is supported yet")
+            // No pre-tokenizer: the whole text is one word (SentencePiece conversions with a
+            // Prepend + Replace normalizer).
+            return (Pretokenizer(steps: []), false, nil)
         }
         var steps: [Pretokenizer.Step] = []
         var sawByteLevel = false
+        var metaspacePrepend: Bool?
         func visit(_ object: [String: Any]) throws {
             let type = object["type"] as? String ?? "?"
             switch type {
@@ -156,6 +247,16 @@ public enum HuggingFaceJSON {
                 if object["use_regex"] as? Bool ?? true { steps.append(.gpt2) }
             case "Digits":
                 steps.append(.digits(individual: object["individual_digits"] as? Bool ?? false))
+            case "Metaspace":
+                guard (object["replacement"] as? String ?? "\u{2581}") == "\u{2581}" else {
+                    throw fail("Metaspace with a replacement other than U+2581 is not supported")
+                }
+                if let scheme = object["prepend_scheme"] as? String {
+                    metaspacePrepend = scheme != "never"
+                } else {
+                    metaspacePrepend = object["add_prefix_space"] as? Bool ?? true
+                }
+                if object["split"] as? Bool ?? true { steps.append(.regex("\u{2581}[^\u{2581}]*")) }
             case "Split":
                 let behavior = object["behavior"] as? String ?? "Isolated"
                 guard behavior == "Isolated", !(object["invert"] as? Bool ?? false) else {
@@ -174,10 +275,13 @@ public enum HuggingFaceJSON {
             }
         }
         try visit(object)
-        guard sawByteLevel else { throw fail("no ByteLevel pre_tokenizer: only byte-level BPE is supported yet") }
         let result = Pretokenizer(steps: steps)
-        _ = try result.makeSplitter()  // reject a regex ICU cannot compile now, with the file named
-        return result
+        do {
+            _ = try result.makeSplitter()  // reject a regex ICU cannot compile now, with the file named
+        } catch {
+            throw fail("\(error)")
+        }
+        return (result, sawByteLevel, metaspacePrepend)
     }
 
     /// The `tokenizer.json` text for `tokenizer`, laid out as HF `tokenizers` 0.2x saves it.

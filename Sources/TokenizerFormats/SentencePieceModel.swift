@@ -130,6 +130,7 @@ public enum SentencePieceModel {
         var tokenizer = Tokenizer(model: model, pretokenizer: Pretokenizer(steps: []), format: format, source: path)
         tokenizer.normalizer = normalizer
         tokenizer.trainingPretokenizer = Pretokenizer(steps: [.sentencePiece(split)])
+        tokenizer.unreachableTokens = facts.unreachablePieces
         return (tokenizer, facts)
     }
 

@@ -84,17 +84,22 @@ public enum Tiktoken {
             bytes.withUnsafeBufferPointer { idForBytes.index(of: $0.baseAddress!, $0.count) }.map { idOfEntry[$0] }
         }
         var merges: [MergeRule] = []
+        var unreachable = 0
         for (bytes, rank) in rankedTokens.sorted(by: { $0.rank < $1.rank }) where bytes.count >= 2 {
             let parts = bytePairMerge(bytes, below: rank, rankOf: rankOf)
             // A token BPE cannot reach from its bytes (more than two parts left) has no merge;
             // tiktoken still encodes it when a whole piece equals it.
             if parts.count == 2, let left = rankOf(parts[0]), let right = rankOf(parts[1]) {
                 merges.append(MergeRule(left: UInt32(left), right: UInt32(right), result: UInt32(rank)))
+            } else {
+                unreachable += 1
             }
         }
         var model = BPEModel(tokens: filled, merges: merges, byteTokens: byteTokens)
         model.mergeByRank = true
-        return Tokenizer(model: model, pretokenizer: known?.pretokenizer ?? .cl100k, format: .tiktoken, source: path)
+        var tokenizer = Tokenizer(model: model, pretokenizer: known?.pretokenizer ?? .cl100k, format: .tiktoken, source: path)
+        tokenizer.unreachableTokens = unreachable
+        return tokenizer
     }
 
     /// tiktoken's byte-pair merge: repeatedly join the leftmost adjacent pair whose

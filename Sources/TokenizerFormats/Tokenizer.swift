@@ -32,6 +32,25 @@ public struct Tokenizer: Sendable {
     /// Added tokens that are matched in raw text before normalization, longest first (llama.cpp's
     /// user-defined tokens, HF's non-special added tokens). Special tokens never are.
     public var userDefinedTokens: [(bytes: [UInt8], id: UInt32)] = []
+    /// The merge list without redundant merges, when the file's list has some (see
+    /// ``MergeCleaning``); the model keeps the full list for encoding.
+    public var cleanedMerges: [MergeRule]?
+    /// Number of redundant merges ``cleanedMerges`` dropped.
+    public var redundantMergesDropped = 0
+    /// Pieces no merge forms (SentencePiece and tiktoken files, whose merges are reconstructed).
+    public var unreachableTokens = 0
+
+    /// The merges mixture inference constrains: one per merged token, in order.
+    public var inferenceMerges: [MergeRule] { cleanedMerges ?? model.merges }
+
+    /// Removes redundant merges for inference (HF conversions of SentencePiece models list
+    /// every split of a piece).
+    public mutating func cleanMerges() {
+        let (merges, dropped) = MergeCleaning.clean(model)
+        cleanedMerges = dropped > 0 ? merges : nil
+        redundantMergesDropped = dropped
+    }
+
     /// Where it was read from (empty for one trained in memory).
     public var source: String
 

@@ -21,6 +21,7 @@ public enum TokenizerLoader {
             tokenizer = try loadFile(path)
         }
         if let pretokenizer { tokenizer.pretokenizer = pretokenizer }
+        tokenizer.cleanMerges()
         return tokenizer
     }
 

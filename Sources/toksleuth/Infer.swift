@@ -15,17 +15,26 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "LP form GLPK solves: primal (dual simplex) or dual (primal simplex).")
     var lpForm: String = "dual"
 
+    @Option(name: .long, help: "Stop the LP after the round that passes this many seconds (default: no limit).")
+    var lpTimeLimit: Double?
+
+    @Option(name: .long, help: "At most this many violated constraints (the most violated) join the LP per round.")
+    var lpRowsPerRound: Int = SolverOptions().maxRowsPerRound
+
     var options: SolverOptions {
         var options = SolverOptions()
         options.form = LPForm(rawValue: lpForm) ?? .dual
         options.stabilityTolerance = lpStability
         options.maxRounds = lpMaxRounds
+        options.maxRowsPerRound = lpRowsPerRound
+        options.timeLimit = lpTimeLimit
         return options
     }
 
     func validate() throws {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
+        guard lpRowsPerRound >= 1 else { throw ValidationError("--lp-rows-per-round must be at least 1") }
         guard LPForm(rawValue: lpForm) != nil else { throw ValidationError("--lp-form is primal or dual") }
     }
 }
@@ -46,14 +55,14 @@ struct Infer: ParsableCommand {
     @Option(name: .long, help: "A tokenizer file or a folder holding one.")
     var tokenizer: String
 
-    @Option(name: .long, help: "Folder of categories.")
-    var categories: String
+    @Option(name: .long, help: "Folder of categories; repeat to pool several (languages, code, domains).")
+    var categories: [String]
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these categories.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Only these categories (space- or comma-separated).")
     var only: [String] = []
 
-    @Option(name: .long, help: "Use the first T merges.")
-    var merges: Int = 30_000
+    @Option(name: .long, help: "Use the first T merges (default 30,000, or all the tokenizer has when fewer).")
+    var merges: Int?
 
     @Option(name: .long, help: "Bytes of sample read per category.")
     var maxBytes: Int = 1_000_000
@@ -92,7 +101,7 @@ struct Infer: ParsableCommand {
         guard InferenceMethod(rawValue: method) != nil else {
             throw ValidationError("unknown method '\(method)' (choose attack, random, tee, tc)")
         }
-        guard merges > 0 else { throw ValidationError("--merges must be positive") }
+        if let merges, merges <= 0 { throw ValidationError("--merges must be positive") }
         guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
         if let skipMerges, skipMerges < 0 { throw ValidationError("--skip-merges must not be negative") }
         if skipMerges != nil && base != nil { throw ValidationError("give --skip-merges or --base, not both") }
@@ -101,17 +110,24 @@ struct Infer: ParsableCommand {
     func run() throws {
         let progress = ProgressReporter(quiet: quiet)
         let loaded = try tokenizerOptions.load(tokenizer)
-        let sources = try Categories.discover(in: categories, role: .sample, only: only.isEmpty ? nil : only)
+        let names = only.flatMap { $0.split(separator: ",").map(String.init) }
+        let sources = try Categories.discover(inFolders: categories, role: .sample, only: names.isEmpty ? nil : names)
         let cache = noCache ? nil : CountCache(folder: cacheDir ?? CountCache.defaultFolder)
-        var request = try InferenceRequest(tokenizer: loaded, categories: sources, mergeCount: merges, maxBytes: maxBytes,
+        var skip = skipMerges ?? 0
+        if let base {
+            skip = InferenceRequest.sharedMergePrefix(loaded, try TokenizerLoader.load(base))
+            ProgressReporter.note("skipping the \(skip) leading merges shared with \(base)", quiet: quiet)
+        }
+        var mergeCount = merges ?? 30_000
+        if merges == nil, loaded.inferenceMerges.count - skip < mergeCount, loaded.inferenceMerges.count > skip {
+            mergeCount = loaded.inferenceMerges.count - skip
+            ProgressReporter.note("using all \(mergeCount) merges the tokenizer has\(skip > 0 ? " after the skipped ones" : "")", quiet: quiet)
+        }
+        var request = try InferenceRequest(tokenizer: loaded, categories: sources, mergeCount: mergeCount, maxBytes: maxBytes,
                                            method: InferenceMethod(rawValue: method)!, cache: cache)
         request.seed = seed
         request.solver = solver.options
-        if let skipMerges { request.skipMerges = skipMerges }
-        if let base {
-            request.skipMerges = InferenceRequest.sharedMergePrefix(loaded, try TokenizerLoader.load(base))
-            ProgressReporter.note("skipping the \(request.skipMerges) leading merges shared with \(base)", quiet: quiet)
-        }
+        request.skipMerges = skip
         let (result, cacheUse) = try request.run { message in progress.update(message) }
         progress.finish()
         let text = json ? InferenceOutput.json(result) : InferenceOutput.table(result)

@@ -96,10 +96,10 @@ final class FormatTests: XCTestCase {
         assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"a c x\"]}}", containing: "not two tokens")
         assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"a Ω\"]}}", containing: "not in the vocabulary")
         assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"b c\"]}}", containing: "yields a token")
-        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}}", containing: "byte-level symbol")
+        assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", containing: "byte-level symbols")
         assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 5}, \"merges\": []}}", containing: "no token with id 0")
         assertRejected("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": \"x\"}, \"merges\": []}}", containing: "no integer id")
-        assertRejected("{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", containing: "ByteLevel")
+        assertRejected("{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", containing: "regex")
         // A well-formed file parses, so the rejections above are about their defects.
         XCTAssertNoThrow(try HuggingFaceJSON.parse(Data("{\(pre), \"model\": {\"type\": \"BPE\", \"vocab\": \(vocabText), \"merges\": [\"a b\"]}}".utf8), path: "ok.json"))
     }

@@ -17,6 +17,9 @@ void tsk_icu_fill_category_table(uint8_t *table, uint32_t count);
 /// 17 Han, 20 Hiragana, 22 Katakana, ...), 255 for a code ICU cannot give.
 void tsk_icu_fill_script_table(uint8_t *table, uint32_t count);
 
+/// The long name of a script code ("Latin", "Han"), "Unknown" for a code ICU does not know.
+void tsk_icu_script_name(int32_t code, char *buffer, int32_t capacity);
+
 /// The Unicode version of the linked ICU data, e.g. "15.0".
 void tsk_icu_unicode_version(char *buffer, int32_t capacity);
 

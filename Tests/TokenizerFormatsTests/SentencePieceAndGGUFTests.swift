@@ -1,0 +1,238 @@
+import BPE
+import Foundation
+import Pretokenization
+import TestSupport
+@testable import TokenizerFormats
+import XCTest
+
+/// SentencePiece models, their HF conversions and GGUF files against the reference
+/// implementations: `sentencepiece`, HF `tokenizers` and llama.cpp (fixtures made by
+/// scripts/make-sentencepiece-fixtures.py and copied from llama.cpp's own test pairs).
+final class SentencePieceAndGGUFTests: XCTestCase {
+    static let texts = ["tricky", "en", "ja", "python", "spaces"]
+
+    func input(_ name: String) throws -> [UInt8] {
+        try Fixtures.bytes(name == "spaces" ? "reference/sentencepiece/spaces.txt" : "reference/gpt2/\(name).txt")
+    }
+
+    func encode(_ tokenizer: Tokenizer, _ bytes: [UInt8]) throws -> [UInt32] {
+        let encoder = try tokenizer.makeEncoder()
+        var ids: [UInt32] = []
+        bytes.withUnsafeBufferPointer { encoder.encode($0, appendingTo: &ids) }
+        return ids
+    }
+
+    /// `sentencepiece`'s ids, with and without `remove_extra_whitespaces`.
+    func testSentencePieceModelsEncodeLikeSentencePiece() throws {
+        for model in ["spm-bpe", "spm-bpe-squeeze"] {
+            let tokenizer = try TokenizerLoader.load(Fixtures.path("reference/sentencepiece/\(model).model"))
+            XCTAssertEqual(tokenizer.format, .sentencePiece)
+            XCTAssertTrue(tokenizer.model.byteFallback)
+            for text in Self.texts {
+                let expected: [UInt32] = try Fixtures.json("reference/sentencepiece/\(text).\(model).json")
+                XCTAssertEqual(try encode(tokenizer, try input(text)), expected, "\(model) \(text)")
+            }
+        }
+    }
+
+    /// HF `tokenizers`' ids for the Llama-style conversions (Prepend + Replace normalizer, and
+    /// a Metaspace pre-tokenizer), character-level with byte fallback.
+    func testHuggingFaceCharacterLevelConversionsEncodeLikeTokenizers() throws {
+        for file in ["hf-prepend", "hf-metaspace"] {
+            let tokenizer = try TokenizerLoader.load(Fixtures.path("reference/sentencepiece/\(file).json"))
+            XCTAssertNotNil(tokenizer.model.characterTokens)
+            for text in Self.texts {
+                let expected: [UInt32] = try Fixtures.json("reference/sentencepiece/\(text).\(file).json")
+                XCTAssertEqual(try encode(tokenizer, try input(text)), expected, "\(file) \(text)")
+            }
+        }
+    }
+
+    /// Cleaning the HF conversion's redundant merges recovers exactly the merge list
+    /// reconstructed from the SentencePiece model's scores: two independent routes agree.
+    func testCleanedConversionEqualsReconstructedMerges() throws {
+        let converted = try TokenizerLoader.load(Fixtures.path("reference/sentencepiece/hf-prepend.json"))
+        let model = try TokenizerLoader.load(Fixtures.path("reference/sentencepiece/spm-bpe.model"))
+        XCTAssertGreaterThan(converted.redundantMergesDropped, 0)
+        XCTAssertGreaterThan(converted.model.merges.count, converted.inferenceMerges.count)
+        XCTAssertEqual(converted.inferenceMerges.count, model.inferenceMerges.count)
+        XCTAssertEqual(converted.inferenceMerges, model.inferenceMerges)
+        // Every reconstructed merge joins two tokens into the token their concatenation spells.
+        for merge in model.inferenceMerges {
+            XCTAssertEqual(model.model.tokens[Int(merge.left)].bytes + model.model.tokens[Int(merge.right)].bytes,
+                           model.model.tokens[Int(merge.result)].bytes)
+        }
+    }
+
+    /// llama.cpp's own test pairs for a SentencePiece-style and a byte-level GGUF vocabulary.
+    func testGGUFFilesEncodeLikeLlamaCpp() throws {
+        for name in ["ggml-vocab-llama-spm", "ggml-vocab-deepseek-coder"] {
+            let path = Fixtures.path("reference/gguf/\(name).gguf")
+            let tokenizer = try TokenizerLoader.load(path)
+            XCTAssertEqual(tokenizer.format, .gguf)
+            let inputs = try Fixtures.text("reference/gguf/\(name).gguf.inp").components(separatedBy: "\n__ggml_vocab_test__\n")
+            let outputs = try Fixtures.text("reference/gguf/\(name).gguf.out").components(separatedBy: "\n")
+            XCTAssertGreaterThanOrEqual(inputs.count, 46)
+            for (index, text) in inputs.enumerated() where index < outputs.count {
+                let expected = outputs[index].split(separator: " ").compactMap { UInt32($0) }
+                XCTAssertEqual(try encode(tokenizer, Array(text.utf8)), expected, "\(name) test \(index): \(text.debugDescription)")
+            }
+        }
+    }
+
+    /// Every tokenizer in ../shared/tokenizers against every reference text, when present.
+    func testSharedTokenizersWhenPresent() throws {
+        let shared = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/tokenizers")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: shared.path), "../shared/tokenizers is absent")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: shared.path).sorted()
+        var checked = 0
+        var loaded: [String: Tokenizer] = [:]
+        for name in entries {
+            let reference = shared.appendingPathComponent("\(name)/reference")
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: reference.path) else { continue }
+            for file in files.sorted() where file.hasSuffix(".json") {
+                let text = String(file.prefix { $0 != "." })
+                let encoderName = String(file.dropFirst(text.count + 1).dropLast(5))
+                var path = shared.appendingPathComponent(name).path
+                if encoderName == "gpt2-tiktoken" { path += "/gpt2.tiktoken" } else if encoderName == "gpt2" { path += "/encoder.json" }
+                if loaded[path] == nil { loaded[path] = try TokenizerLoader.load(path) }
+                let tokenizer = loaded[path]!
+                let expected = try JSONDecoder().decode([UInt32].self, from: Data(contentsOf: reference.appendingPathComponent(file)))
+                let bytes = [UInt8](try Data(contentsOf: reference.appendingPathComponent("\(text).txt")))
+                XCTAssertEqual(try encode(tokenizer, bytes), expected, "\(name) \(file)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 56)
+    }
+
+    func testScoreMergerJoinsHighestScoreThenLeftmost() {
+        // "abc": pieces a b c, "ab" (score -2), "bc" (score -1): bc joins first.
+        let tokens = ["a", "b", "c", "ab", "bc", "abc"].map { Token(bytes: Array($0.utf8)) }
+        let merger = ScoreMerger(tokens: tokens, scores: [0, 0, 0, -2, -1, -3])
+        var ends: [Int] = []
+        Array("abc".utf8).withUnsafeBufferPointer { merger.segment($0, into: &ends) }
+        XCTAssertEqual(ends, [3])  // then a + bc = abc
+        ends.removeAll()
+        Array("abc".utf8).withUnsafeBufferPointer { merger.segment($0, rankLimit: 5, into: &ends) }
+        XCTAssertEqual(ends, [1, 3])  // without abc (the lowest rank), a | bc
+        // Equal scores: the leftmost pair joins first ("aaa" -> "aa" "a").
+        let same = ScoreMerger(tokens: ["a", "aa"].map { Token(bytes: Array($0.utf8)) }, scores: [0, -1])
+        ends.removeAll()
+        Array("aaa".utf8).withUnsafeBufferPointer { same.segment($0, into: &ends) }
+        XCTAssertEqual(ends, [2, 3])
+    }
+
+    func testSentencePieceNormalizer() throws {
+        let squeeze = Normalizer.sentencePiece(addDummyPrefix: true, removeExtraWhitespaces: true, escapeWhitespaces: true)
+        XCTAssertEqual(try squeeze.apply("  a  b \n "), "▁a▁b▁\n")
+        XCTAssertEqual(try squeeze.apply("   "), "")
+        let keep = Normalizer.sentencePiece(addDummyPrefix: true, removeExtraWhitespaces: false, escapeWhitespaces: true)
+        XCTAssertEqual(try keep.apply(" a  b"), "▁▁a▁▁b")
+        XCTAssertEqual(try Normalizer.metaspace(prepend: true).apply("▁a b"), "▁a▁b")
+        XCTAssertEqual(try Normalizer.metaspace(prepend: true).apply("a b"), "▁a▁b")
+    }
+
+    /// The words SentencePiece's trainer merges inside: split at `▁`, at script changes and
+    /// around digits.
+    func testSentencePieceTrainingWords() throws {
+        var split = SentencePieceSplit()
+        split.splitDigits = true
+        split.allowWhitespaceOnlyPieces = true
+        let splitter = try Pretokenizer(steps: [.sentencePiece(split)]).makeSplitter()
+        XCTAssertEqual(splitter.pieces(of: "▁hello▁world"), ["▁hello", "▁world"])
+        XCTAssertEqual(splitter.pieces(of: "▁abc123def"), ["▁abc", "1", "2", "3", "def"])
+        XCTAssertEqual(splitter.pieces(of: "▁▁▁x"), ["▁▁", "▁x"])
+        XCTAssertEqual(splitter.pieces(of: "▁日本語のテキスト"), ["▁日本語のテキスト"])  // Han + Kana count as one
+        XCTAssertEqual(splitter.pieces(of: "▁abcщд(x)"), ["▁abc", "щд", "(", "x", ")"])
+        XCTAssertEqual(splitter.pieces(of: "▁é"), ["▁é"])  // a combining mark keeps its base's script
+    }
+
+    /// Damaged files of every format: truncations at every length of a small valid file and
+    /// random byte flips either throw an error naming the file or give a usable tokenizer;
+    /// none crashes, hangs or allocates without bound.
+    func testCorruptedFilesOfEveryFormatNeverCrash() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let small = try smallFiles()
+        var generator = Fixtures.SeededGenerator(seed: 11)
+        for (name, valid) in small {
+            let path = folder.appendingPathComponent(name).path
+            XCTAssertNoThrow(try TokenizerLoader.load(write(valid, path)), name)
+            var rejected = 0
+            for length in 0..<valid.count {
+                do {
+                    let tokenizer = try TokenizerLoader.load(write(Array(valid.prefix(length)), path))
+                    _ = try encode(tokenizer, Array("Hello wörld 123 日本".utf8))
+                } catch let error as TokenizerFileError {
+                    XCTAssertTrue(error.description.contains(name), error.description)
+                    rejected += 1
+                }
+            }
+            XCTAssertGreaterThan(rejected, valid.count / 2, "\(name): most truncations must be rejected")
+            for _ in 0..<200 {
+                var copy = valid
+                for _ in 0..<3 { copy[Int.random(in: 0..<copy.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
+                if let tokenizer = try? TokenizerLoader.load(write(copy, path)) {
+                    _ = try encode(tokenizer, Array("Hello wörld 123 日本".utf8))
+                }
+            }
+        }
+    }
+
+    private func write(_ bytes: [UInt8], _ path: String) throws -> String {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// One small valid file per format.
+    private func smallFiles() throws -> [(String, [UInt8])] {
+        let byteLevel = (0..<256).map { ByteLevel.render([UInt8($0)]) }
+        var tokens = byteLevel + ["he", "ll", "hell", "hello"]
+        let merges = [("h", "e"), ("l", "l"), ("he", "ll"), ("hell", "o")]
+        // tiktoken
+        let tiktoken = (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }
+            + ["aGU= 256", "bGw= 257", "aGVsbA== 258", "aGVsbG8= 259"]
+        // tokenizer.json
+        func escape(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        let vocab = "{" + tokens.enumerated().map { "\"\(escape($0.element))\": \($0.offset)" }.joined(separator: ",") + "}"
+        let mergeList = "[" + merges.map { "\"\($0.0) \($0.1)\"" }.joined(separator: ",") + "]"
+        let json = #"{"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}, "model": {"type": "BPE", "vocab": "# + vocab + #", "merges": "# + mergeList + "}}"
+        // GGUF (gpt2 model)
+        tokens.append("<|end|>")
+        var gguf = GGUFWriter()
+        gguf.add("tokenizer.ggml.model", string: "gpt2")
+        gguf.add("tokenizer.ggml.pre", string: "gpt-2")
+        gguf.add("tokenizer.ggml.tokens", strings: tokens)
+        gguf.add("tokenizer.ggml.merges", strings: merges.map { "\($0.0) \($0.1)" })
+        gguf.add("tokenizer.ggml.token_type", int32s: tokens.indices.map { $0 == tokens.count - 1 ? 3 : 1 })
+        // SentencePiece: the first 300 pieces of the fixture model are too few to be useful; the
+        // model itself is small (13 KB).
+        let spm = try Fixtures.bytes("reference/sentencepiece/spm-bpe.model")
+        return [("small.tiktoken", Array(tiktoken.joined(separator: "\n").utf8)), ("tokenizer.json", Array(json.utf8)),
+                ("small.gguf", gguf.bytes()), ("spm.model", spm)]
+    }
+}
+
+/// Writes GGUF v3 headers for tests.
+struct GGUFWriter {
+    private var entries: [[UInt8]] = []
+
+    private static func u32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+    private static func u64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+    private static func string(_ s: String) -> [UInt8] { u64(UInt64(s.utf8.count)) + Array(s.utf8) }
+
+    mutating func add(_ key: String, string value: String) {
+        entries.append(Self.string(key) + Self.u32(8) + Self.string(value))
+    }
+    mutating func add(_ key: String, strings values: [String]) {
+        entries.append(Self.string(key) + Self.u32(9) + Self.u32(8) + Self.u64(UInt64(values.count)) + values.flatMap(Self.string))
+    }
+    mutating func add(_ key: String, int32s values: [Int32]) {
+        entries.append(Self.string(key) + Self.u32(9) + Self.u32(5) + Self.u64(UInt64(values.count))
+                       + values.flatMap { Self.u32(UInt32(bitPattern: $0)) })
+    }
+    func bytes() -> [UInt8] {
+        Array("GGUF".utf8) + Self.u32(3) + Self.u64(0) + Self.u64(UInt64(entries.count)) + entries.flatMap { $0 }
+    }
+}

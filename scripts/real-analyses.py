@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Infer what each published tokenizer was trained on, against every category of the
+corpora pooled together (languages + code + domains), and write the reports.
+
+    swift build -c release
+    python3 scripts/real-analyses.py [--shared ../shared] [--only NAME ...] [--report-only]
+
+Needs ../shared/tokenizers (the published tokenizers) and corpora laid out like
+../shared/corpora (scripts/fetch-corpora rebuilds them). For each tokenizer it runs
+`toksleuth infer ... --json`, keeps the JSON in reports/data/<name>.json and writes
+reports/<name>.md; then reports/README.md with the comparison table. --report-only rewrites
+the Markdown from the saved JSON without running anything.
+"""
+import argparse, json, os, shlex, subprocess, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, ".."))
+REPORTS = os.path.join(ROOT, "reports")
+TOKSLEUTH = os.path.join(ROOT, ".build", "release", "toksleuth")
+
+# name -> (path inside shared/tokenizers, what it is, the paper's published inference or None)
+TOKENIZERS = {
+    "gpt2": ("gpt2/encoder.json", "GPT-2 (OpenAI, 2019)", "web 83.6, books 15.4, code 0.7"),
+    "cl100k_base": ("cl100k_base/cl100k_base.tiktoken", "GPT-3.5 / GPT-4 (tiktoken cl100k_base)", "code 62.6, web 27.3"),
+    "o200k_base": ("o200k_base/o200k_base.tiktoken", "GPT-4o (tiktoken o200k_base)", "non-English 39.0, code 32.8"),
+    "claude": ("claude/tokenizer.json", "Claude 1/2 (legacy SDK tokenizer)", "code 57.5"),
+    "mistral-v1": ("mistral-v1/tokenizer.model.v1", "Mistral 7B v0.1 / Mixtral (SentencePiece BPE)", None),
+    "ggml-vocab-llama-spm": ("ggml-vocab-llama-spm/ggml-vocab-llama-spm.gguf", "Llama 2 (SentencePiece via GGUF)", None),
+    "ggml-vocab-phi-3": ("ggml-vocab-phi-3/ggml-vocab-phi-3.gguf", "Phi-3 (Llama 2 vocabulary + 64 tokens)", None),
+    "ggml-vocab-gpt-2": ("ggml-vocab-gpt-2/ggml-vocab-gpt-2.gguf", "GPT-2 via GGUF (same merges as gpt2)", "web 83.6, books 15.4, code 0.7"),
+    "ggml-vocab-qwen2": ("ggml-vocab-qwen2/ggml-vocab-qwen2.gguf", "Qwen2 (GGUF)", None),
+    "ggml-vocab-falcon": ("ggml-vocab-falcon/ggml-vocab-falcon.gguf", "Falcon (GGUF)", None),
+    "ggml-vocab-starcoder": ("ggml-vocab-starcoder/ggml-vocab-starcoder.gguf", "StarCoder 2 (GGUF)", None),
+    "ggml-vocab-deepseek-coder": ("ggml-vocab-deepseek-coder/ggml-vocab-deepseek-coder.gguf", "DeepSeek Coder (GGUF)", None),
+    "ggml-vocab-gpt-neox": ("ggml-vocab-gpt-neox/ggml-vocab-gpt-neox.gguf", "GPT-NeoX-20B (GGUF, llama.cpp 'default' pretokenizer)", None),
+}
+FAMILIES = ["languages", "code", "domains"]
+# The LP of a real tokenizer against 57 categories takes ~5 s a round on 2 cores and keeps
+# adding constraints for hundreds of rounds; the reports stop it after this many seconds
+# (the solver facts say where it stopped).
+LP_SECONDS = 240
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def run(name, shared, corpora):
+    path = os.path.join(shared, "tokenizers", TOKENIZERS[name][0])
+    command = [TOKSLEUTH, "infer", "--tokenizer", path]
+    for family in FAMILIES:
+        command += ["--categories", os.path.join(corpora, family)]
+    command += ["--json", "--quiet", "--lp-time-limit", str(LP_SECONDS)]
+    started = time.time()
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"{name}: infer failed: {result.stderr.strip()}", file=sys.stderr)
+        return None
+    data = json.loads(result.stdout)
+    data["command"] = " ".join(shlex.quote(rel(c) if os.path.exists(c) else c) for c in command).replace(rel(TOKSLEUTH), "toksleuth")
+    data["wall_seconds"] = round(time.time() - started, 1)
+    data["families"] = {family: sorted(os.listdir(os.path.join(corpora, family))) for family in FAMILIES}
+    with open(os.path.join(REPORTS, "data", name + ".json"), "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+    return data
+
+
+def family_totals(data):
+    shares = {c["name"]: c["proportion"] for c in data["categories"]}
+    totals = {}
+    for family, names in data["families"].items():
+        totals[family] = sum(shares.get(n, 0.0) for n in names)
+    totals["English"] = shares.get("en", 0.0)
+    totals["non-English languages"] = totals["languages"] - totals["English"]
+    return totals
+
+
+def write_report(name, data):
+    path, what, paper = TOKENIZERS[name]
+    totals = family_totals(data)
+    solver = data.get("solver", {})
+    lines = [f"# {name}: {what}", "",
+             f"Inferred with toksleuth from the first {data['merges_used']} merges "
+             f"({data['merges_missing']} of them occur in no sample and were skipped), against "
+             f"{len(data['categories'])} categories pooled from languages, code and domains (1 MB sample each).", "",
+             "## By family", "", "| family | share |", "|---|---:|"]
+    for key in ["English", "non-English languages", "code", "domains"]:
+        lines.append(f"| {key} | {100 * totals[key]:.1f}% |")
+    lines += ["", f"Paper (Hayase et al. 2024): {paper}." if paper else "Paper: not studied there.", "",
+              "## Categories above 0.5%", "", "| category | share |", "|---|---:|"]
+    for c in data["categories"]:
+        if c["proportion"] >= 0.005:
+            lines.append(f"| {c['name']} | {100 * c['proportion']:.2f}% |")
+    rest = sum(c["proportion"] for c in data["categories"] if c["proportion"] < 0.005)
+    lines.append(f"| (the other {sum(1 for c in data['categories'] if c['proportion'] < 0.005)}) | {100 * rest:.2f}% |")
+    lines += ["", "## Solver", ""]
+    for key in sorted(solver):
+        lines.append(f"- {key}: {solver[key]}")
+    lines += [f"- wall time: {data['wall_seconds']} s", "", "## Command", "", "```", data["command"], "```", ""]
+    with open(os.path.join(REPORTS, name + ".md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+def write_summary(results):
+    lines = ["# Real analyses", "",
+             "What toksleuth infers each published tokenizer in `../shared/tokenizers` was trained on, against all "
+             "categories of `../shared/corpora` pooled (32 languages, 18 programming languages, 7 domains; 1 MB "
+             "sample each). One file per tokenizer beside this one; raw results in `data/`. Regenerate with "
+             "`python3 scripts/real-analyses.py`.", "",
+             "| tokenizer | merges used | English | other languages | code | domains | top categories | paper |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
+    for name, data in results.items():
+        totals = family_totals(data)
+        top = ", ".join(f"{c['name']} {100 * c['proportion']:.0f}" for c in data["categories"][:4])
+        paper = TOKENIZERS[name][2] or "—"
+        lines.append(f"| [{name}]({name}.md) | {data['merges_used']} | {100 * totals['English']:.1f} | "
+                     f"{100 * totals['non-English languages']:.1f} | {100 * totals['code']:.1f} | "
+                     f"{100 * totals['domains']:.1f} | {top} | {paper} |")
+    lines += ["", "## Reading this against the paper", "", open(os.path.join(REPORTS, "discussion.md")).read()
+              if os.path.exists(os.path.join(REPORTS, "discussion.md")) else "", ""]
+    with open(os.path.join(REPORTS, "README.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
+    parser.add_argument("--corpora", default=None, help="corpora root (default SHARED/corpora)")
+    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    corpora = args.corpora or os.path.join(args.shared, "corpora")
+    os.makedirs(os.path.join(REPORTS, "data"), exist_ok=True)
+    names = args.only or list(TOKENIZERS)
+    if not args.report_only:
+        if not os.path.isdir(os.path.join(args.shared, "tokenizers")) or not os.path.isdir(corpora):
+            print(f"skipped: {args.shared}/tokenizers or {corpora} is missing (scripts/fetch-corpora rebuilds corpora)")
+            return 0
+        for name in names:
+            print(f"{name} ...", flush=True)
+            data = run(name, args.shared, corpora)
+            if data:
+                write_report(name, data)
+                print(f"  {data['wall_seconds']} s", flush=True)
+    results = {}
+    for name in TOKENIZERS:
+        path = os.path.join(REPORTS, "data", name + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                results[name] = json.load(f)
+            write_report(name, results[name])
+    write_summary(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
