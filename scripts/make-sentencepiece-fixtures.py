@@ -7,7 +7,8 @@ reference implementations give the reference texts.
     python3 scripts/make-sentencepiece-fixtures.py
 
 Writes fixtures/reference/sentencepiece/:
-  spm-bpe.model          BPE, vocab 1000, byte_fallback, split_digits, identity normalizer,
+  spm-tiny.model         BPE, vocab 400, English only: small enough to truncate at every length
+  spm-bpe.model          BPE, vocab 3000, byte_fallback, split_digits, identity normalizer,
                          remove_extra_whitespaces=false (Mistral's settings)
   spm-bpe-squeeze.model  the same with remove_extra_whitespaces=true (SentencePiece's default)
   hf-prepend.json        spm-bpe.model converted as HF converts Llama's (every split of a
@@ -27,9 +28,9 @@ OUT = os.path.join(ROOT, "fixtures", "reference", "sentencepiece")
 TEXTS = ["tricky", "en", "ja", "python"]
 
 
-def train(name, remove_extra):
+def train(name, remove_extra, vocab_size=3000, categories=("languages/en", "languages/de", "languages/ja", "code/python")):
     corpus = []
-    for category in ["languages/en", "languages/de", "languages/ja", "code/python"]:
+    for category in categories:
         with open(os.path.join(ROOT, "fixtures", "corpora", category, "train.txt"), encoding="utf-8") as f:
             corpus.append(f.read())
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
@@ -37,7 +38,7 @@ def train(name, remove_extra):
         path = f.name
     prefix = os.path.join(OUT, name)
     spm.SentencePieceTrainer.train(
-        input=path, model_prefix=prefix, model_type="bpe", vocab_size=1000, byte_fallback=True,
+        input=path, model_prefix=prefix, model_type="bpe", vocab_size=vocab_size, byte_fallback=True,
         split_digits=True, character_coverage=0.9995, normalization_rule_name="identity",
         remove_extra_whitespaces=remove_extra, allow_whitespace_only_pieces=True,
         max_sentence_length=100000, num_threads=1, minloglevel=2)
@@ -79,6 +80,7 @@ def hf_conversion(model_path, metaspace):
 def main():
     os.makedirs(OUT, exist_ok=True)
     models = {"spm-bpe": train("spm-bpe", False), "spm-bpe-squeeze": train("spm-bpe-squeeze", True)}
+    train("spm-tiny", False, vocab_size=400, categories=("languages/en",))  # for corruption tests
     texts = {}
     for name in TEXTS:
         with open(os.path.join(ROOT, "fixtures", "reference", "gpt2", name + ".txt"), encoding="utf-8", newline="") as f:

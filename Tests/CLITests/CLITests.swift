@@ -132,4 +132,42 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(zero.status, 1)
         for result in [duplicate, empty, tooMany] { XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr) }
     }
+
+    /// `inspect` on a SentencePiece model and a tiktoken file, as text and JSON.
+    func testInspect() throws {
+        let model = try run(["inspect", Fixtures.path("reference/sentencepiece/spm-bpe.model"), "--json"])
+        XCTAssertEqual(model.status, 0, model.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["format"] as? String, "sentencepiece")
+        XCTAssertEqual(object["vocabulary_size"] as? Int, 3000)
+        XCTAssertEqual(object["byte_fallback"] as? Bool, true)
+        let merges = try XCTUnwrap(object["merges"] as? [String: Any])
+        XCTAssertGreaterThan(merges["total"] as? Int ?? 0, 1500)
+        let scripts = try XCTUnwrap(object["by_script"] as? [[String: Any]]).compactMap { $0["script"] as? String }
+        XCTAssertTrue(scripts.contains("Latin") && scripts.contains("Han/Kana") && scripts.contains("byte fallback"), "\(scripts)")
+        let converted = try run(["inspect", Fixtures.path("reference/sentencepiece/hf-prepend.json")])
+        XCTAssertEqual(converted.status, 0, converted.stderr)
+        XCTAssertTrue(converted.stdout.contains("redundant dropped"), converted.stdout)
+        let tiktoken = try run(["inspect", Fixtures.path("reference/gpt2/gpt2.tiktoken")])
+        XCTAssertEqual(tiktoken.status, 0, tiktoken.stderr)
+        XCTAssertTrue(tiktoken.stdout.contains("50000 in the file"), tiktoken.stdout)
+        XCTAssertTrue(tiktoken.stdout.contains("<|endoftext|>=50256"), tiktoken.stdout)
+        let missing = try run(["inspect", folder.appendingPathComponent("none.model").path])
+        XCTAssertEqual(missing.status, 2)
+    }
+
+    /// `infer` on a SentencePiece model with categories pooled from two folders: the model
+    /// was trained on en, de, ja and python text, which must carry most of the weight.
+    func testInferSentencePieceOverPooledFolders() throws {
+        let result = try run(["infer", "--tokenizer", Fixtures.path("reference/sentencepiece/spm-bpe.model"),
+                              "--categories", Fixtures.path("corpora/languages"), "--categories", Fixtures.path("corpora/code"),
+                              "--merges", "600", "--json", "--no-cache"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let categories = try XCTUnwrap(object["categories"] as? [[String: Any]])
+        XCTAssertEqual(categories.count, 9)
+        var share: [String: Double] = [:]
+        for category in categories { share[category["name"] as! String] = category["proportion"] as? Double }
+        XCTAssertGreaterThan(["en", "de", "ja", "python"].map { share[$0] ?? 0 }.reduce(0, +), 0.7, "\(share)")
+    }
 }

@@ -206,9 +206,8 @@ final class SentencePieceAndGGUFTests: XCTestCase {
         gguf.add("tokenizer.ggml.tokens", strings: tokens)
         gguf.add("tokenizer.ggml.merges", strings: merges.map { "\($0.0) \($0.1)" })
         gguf.add("tokenizer.ggml.token_type", int32s: tokens.indices.map { $0 == tokens.count - 1 ? 3 : 1 })
-        // SentencePiece: the first 300 pieces of the fixture model are too few to be useful; the
-        // model itself is small (13 KB).
-        let spm = try Fixtures.bytes("reference/sentencepiece/spm-bpe.model")
+        // SentencePiece: a 6 KB model (vocabulary 400) trained by `sentencepiece`.
+        let spm = try Fixtures.bytes("reference/sentencepiece/spm-tiny.model")
         return [("small.tiktoken", Array(tiktoken.joined(separator: "\n").utf8)), ("tokenizer.json", Array(json.utf8)),
                 ("small.gguf", gguf.bytes()), ("spm.model", spm)]
     }
