@@ -1,4 +1,5 @@
 import Collections
+import Pretokenization
 
 /// SentencePiece BPE's segmentation (`bpe_model.cc`): a text starts as one symbol per
 /// character; any two adjacent symbols whose concatenation is a scored piece may join, the

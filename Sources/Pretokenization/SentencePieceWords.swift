@@ -44,7 +44,7 @@ public struct SentencePieceSplit: Sendable, Hashable, CustomStringConvertible {
         var previousScript = SentencePieceSplit.anyScript
         var previousWasDigit = false
         while i < end {
-            let (scalar, length) = decode(buffer, i)
+            let (scalar, length) = UTF8Scalar.decode(buffer, at: i)
             let isSpace = scalar == SentencePieceSplit.metaspace
             var boundary = false
             if i > start {
@@ -96,17 +96,6 @@ public struct SentencePieceSplit: Sendable, Hashable, CustomStringConvertible {
             i += length
         }
         ends.append(end + offset)
-    }
-
-    @inline(__always)
-    private func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
-        let lead = UInt32(buffer[i])
-        if lead < 0x80 { return (lead, 1) }
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-        guard length > 1, i + length <= buffer.count else { return (lead, 1) }
-        var scalar = lead & (0x7F >> UInt32(length))
-        for k in 1..<length { scalar = scalar << 6 | (UInt32(buffer[i + k]) & 0x3F) }
-        return (scalar, length)
     }
 }
 

@@ -94,6 +94,22 @@ public enum GGUF {
     }
 
     static func tokenizer(from header: [String: Value], path: String) throws -> Tokenizer {
+        var tokenizer = try baseTokenizer(from: header, path: path)
+        // llama.cpp's defaults: SentencePiece-style vocabularies add BOS, byte-level ones do not.
+        let spm = header["tokenizer.ggml.model"]?.string == "llama"
+        let count = tokenizer.model.tokens.count
+        if header["tokenizer.ggml.add_bos_token"]?.bool ?? spm, let bos = header["tokenizer.ggml.bos_token_id"]?.integer,
+           bos >= 0, bos < count {
+            tokenizer.specialPrefix = [UInt32(bos)]
+        }
+        if header["tokenizer.ggml.add_eos_token"]?.bool ?? false, let eos = header["tokenizer.ggml.eos_token_id"]?.integer,
+           eos >= 0, eos < count {
+            tokenizer.specialSuffix = [UInt32(eos)]
+        }
+        return tokenizer
+    }
+
+    private static func baseTokenizer(from header: [String: Value], path: String) throws -> Tokenizer {
         func fail(_ problem: String) -> InputError { InputError(path: path, problem: problem) }
         guard let model = header["tokenizer.ggml.model"]?.string else { throw fail("no tokenizer.ggml.model in the GGUF header") }
         guard let tokenValues = header["tokenizer.ggml.tokens"]?.array, !tokenValues.isEmpty else {

@@ -14,6 +14,36 @@ public enum HuggingFaceJSON {
 
     /// Parses the bytes of a `tokenizer.json`; `path` names the file in errors.
     public static func parse(_ data: Data, path: String) throws -> Tokenizer {
+        var tokenizer = try parseModel(data, path: path)
+        if let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let processor = root["post_processor"] as? [String: Any] {
+            (tokenizer.specialPrefix, tokenizer.specialSuffix) = template(processor)
+        }
+        return tokenizer
+    }
+
+    /// The special tokens a `TemplateProcessing` post-processor puts around a single sequence
+    /// (inside a `Sequence` too); other post-processors add none here.
+    static func template(_ processor: [String: Any]) -> ([UInt32], [UInt32]) {
+        if processor["type"] as? String == "Sequence", let items = processor["processors"] as? [[String: Any]] {
+            for item in items where item["type"] as? String == "TemplateProcessing" { return template(item) }
+            return ([], [])
+        }
+        guard processor["type"] as? String == "TemplateProcessing", let single = processor["single"] as? [[String: Any]],
+              let specials = processor["special_tokens"] as? [String: Any] else { return ([], []) }
+        var prefix: [UInt32] = [], suffix: [UInt32] = []
+        var seenSequence = false
+        for piece in single {
+            if piece["Sequence"] != nil { seenSequence = true; continue }
+            guard let special = piece["SpecialToken"] as? [String: Any], let name = special["id"] as? String,
+                  let entry = specials[name] as? [String: Any], let ids = entry["ids"] as? [NSNumber] else { continue }
+            let values = ids.map { UInt32(truncating: $0) }
+            if seenSequence { suffix += values } else { prefix += values }
+        }
+        return (prefix, suffix)
+    }
+
+    private static func parseModel(_ data: Data, path: String) throws -> Tokenizer {
         func fail(_ problem: String) -> TokenizerFileError { TokenizerFileError(path: path, problem: problem) }
         let root: [String: Any]
         do {

@@ -45,12 +45,15 @@ public enum SentencePieceModel {
                 "SentencePiece normalization rules '\(normalizerSpec.name)' (precompiled character map) are not supported; only identity models are")
         }
         let pieces = proto.pieces.map { (text: $0.piece, score: $0.score, type: $0.type) }
-        return try build(pieces: pieces, split: split(of: spec), byteFallback: spec.byteFallback,
+        var result = try build(pieces: pieces, split: split(of: spec), byteFallback: spec.byteFallback,
                          unknownID: Int(spec.unkID),
                          normalizer: .sentencePiece(addDummyPrefix: normalizerSpec.addDummyPrefix,
                                                     removeExtraWhitespaces: normalizerSpec.removeExtraWhitespaces,
                                                     escapeWhitespaces: normalizerSpec.escapeWhitespaces),
                          format: .sentencePiece, path: path, normalizerName: normalizerSpec.name)
+        // SentencePiece's `add_bos` as Llama and Mistral use it.
+        if spec.bosID >= 0 && Int(spec.bosID) < pieces.count { result.tokenizer.specialPrefix = [UInt32(spec.bosID)] }
+        return result
     }
 
     static func split(of spec: Sentencepiece_TrainerSpec) -> SentencePieceSplit {

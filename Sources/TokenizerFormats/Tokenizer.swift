@@ -51,6 +51,12 @@ public struct Tokenizer: Sendable {
         redundantMergesDropped = dropped
     }
 
+    /// Tokens the tokenizer's own pipeline puts before and after a text when asked to add
+    /// special tokens (`<s>` for SentencePiece and Llama-style GGUF files, a post-processor's
+    /// template in `tokenizer.json`). `encode` adds them only with `--add-special`.
+    public var specialPrefix: [UInt32] = []
+    public var specialSuffix: [UInt32] = []
+
     /// Where it was read from (empty for one trained in memory).
     public var source: String
 

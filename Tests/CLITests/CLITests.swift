@@ -170,4 +170,15 @@ final class CLITests: XCTestCase {
         for category in categories { share[category["name"] as! String] = category["proportion"] as? Double }
         XCTAssertGreaterThan(["en", "de", "ja", "python"].map { share[$0] ?? 0 }.reduce(0, +), 0.7, "\(share)")
     }
+
+    /// `--add-special` adds SentencePiece's BOS before the reference ids; without it, none.
+    func testEncodeAddSpecial() throws {
+        let model = Fixtures.path("reference/sentencepiece/spm-bpe.model")
+        let text = Fixtures.path("reference/gpt2/tricky.txt")
+        let expected: [UInt32] = try Fixtures.json("reference/sentencepiece/tricky.spm-bpe.json")
+        let plain = try run(["encode", "--tokenizer", model, "--input", text, "--json"])
+        XCTAssertEqual(try JSONDecoder().decode([UInt32].self, from: Data(plain.stdout.utf8)), expected)
+        let special = try run(["encode", "--tokenizer", model, "--input", text, "--json", "--add-special"])
+        XCTAssertEqual(try JSONDecoder().decode([UInt32].self, from: Data(special.stdout.utf8)), [1] + expected)
+    }
 }

@@ -180,6 +180,31 @@ final class SentencePieceAndGGUFTests: XCTestCase {
         }
     }
 
+    /// GPT-2's pair of files: every truncation of `merges.txt` beside a valid `vocab.json`, and
+    /// of `vocab.json` beside a valid `merges.txt`.
+    func testCorruptedVocabAndMergesNeverCrash() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tokens = (0..<256).map { ByteLevel.render([UInt8($0)]) } + ["he", "ll", "hell", "hello"]
+        func escape(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        let vocab = Array(("{" + tokens.enumerated().map { "\"\(escape($0.element))\": \($0.offset)" }.joined(separator: ",") + "}").utf8)
+        let merges = Array("#version: 0.2\nh e\nl l\nhe ll\nhell o\n".utf8)
+        let vocabPath = folder.appendingPathComponent("vocab.json").path
+        let mergesPath = folder.appendingPathComponent("merges.txt").path
+        for (cut, whole, cutPath, wholePath) in [(merges, vocab, mergesPath, vocabPath), (vocab, merges, vocabPath, mergesPath)] {
+            _ = try write(whole, wholePath)
+            for length in 0...cut.count {
+                _ = try write(Array(cut.prefix(length)), cutPath)
+                do {
+                    let tokenizer = try TokenizerLoader.load(folder.path)
+                    _ = try encode(tokenizer, Array("hello wörld".utf8))
+                } catch let error as TokenizerFileError {
+                    XCTAssertTrue(error.path.hasSuffix("vocab.json") || error.path.hasSuffix("merges.txt"), error.description)
+                }
+            }
+        }
+    }
+
     private func write(_ bytes: [UInt8], _ path: String) throws -> String {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
