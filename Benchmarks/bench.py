@@ -152,6 +152,29 @@ def main():
     print(f"| HF tokenizers encode_batch (lines, all cores) | {hf_rate:.1f} | {hf_count} | {ours_rate / hf_rate:.1f}x |")
     print(f"token counts equal: {ours_count == len(tk_ids)} (tiktoken); HF per line: {hf_count}")
 
+    # 4. Encoding the same corpus with Mistral's SentencePiece model (ours vs sentencepiece).
+    model = os.path.join(args.shared, "tokenizers", "mistral-v1", "tokenizer.model.v1")
+    try:
+        import sentencepiece
+    except ImportError:
+        print("\n(SentencePiece encoding skipped: pip install sentencepiece)")
+        return
+    out = run([bench, "encode", model, corpus]).stdout.split()
+    ours_rate, ours_count = float(out[1]), int(out[2])
+    sp = sentencepiece.SentencePieceProcessor(model_file=model)
+    start = time.perf_counter()
+    sp_whole = len(sp.encode(text))
+    sp_whole_rate = mb / (time.perf_counter() - start)
+    start = time.perf_counter()
+    sp_count = sum(len(ids) for ids in sp.encode(lines))
+    sp_rate = mb / (time.perf_counter() - start)
+    print("\n## encoding the mixed corpus with mistral-v1 (SentencePiece BPE, MB/s, one thread)")
+    print("| encoder | MB/s | tokens | toksleuth / this |\n|---|---:|---:|---:|")
+    print(f"| toksleuth (whole text) | {ours_rate:.1f} | {ours_count} | 1.0x |")
+    print(f"| sentencepiece encode (whole text, same input) | {sp_whole_rate:.1f} | {sp_whole} | {ours_rate / sp_whole_rate:.1f}x |")
+    print(f"| sentencepiece encode (one call per line) | {sp_rate:.1f} | {sp_count} | {ours_rate / sp_rate:.1f}x |")
+    print(f"token counts equal on the same input: {ours_count == sp_whole} (per line SentencePiece adds a dummy prefix to every line)")
+
 
 if __name__ == "__main__":
     main()

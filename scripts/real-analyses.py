@@ -45,12 +45,14 @@ def rel(path):
     return os.path.relpath(path, ROOT)
 
 
-def run(name, shared, corpora):
+def run(name, shared, corpora, merges=None, lp_seconds=LP_SECONDS):
     path = os.path.join(shared, "tokenizers", TOKENIZERS[name][0])
     command = [TOKSLEUTH, "infer", "--tokenizer", path]
     for family in FAMILIES:
         command += ["--categories", os.path.join(corpora, family)]
-    command += ["--json", "--quiet", "--lp-time-limit", str(LP_SECONDS)]
+    command += ["--json", "--quiet", "--lp-time-limit", str(lp_seconds)]
+    if merges:
+        command += ["--merges", str(merges)]
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
@@ -128,6 +130,8 @@ def main():
     parser.add_argument("--corpora", default=None, help="corpora root (default SHARED/corpora)")
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--merges", type=int, help="T (default: 30,000 or all the tokenizer has)")
+    parser.add_argument("--lp-seconds", type=int, default=LP_SECONDS)
     args = parser.parse_args()
     corpora = args.corpora or os.path.join(args.shared, "corpora")
     os.makedirs(os.path.join(REPORTS, "data"), exist_ok=True)
@@ -138,7 +142,7 @@ def main():
             return 0
         for name in names:
             print(f"{name} ...", flush=True)
-            data = run(name, args.shared, corpora)
+            data = run(name, args.shared, corpora, args.merges, args.lp_seconds)
             if data:
                 write_report(name, data)
                 print(f"  {data['wall_seconds']} s", flush=True)

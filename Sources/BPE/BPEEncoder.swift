@@ -21,6 +21,10 @@ public final class BPEEncoder {
     private var tokenIds: [UInt32] = []
     /// For SentencePiece (score-based) models.
     private let scoreMerger: ScoreMerger?
+    /// For score-based models: ASCII bytes no multi-character piece contains. Nothing can join
+    /// across them, so text is cut there (exactly), which keeps segments short and cacheable.
+    private var barriers = [Bool](repeating: false, count: 128)
+    private var hasBarriers = false
     /// Some byte has no token (it is dropped from the output).
     private let missingBytes: Bool
     private var partEnds: [Int] = []
@@ -45,6 +49,15 @@ public final class BPEEncoder {
         self.ranks = ranks
         missingBytes = model.byteTokens.contains(SymbolAlphabet.noToken)
         scoreMerger = model.pieceScores.map { ScoreMerger(tokens: model.tokens, scores: $0) }
+        if let scores = model.pieceScores {
+            var used = [Bool](repeating: false, count: 128)
+            for (id, token) in model.tokens.enumerated() where id < scores.count && scores[id] != nil {
+                guard token.bytes.count > UTF8Scalar.length(lead: token.bytes[0]) else { continue }
+                for byte in token.bytes where byte < 128 { used[Int(byte)] = true }
+            }
+            barriers = used.map { !$0 }
+            hasBarriers = barriers.contains(true)
+        }
         if model.mergeByRank || model.ignoreMerges {
             tokenTable = ByteStringTable(capacity: model.tokens.count)
             for (id, token) in model.tokens.enumerated() where !token.isSpecial && !token.bytes.isEmpty {
@@ -109,9 +122,23 @@ public final class BPEEncoder {
         splitter.split(text, into: &ends)
         var start = 0
         for end in ends {
-            encodePiece(base + start, end - start, into: &ids)
+            if hasBarriers {
+                encodeBetweenBarriers(base, start, end, into: &ids)
+            } else {
+                encodePiece(base + start, end - start, into: &ids)
+            }
             start = end
         }
+    }
+
+    private func encodeBetweenBarriers(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, into ids: inout [UInt32]) {
+        var segment = start
+        for i in start..<end where base[i] < 128 && barriers[Int(base[i])] {
+            if i > segment { encodePiece(base + segment, i - segment, into: &ids) }
+            encodePiece(base + i, 1, into: &ids)
+            segment = i + 1
+        }
+        if end > segment { encodePiece(base + segment, end - segment, into: &ids) }
     }
 
     /// The ids of a string.
