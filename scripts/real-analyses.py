@@ -109,15 +109,15 @@ def write_summary(results):
              "categories of `../shared/corpora` pooled (32 languages, 18 programming languages, 7 domains; 1 MB "
              "sample each). One file per tokenizer beside this one; raw results in `data/`. Regenerate with "
              "`python3 scripts/real-analyses.py`.", "",
-             "| tokenizer | merges used | English | other languages | code | domains | top categories | paper |",
-             "|---|---:|---:|---:|---:|---:|---|---|"]
+             "| tokenizer | merges used | English | other languages | code | domains | top categories | LP rounds (stop) | paper |",
+             "|---|---:|---:|---:|---:|---:|---|---|---|"]
     for name, data in results.items():
         totals = family_totals(data)
         top = ", ".join(f"{c['name']} {100 * c['proportion']:.0f}" for c in data["categories"][:4])
         paper = TOKENIZERS[name][2] or "—"
         lines.append(f"| [{name}]({name}.md) | {data['merges_used']} | {100 * totals['English']:.1f} | "
                      f"{100 * totals['non-English languages']:.1f} | {100 * totals['code']:.1f} | "
-                     f"{100 * totals['domains']:.1f} | {top} | {paper} |")
+                     f"{100 * totals['domains']:.1f} | {top} | {data['solver']['rounds']} ({data['solver']['stop_reason']}) | {paper} |")
     lines += ["", "## Reading this against the paper", "", open(os.path.join(REPORTS, "discussion.md")).read()
               if os.path.exists(os.path.join(REPORTS, "discussion.md")) else "", ""]
     with open(os.path.join(REPORTS, "README.md"), "w") as f:
