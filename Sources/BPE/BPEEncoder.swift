@@ -42,8 +42,10 @@ public final class BPEEncoder {
         self.splitter = try pretokenizer.makeSplitter()
         self.normalizer = normalizer
         var ranks: [UInt64: UInt64] = [:]
-        // Rank-based (tiktoken) models merge by token bytes and never read the pair table.
-        for (rank, merge) in model.merges.enumerated() where !model.mergeByRank && ranks[merge.pairKey] == nil {
+        // Rank-based (tiktoken) and score-based (SentencePiece) models merge by token bytes and
+        // never read the pair table.
+        let usesPairs = !model.mergeByRank && model.pieceScores == nil
+        for (rank, merge) in model.merges.enumerated() where usesPairs && ranks[merge.pairKey] == nil {
             ranks[merge.pairKey] = UInt64(rank) << 32 | UInt64(merge.result)
         }
         self.ranks = ranks
