@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "TokenizerFormats", targets: ["TokenizerFormats"]),
         .library(name: "Corpora", targets: ["Corpora"]),
         .library(name: "MixtureInference", targets: ["MixtureInference"]),
+        .library(name: "LanguageModel", targets: ["LanguageModel"]),
+        .library(name: "Membership", targets: ["Membership"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,10 +49,13 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        // Membership detection: a proxy n-gram model over token ids, the detectors and their metrics.
+        .target(name: "LanguageModel", dependencies: ["Corpora"]),
+        .target(name: "Membership", dependencies: ["LanguageModel", "TokenizerFormats", "BPE", "Corpora", "CZlib"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [
-                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference",
+                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(name: "TokenizerFormatsTests", dependencies: ["TokenizerFormats", "BPE", "Pretokenization", "Corpora", "TestSupport"]),
         .testTarget(name: "CorporaTests", dependencies: ["Corpora", "TestSupport"]),
         .testTarget(name: "MixtureInferenceTests", dependencies: ["MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
+        .testTarget(name: "MembershipTests", dependencies: ["Membership", "LanguageModel", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
     ]
 )

@@ -24,3 +24,12 @@ public final class ResultSlots<T>: @unchecked Sendable {
 public enum ProcessInfoCores {
     public static let count = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
+
+/// Runs `body` on every element on all cores, keeping the order; the first error is thrown.
+public func parallelMap<T, R>(_ items: [T], _ body: @escaping @Sendable (T) throws -> R) throws -> [R] where T: Sendable, R: Sendable {
+    let slots = ResultSlots<Result<R, Error>>(count: items.count)
+    DispatchQueue.concurrentPerform(iterations: items.count) { index in
+        slots[index] = Result { try body(items[index]) }
+    }
+    return try slots.values.map { try $0!.get() }
+}

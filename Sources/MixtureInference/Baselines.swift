@@ -57,15 +57,6 @@ public struct InferenceInputs: Sendable {
     }
 }
 
-/// Runs `body` on every element on all cores, keeping the order; the first error is thrown.
-func parallelMap<T, R>(_ items: [T], _ body: @escaping @Sendable (T) throws -> R) throws -> [R] where T: Sendable, R: Sendable {
-    let slots = ResultSlots<Result<R, Error>>(count: items.count)
-    DispatchQueue.concurrentPerform(iterations: items.count) { index in
-        slots[index] = Result { try body(items[index]) }
-    }
-    return try slots.values.map { try $0!.get() }
-}
-
 /// The paper's baselines.
 public enum Baselines {
     /// Token classification: each token the first merges created goes to the category whose
