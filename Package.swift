@@ -64,7 +64,7 @@ let package = Package(
             dependencies: ["BPE", "Pretokenization", "TokenizerFormats"],
             path: "Benchmarks/ToksleuthBench"
         ),
-        .target(name: "TestSupport", dependencies: ["MixtureInference"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["MixtureInference", "Corpora"], path: "Tests/TestSupport"),
         .testTarget(name: "PretokenizationTests", dependencies: ["Pretokenization", "TestSupport"]),
         .testTarget(name: "BPETests", dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "TokenizerFormatsTests", dependencies: ["TokenizerFormats", "BPE", "Pretokenization", "Corpora", "TestSupport"]),

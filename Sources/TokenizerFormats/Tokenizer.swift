@@ -76,3 +76,30 @@ public struct Tokenizer: Sendable {
 /// A malformed or unsupported tokenizer file, reported as one line naming the file: the same
 /// error as any other bad input file.
 public typealias TokenizerFileError = InputError
+
+extension Tokenizer {
+    /// A fingerprint of everything that decides which ids a text gets: tokens, merges,
+    /// pretokenizer, normalizer and user-defined tokens. Files that record which tokenizer they
+    /// were made with (proxy language models) store it.
+    public var fingerprint: String {
+        var fingerprint = Fingerprint()
+        fingerprint.update("toksleuth tokenizer v1")
+        fingerprint.update(pretokenizer.description)
+        for step in pretokenizer.steps { fingerprint.update(step.pattern ?? "") }
+        fingerprint.update(normalizer?.description ?? "no normalizer")
+        fingerprint.update(UInt64(model.tokens.count))
+        for token in model.tokens {
+            fingerprint.update(UInt64(token.bytes.count))
+            fingerprint.update(token.bytes)
+        }
+        for merge in model.merges {
+            fingerprint.update(merge.pairKey)
+            fingerprint.update(UInt64(merge.result))
+        }
+        for (bytes, id) in userDefinedTokens {
+            fingerprint.update(UInt64(id))
+            fingerprint.update(bytes)
+        }
+        return fingerprint.hex
+    }
+}

@@ -3,6 +3,8 @@ import BPE
 import Corpora
 import Pretokenization
 import Foundation
+import LanguageModel
+import Membership
 import MixtureInference
 import TokenizerFormats
 
@@ -21,7 +23,8 @@ struct Toksleuth: ParsableCommand {
 
             Exit codes: 0 success, 1 usage error, 2 bad input (a file named in the message), 3 internal error.
             """,
-        subcommands: [Demo.self, Infer.self, ExperimentCommand.self, Train.self, Encode.self, Merges.self, Inspect.self]
+        subcommands: [Demo.self, Infer.self, ExperimentCommand.self, Train.self, Encode.self, Merges.self, Inspect.self,
+                      LanguageModelCommand.self, MembershipCommand.self]
     )
 
     /// Runs the command; errors become one line on stderr and a documented exit code.
@@ -38,6 +41,10 @@ struct Toksleuth: ParsableCommand {
         } catch let error as PretokenizerError {
             fail(error.description, code: 2)
         } catch let error as InferenceError {
+            fail(error.description, code: 2)
+        } catch let error as MembershipError {
+            fail(error.description, code: 2)
+        } catch let error as LanguageModelError {
             fail(error.description, code: 2)
         } catch {
             let code = exitCode(for: error)

@@ -1,3 +1,4 @@
+import Corpora
 import Foundation
 import MixtureInference
 
@@ -32,5 +33,5 @@ public enum Fixtures {
     }
 
     /// The project's deterministic generator, so tests repeat exactly.
-    public typealias SeededGenerator = MixtureInference.SeededGenerator
+    public typealias SeededGenerator = Corpora.SeededGenerator
 }

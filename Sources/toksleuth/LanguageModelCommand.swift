@@ -1,0 +1,165 @@
+import ArgumentParser
+import Corpora
+import Foundation
+import LanguageModel
+import Membership
+import TokenizerFormats
+
+/// `toksleuth lm`: the proxy language model.
+struct LanguageModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lm",
+        abstract: "Train and apply toksleuth's proxy language model (interpolated modified Kneser-Ney n-grams over token ids).",
+        subcommands: [LanguageModelTrain.self, LanguageModelScore.self]
+    )
+}
+
+struct LanguageModelTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a proxy n-gram model on the token ids of a corpus.",
+        discussion: """
+            Texts are the documents of each file (blocks separated by a blank line; each JSON
+            Lines record is one text). The model predicts every id of the tokenizer's
+            vocabulary (the lowest order is interpolated with the uniform distribution) and
+            gives the full next-token distribution, so every membership method works on it.
+            Probabilities equal KenLM's lmplz (--vocab_pad set to the vocabulary size, no end
+            token) up to float32 rounding.
+
+            Example:
+              toksleuth lm train --tokenizer fixtures/reference/gpt2 --corpus fixtures/corpora/languages/en/train.txt --output /tmp/en.tslm
+            """
+    )
+
+    @Option(name: .long, help: "A tokenizer file or a folder holding one.")
+    var tokenizer: String
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Training files or folders (.txt, .jsonl, .gz).")
+    var corpus: [String]
+
+    @Option(name: .long, help: "The n-gram order (1-8).")
+    var order = 4
+
+    @Option(name: .long, help: "Read at most this many bytes of the corpus.")
+    var maxBytes: Int?
+
+    @Option(name: .long, help: "Where to write the model (.tslm).")
+    var output: String
+
+    @Flag(name: .long, help: "Print a JSON summary.")
+    var json = false
+
+    func validate() throws {
+        guard (1...8).contains(order) else { throw ValidationError("--order must be between 1 and 8") }
+        guard !corpus.isEmpty else { throw ValidationError("--corpus needs at least one file or folder") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let loaded = try TokenizerLoader.load(tokenizer)
+        let documents = try ProxyCorpus.documents(corpus, maxBytes: maxBytes)
+        let ids = try ProxyScorer.encode(documents, with: loaded)
+        let model = try KneserNeyModel(texts: ids, vocabularySize: loaded.model.vocabularySize, order: order)
+        let provenance = ModelProvenance(tokenizerFingerprint: loaded.fingerprint, tokenizerSource: loaded.source, corpus: corpus)
+        try ModelFile.write(model, provenance: provenance, to: output)
+        let seconds = Date().timeIntervalSince(start)
+        if json {
+            print(OrderedJSON.object([
+                ("output", .string(output)), ("order", .int(order)), ("texts", .int(model.textCount)), ("tokens", .int(model.tokenCount)),
+                ("ngrams", .array(model.nGramCounts.map { .int($0) })), ("discounts", .array(model.discounts.map { .array($0.map { .double($0) }) })),
+                ("seconds", .double(seconds)),
+            ]).prettyPrinted())
+        } else {
+            print("wrote \(output): order \(order), \(model.textCount) texts, \(model.tokenCount) tokens, n-grams per order "
+                + model.nGramCounts.map(String.init).joined(separator: "/") + String(format: " (%.1f s)", seconds))
+        }
+    }
+}
+
+struct LanguageModelScore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score texts with a proxy model; writes a scores file (JSON Lines) that `membership --scores` reads.",
+        discussion: """
+            Input: a .jsonl file of {"text", "id"?, "label"?} records, or a text file with one
+            text per line. Output: one line per text with tokens, logprobs, mu, sigma and
+            lowercase_logprobs (natural logs). Prints a summary (mean log-likelihood per token,
+            perplexity, bits per byte) on stderr.
+
+            Example:
+              toksleuth lm score --model /tmp/en.tslm --input fixtures/corpora/languages/en/sample.txt --output /tmp/scores.jsonl
+            """
+    )
+
+    @Option(name: .long, help: "A model written by `lm train`.")
+    var model: String
+
+    @Option(name: .long, help: "The tokenizer (default: the one the model was trained with, if its file is still there).")
+    var tokenizer: String?
+
+    @Option(name: .long, help: "Texts to score (.jsonl records or one text per line).")
+    var input: String
+
+    @Option(name: .long, help: "Where to write the scores (.jsonl).")
+    var output: String
+
+    @Option(name: .long, help: "Label for every text of the input (1 member, 0 non-member).")
+    var label: Int?
+
+    func run() throws {
+        let (loadedModel, provenance) = try ModelFile.read(model)
+        let loadedTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: model, override: tokenizer)
+        let texts = try LabelledText.read(input, label: label)
+        let scored = try ProxyScorer(tokenizer: loadedTokenizer, model: loadedModel).score(texts)
+        try ScoresFile.write(scored, to: output)
+        var logLikelihood = 0.0, tokens = 0, bytes = 0
+        for text in scored {
+            logLikelihood += text.logProbabilities.reduce(0, +)
+            tokens += text.logProbabilities.count
+            bytes += text.text?.utf8.count ?? 0
+        }
+        let summary = String(format: "scored %d texts, %d tokens: %.4f nats/token, perplexity %.2f, %.4f bits/byte",
+                             scored.count, tokens, -logLikelihood / Double(max(tokens, 1)), exp(-logLikelihood / Double(max(tokens, 1))),
+                             -logLikelihood / log(2) / Double(max(bytes, 1)))
+        FileHandle.standardError.write(Data((summary + "\n").utf8))
+    }
+}
+
+/// Reading texts and tokenizers for the proxy model.
+enum ProxyCorpus {
+    /// Documents of corpus files: blank-line separated blocks (each JSON Lines record is one).
+    static func documents(_ paths: [String], maxBytes: Int?) throws -> [String] {
+        var documents: [String] = []
+        var total = 0
+        for path in paths {
+            for file in try Corpus.files(at: path) {
+                let corpus = try Corpus(paths: [file], maxBytes: maxBytes.map { max(0, $0 - total) })
+                total += corpus.bytes.count
+                if file.lowercased().hasSuffix(".jsonl") || file.lowercased().hasSuffix(".jsonl.gz") {
+                    for index in 0..<corpus.sequenceCount {
+                        documents.append(String(decoding: corpus.bytes[corpus.sequenceRange(index)], as: UTF8.self))
+                    }
+                } else {
+                    documents += Testbed.documents(in: String(decoding: corpus.bytes, as: UTF8.self))
+                }
+                if let maxBytes, total >= maxBytes { return documents }
+            }
+        }
+        guard !documents.isEmpty else { throw InputError(path: paths.joined(separator: ", "), problem: "no text to train on") }
+        return documents
+    }
+
+    /// The tokenizer a model was trained with: `override`, or the file its provenance names;
+    /// either must have the recorded fingerprint.
+    static func tokenizer(for provenance: ModelProvenance, modelPath: String, override: String?) throws -> Tokenizer {
+        let path = override ?? provenance.tokenizerSource
+        guard override != nil || FileManager.default.fileExists(atPath: path) else {
+            throw InputError(path: modelPath, problem: "its tokenizer \(path) is gone; name it with --tokenizer")
+        }
+        let loaded = try TokenizerLoader.load(path)
+        guard loaded.fingerprint == provenance.tokenizerFingerprint else {
+            throw InputError(path: path, problem: "is not the tokenizer \(modelPath) was trained with (fingerprints differ)")
+        }
+        return loaded
+    }
+}

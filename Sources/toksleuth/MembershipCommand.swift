@@ -1,0 +1,269 @@
+import ArgumentParser
+import Corpora
+import Foundation
+import LanguageModel
+import Membership
+import TokenizerFormats
+
+/// `toksleuth membership`: was this text in the training data?
+struct MembershipCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "membership",
+        abstract: "Membership detection: Min-K% Prob and its successors, with honest metrics and a blind baseline.",
+        subcommands: [MembershipEvaluate.self, MembershipTestbed.self],
+        defaultSubcommand: MembershipEvaluate.self
+    )
+}
+
+/// Options shared by the evaluation and the testbed.
+struct MembershipOptions: ParsableArguments {
+    @Option(name: .long, help: "Methods, comma-separated: loss, zlib, lowercase, ref, min-k, min-k++, dc-pdd (default: every one whose input is present).")
+    var methods: String?
+
+    @Option(name: .customLong("k"), help: "Fraction of tokens Min-K% and Min-K%++ average.")
+    var k = 0.2
+
+    @Option(name: .long, help: "Bootstrap resamples for the AUC interval.")
+    var resamples = 1000
+
+    @Option(name: .long, help: "Seed of the bootstrap (and of the testbed's split).")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Write the ROC curves as CSV (method,threshold,fpr,tpr).")
+    var roc: String?
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "Skip the model-free blind baseline.")
+    var noBlindBaseline = false
+
+    func parsedMethods() throws -> [MembershipMethod]? {
+        guard let methods else { return nil }
+        return try methods.split(whereSeparator: { $0 == "," || $0 == " " }).map { name in
+            guard let method = MembershipMethod(rawValue: String(name)) else {
+                throw ValidationError("unknown method '\(name)' (choose from \(MembershipMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return method
+        }
+    }
+
+    func validate() throws {
+        guard k > 0, k <= 1 else { throw ValidationError("--k must be in (0, 1]") }
+        guard resamples >= 0 else { throw ValidationError("--resamples must not be negative") }
+        _ = try parsedMethods()
+    }
+}
+
+struct MembershipEvaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate every detector on member and non-member texts (the default subcommand).",
+        discussion: """
+            Either texts and a proxy model (--members, --nonmembers, --model: toksleuth scores
+            them itself), or a scores file from any model (--scores; each line carries its
+            label, see README "Scores files"). Scores: higher = member. Prints, per method, the
+            ROC AUC with a 95% bootstrap interval and the TPR at 0.1%, 1% and 5% FPR, and a
+            model-free blind baseline; warns when the baseline alone separates the sets.
+
+            Example:
+              toksleuth membership --members m.txt --nonmembers n.txt --model /tmp/en.tslm --reference /tmp/ref.tslm
+              toksleuth membership --scores scores.jsonl --json
+            """
+    )
+
+    @Option(name: .long, help: "Member texts (.jsonl records or one text per line).")
+    var members: String?
+
+    @Option(name: .long, help: "Non-member texts.")
+    var nonmembers: String?
+
+    @Option(name: .long, help: "A proxy model (`lm train`).")
+    var model: String?
+
+    @Option(name: .long, help: "The tokenizer (default: the model's own).")
+    var tokenizer: String?
+
+    @Option(name: .long, help: "A scores file (JSON Lines with labels).")
+    var scores: String?
+
+    @Option(name: .long, help: "Reference model for `ref`: a .tslm proxy or a scores file of the same texts (same ids).")
+    var reference: String?
+
+    @Option(name: .long, help: "Reference corpus for DC-PDD's token frequencies (files or folders; needs the tokenizer).")
+    var frequencies: [String] = []
+
+    @OptionGroup var options: MembershipOptions
+
+    func validate() throws {
+        let textMode = members != nil || nonmembers != nil || model != nil
+        guard textMode != (scores != nil) else {
+            throw ValidationError("give either --members, --nonmembers and --model, or --scores")
+        }
+        if textMode, members == nil || nonmembers == nil || model == nil {
+            throw ValidationError("--members, --nonmembers and --model go together")
+        }
+    }
+
+    func run() throws {
+        var texts: [ScoredText]
+        var loadedTokenizer: Tokenizer?
+        if let scores {
+            texts = try ScoresFile.read(scores)
+            if let unlabelled = texts.first(where: { $0.label == nil }) {
+                throw InputError(path: scores, problem: "text \(unlabelled.id) has no \"label\" (1 member, 0 non-member)")
+            }
+            if let tokenizer { loadedTokenizer = try TokenizerLoader.load(tokenizer) }
+        } else {
+            let (proxy, provenance) = try ModelFile.read(model!)
+            let tokenizerForModel = try ProxyCorpus.tokenizer(for: provenance, modelPath: model!, override: tokenizer)
+            loadedTokenizer = tokenizerForModel
+            let items = try LabelledText.read(members!, label: 1) + LabelledText.read(nonmembers!, label: 0)
+            texts = try ProxyScorer(tokenizer: tokenizerForModel, model: proxy).score(items)
+        }
+
+        var references: [ScoredText]?
+        if let reference {
+            if reference.lowercased().hasSuffix(".tslm") {
+                let (referenceModel, provenance) = try ModelFile.read(reference)
+                let referenceTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: reference, override: nil)
+                let items = try texts.map { text -> LabelledText in
+                    guard let body = text.text else {
+                        throw InputError(path: scores ?? "", problem: "text \(text.id) has no \"text\": a reference model cannot score it")
+                    }
+                    return LabelledText(id: text.id, text: body, label: text.label)
+                }
+                references = try ProxyScorer(tokenizer: referenceTokenizer, model: referenceModel).score(items, lowercase: false)
+            } else {
+                let byID = Dictionary(try ScoresFile.read(reference).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                references = try texts.map { text in
+                    guard let found = byID[text.id] else { throw InputError(path: reference, problem: "no scores for text id \(text.id)") }
+                    return found
+                }
+            }
+        }
+
+        var context = DetectorContext(k: options.k)
+        if !frequencies.isEmpty {
+            guard let loadedTokenizer else { throw ValidationError("--frequencies needs --tokenizer with --scores") }
+            let documents = try ProxyCorpus.documents(frequencies, maxBytes: nil)
+            context.referenceFrequencies = TokenFrequencies(texts: try ProxyScorer.encode(documents, with: loadedTokenizer),
+                                                            vocabularySize: loadedTokenizer.model.vocabularySize)
+        }
+        let report = try MembershipEvaluation.evaluate(texts: texts, references: references, methods: try options.parsedMethods(),
+                                                       context: context, resamples: options.resamples, seed: options.seed,
+                                                       blindBaseline: !options.noBlindBaseline)
+        if let roc = options.roc { try AtomicWrite.write(report.rocCSV, to: roc) }
+        print(options.json ? report.json.prettyPrinted() : report.table)
+    }
+}
+
+struct MembershipTestbed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "testbed",
+        abstract: "Ground truth: split real documents IID into members and non-members, train a proxy on the members, evaluate every detector.",
+        discussion: """
+            Documents (blank-line separated) of --corpus are shuffled by --seed; members and as
+            many non-members are the first --words words of documents that have that many.
+            The proxy model trains on the members' whole documents plus --dilution times their
+            bytes of other documents of the same source (more dilution, less memorisation); a
+            reference model (for `ref`) and DC-PDD's frequencies come from a disjoint third set.
+            With --shift, non-members are also drawn from another source and both tables are
+            shown: the difference is what a distribution shift adds to every AUC.
+
+            Example:
+              toksleuth membership testbed --corpus ../shared/corpora/languages/en --tokenizer fixtures/reference/gpt2
+              toksleuth membership testbed --corpus ../shared/corpora/languages/en --shift ../shared/corpora/domains/news --tokenizer fixtures/reference/gpt2
+            """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Member source: files or folders.")
+    var corpus: [String]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Another source to draw non-members from (shows the inflation a shift causes).")
+    var shift: [String] = []
+
+    @Option(name: .long, help: "A tokenizer file or a folder holding one.")
+    var tokenizer: String
+
+    @Option(name: .long, help: "Words per evaluated text.")
+    var words = 64
+
+    @Option(name: .long, help: "Members (and non-members) at most.")
+    var texts = 500
+
+    @Option(name: .long, help: "Other documents in the proxy's training data, as a multiple of the members' bytes.")
+    var dilution = 1.0
+
+    @Option(name: .long, parsing: .upToNextOption, help: "More sources to dilute the proxy's training data with, once the member source's spare documents run out.")
+    var diluteWith: [String] = []
+
+    @Option(name: .long, help: "The proxy's n-gram order (4 memorises members completely: every AUC near 100%).")
+    var order = 2
+
+    @Flag(name: .long, help: "No progress messages.")
+    var quiet = false
+
+    @OptionGroup var options: MembershipOptions
+
+    func validate() throws {
+        guard words > 0 else { throw ValidationError("--words must be positive") }
+        guard texts >= 10 else { throw ValidationError("--texts must be at least 10") }
+        guard dilution >= 0 else { throw ValidationError("--dilution must not be negative") }
+        guard (1...8).contains(order) else { throw ValidationError("--order must be between 1 and 8") }
+    }
+
+    func run() throws {
+        var configuration = Testbed.Configuration(corpus: corpus, shift: shift.isEmpty ? nil : shift, tokenizer: try TokenizerLoader.load(tokenizer))
+        configuration.words = words
+        configuration.textsPerSide = texts
+        configuration.dilution = dilution
+        configuration.diluteWith = diluteWith
+        configuration.order = order
+        configuration.k = options.k
+        configuration.resamples = options.resamples
+        configuration.seed = options.seed
+        let progress = ProgressReporter(quiet: quiet)
+        let result = try Testbed(configuration).run { progress.update($0) }
+        progress.finish()
+        if let roc = options.roc {
+            var csv = result.iid.rocCSV.split(separator: "\n").enumerated().map { $0.offset == 0 ? "split,\($0.element)" : "iid,\($0.element)" }
+            if let shifted = result.shifted {
+                csv += shifted.rocCSV.split(separator: "\n").dropFirst().map { "shifted,\($0)" }
+            }
+            try AtomicWrite.write(csv.joined(separator: "\n") + "\n", to: roc)
+        }
+        let facts = String(format: "%d documents; proxy (order %d) trained on %d member documents (%d bytes) + %d bytes of others "
+                           + "(dilution %.2fx); reference model on %d bytes; n-grams %@",
+                           result.documents, order, result.members, result.memberBytes, result.dilutionBytes,
+                           Double(result.dilutionBytes) / Double(max(result.memberBytes, 1)), result.referenceBytes,
+                           result.proxyNGrams.map(String.init).joined(separator: "/"))
+        if options.json {
+            var fields: [(String, OrderedJSON)] = [
+                ("documents", .int(result.documents)), ("members", .int(result.members)), ("non_members", .int(result.nonMembers)),
+                ("member_bytes", .int(result.memberBytes)), ("dilution_bytes", .int(result.dilutionBytes)),
+                ("reference_bytes", .int(result.referenceBytes)), ("order", .int(order)), ("words", .int(words)),
+                ("iid", result.iid.json),
+            ]
+            if let shifted = result.shifted { fields.append(("shifted", shifted.json)) }
+            print(OrderedJSON.object(fields).prettyPrinted())
+            return
+        }
+        print(facts)
+        print("\nIID split (members and non-members from one source):")
+        print(result.iid.table)
+        if let shifted = result.shifted {
+            print("\nShifted split (non-members from \(shift.joined(separator: ", "))):")
+            print(shifted.table)
+            print("\nAUC inflation from the shift (shifted - IID, points):")
+            for method in result.iid.methods {
+                guard let other = shifted.methods.first(where: { $0.method == method.method }) else { continue }
+                print(method.method.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+                      + String(format: "  %+6.1f", 100 * (other.metrics.auc - method.metrics.auc)))
+            }
+            if let a = result.iid.blindBaseline, let b = shifted.blindBaseline {
+                print("blind baseline".padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "  %+6.1f", 100 * (b.metrics.auc - a.metrics.auc)))
+            }
+        }
+    }
+}
