@@ -31,6 +31,7 @@ public struct Testbed {
         /// every detector scores ~100% AUC, which no longer tells methods apart.
         public var order = 2
         public var k = 0.2
+        public var dcPDDBound = 0.01
         public var resamples = 1000
         public var seed: UInt64 = 0
 
@@ -131,6 +132,7 @@ public struct Testbed {
         let referenceIDs = try ProxyScorer.encode(referenceDocuments, with: c.tokenizer)
         let reference = try KneserNeyModel(texts: referenceIDs, vocabularySize: vocabulary, order: c.order)
         var context = DetectorContext(k: c.k)
+        context.dcPDDBound = c.dcPDDBound
         context.referenceFrequencies = TokenFrequencies(texts: referenceIDs, vocabularySize: vocabulary)
 
         let scorer = try ProxyScorer(tokenizer: c.tokenizer, model: proxy)

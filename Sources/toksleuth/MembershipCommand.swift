@@ -23,6 +23,9 @@ struct MembershipOptions: ParsableArguments {
     @Option(name: .customLong("k"), help: "Fraction of tokens Min-K% and Min-K%++ average.")
     var k = 0.2
 
+    @Option(name: .long, help: "DC-PDD's upper bound per token (the paper's a).")
+    var dcPddBound = 0.01
+
     @Option(name: .long, help: "Bootstrap resamples for the AUC interval.")
     var resamples = 1000
 
@@ -50,6 +53,7 @@ struct MembershipOptions: ParsableArguments {
 
     func validate() throws {
         guard k > 0, k <= 1 else { throw ValidationError("--k must be in (0, 1]") }
+        guard dcPddBound > 0 else { throw ValidationError("--dc-pdd-bound must be positive") }
         guard resamples >= 0 else { throw ValidationError("--resamples must not be negative") }
         _ = try parsedMethods()
     }
@@ -144,6 +148,7 @@ struct MembershipEvaluate: ParsableCommand {
         }
 
         var context = DetectorContext(k: options.k)
+        context.dcPDDBound = options.dcPddBound
         if !frequencies.isEmpty {
             guard let loadedTokenizer else { throw ValidationError("--frequencies needs --tokenizer with --scores") }
             let documents = try ProxyCorpus.documents(frequencies, maxBytes: nil)
@@ -221,6 +226,7 @@ struct MembershipTestbed: ParsableCommand {
         configuration.diluteWith = diluteWith
         configuration.order = order
         configuration.k = options.k
+        configuration.dcPDDBound = options.dcPddBound
         configuration.resamples = options.resamples
         configuration.seed = options.seed
         let progress = ProgressReporter(quiet: quiet)

@@ -4,12 +4,12 @@ import XCTest
 
 /// Runs the built `toksleuth` binary as a user would.
 final class CLITests: XCTestCase {
-    private var folder: URL!
+    var folder: URL!
 
     override func setUpWithError() throws { folder = try Fixtures.temporaryFolder() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    private var binary: URL {
+    var binary: URL {
         // The products sit beside the test bundle in .build/<configuration>/ (on Linux the
         // bundle URL is that folder itself).
         let bundle = Bundle(for: CLITests.self).bundleURL
@@ -18,7 +18,7 @@ final class CLITests: XCTestCase {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    private func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
