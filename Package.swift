@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MixtureInference", targets: ["MixtureInference"]),
         .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "Membership", targets: ["Membership"]),
+        .library(name: "ProxyRuns", targets: ["ProxyRuns"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,10 +53,15 @@ let package = Package(
         // Membership detection: a proxy n-gram model over token ids, the detectors and their metrics.
         .target(name: "LanguageModel", dependencies: ["Corpora"]),
         .target(name: "Membership", dependencies: ["LanguageModel", "TokenizerFormats", "BPE", "Corpora", "CZlib"]),
+        // Proxy runs: retrain tokenizers and proxy models on a mixture to test it (validate, regmix).
+        .target(
+            name: "ProxyRuns",
+            dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership"]
+        ),
         .executableTarget(
             name: "toksleuth",
             dependencies: [
-                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership",
+                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "ProxyRuns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +77,7 @@ let package = Package(
         .testTarget(name: "CorporaTests", dependencies: ["Corpora", "TestSupport"]),
         .testTarget(name: "MixtureInferenceTests", dependencies: ["MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "LanguageModel", "TokenizerFormats", "Corpora", "TestSupport"]),
+        .testTarget(name: "ProxyRunsTests", dependencies: ["ProxyRuns", "MixtureInference", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
     ]
 )

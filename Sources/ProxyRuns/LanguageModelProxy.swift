@@ -1,0 +1,65 @@
+import BPE
+import Corpora
+import Foundation
+import LanguageModel
+import Membership
+import MixtureInference
+import TokenizerFormats
+
+/// Category texts tokenized once, so that many proxy language models can be trained on
+/// different mixtures of them without tokenizing again.
+public struct TokenizedCategories: Sendable {
+    public var names: [String]
+    /// Per category: its documents' token ids and UTF-8 byte counts.
+    public var documents: [[[UInt32]]]
+    public var documentBytes: [[Int]]
+
+    /// Reads the documents (blank-line separated blocks) of every source, at most `maxBytes`
+    /// per category, and tokenizes them on all cores.
+    public init(sources: [CategorySource], tokenizer: Tokenizer, maxBytes: Int?) throws {
+        names = sources.map(\.name)
+        documents = []
+        documentBytes = []
+        for source in sources {
+            let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
+            let texts = Testbed.documents(in: String(decoding: corpus.bytes, as: UTF8.self))
+            guard !texts.isEmpty else { throw InputError(path: source.files.first ?? source.name, problem: "category \(source.name) has no text") }
+            documents.append(try ProxyScorer.encode(texts, with: tokenizer))
+            documentBytes.append(texts.map { $0.utf8.count })
+        }
+    }
+
+    /// Total UTF-8 bytes of a category.
+    public func bytes(of category: Int) -> Int { documentBytes[category].reduce(0, +) }
+
+    /// About `totalBytes` of documents in proportions `weights`: each category's documents
+    /// from the first, whole copies first when it has too few (as ``MixtureCorpus``).
+    public func mixture(weights: [Double], totalBytes: Int) -> [[UInt32]] {
+        let total = weights.reduce(0, +)
+        var result: [[UInt32]] = []
+        for (category, weight) in weights.enumerated() where weight > 0 {
+            let target = Int((Double(totalBytes) * weight / total).rounded())
+            let size = bytes(of: category)
+            guard size > 0 else { continue }
+            for _ in 0..<(target / size) { result += documents[category] }
+            var taken = (target / size) * size
+            for (index, document) in documents[category].enumerated() {
+                guard taken + documentBytes[category][index] <= target else { break }
+                result.append(document)
+                taken += documentBytes[category][index]
+            }
+        }
+        return result
+    }
+}
+
+/// Held-out loss of a proxy model in bits per UTF-8 byte (comparable across tokenizers):
+/// -sum(log2 p) of every token of every document over the documents' bytes.
+public func bitsPerByte(model: KneserNeyModel, documents: [[UInt32]], bytes: Int) throws -> Double {
+    let chunkCount = max(1, min(documents.count, ProcessInfoCores.count * 4))
+    let chunks = (0..<chunkCount).map { ($0 * documents.count / chunkCount)..<(($0 + 1) * documents.count / chunkCount) }
+    let sums = try parallelMap(chunks) { range in
+        range.reduce(0.0) { $0 + model.score(documents[$1]).logProbabilities.reduce(0, +) }
+    }
+    return -sums.reduce(0, +) / log(2) / Double(max(bytes, 1))
+}
