@@ -33,3 +33,11 @@ public func parallelMap<T, R>(_ items: [T], _ body: @escaping @Sendable (T) thro
     }
     return try slots.values.map { try $0!.get() }
 }
+
+/// Runs `body` on contiguous chunks of `0..<count` (a few per core) on all cores and returns
+/// the chunks' results in order, so that combining them gives the same result on any machine.
+public func parallelMapChunks<R: Sendable>(count: Int, _ body: @escaping @Sendable (Range<Int>) throws -> R) throws -> [R] {
+    let chunkCount = max(1, min(count, ProcessInfoCores.count * 4))
+    let chunks = (0..<chunkCount).map { ($0 * count / chunkCount)..<(($0 + 1) * count / chunkCount) }
+    return try parallelMap(chunks, body)
+}

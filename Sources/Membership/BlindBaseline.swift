@@ -31,9 +31,8 @@ public enum BlindBaseline {
     /// Cross-validated scores and metrics of `texts` with `labels` (true = member).
     public static func evaluate(texts: [String], labels: [Bool], folds requestedFolds: Int = 5, seed: UInt64 = 0,
                                 resamples: Int = 1000) -> Result {
-        let chunkCount = max(1, min(texts.count, ProcessInfoCores.count * 4))
-        let chunks = (0..<chunkCount).map { ($0 * texts.count / chunkCount)..<(($0 + 1) * texts.count / chunkCount) }
-        let features = (try? parallelMap(chunks) { range in range.map { BlindBaseline.features(of: texts[$0]) } })?.flatMap { $0 } ?? []
+        let features = (try? parallelMapChunks(count: texts.count) { range in range.map { BlindBaseline.features(of: texts[$0]) } })?
+            .flatMap { $0 } ?? []
         let memberIndices = labels.indices.filter { labels[$0] }
         let nonMemberIndices = labels.indices.filter { !labels[$0] }
         let folds = max(2, min(requestedFolds, memberIndices.count, nonMemberIndices.count))

@@ -66,9 +66,7 @@ public struct ProxyScorer: Sendable {
 
     /// Scores every text (on all cores; the result is the same whatever the core count).
     public func score(_ texts: [LabelledText], lowercase: Bool = true) throws -> [ScoredText] {
-        let chunkCount = max(1, min(texts.count, ProcessInfoCores.count * 4))
-        let chunks = (0..<chunkCount).map { chunk in (chunk * texts.count / chunkCount)..<((chunk + 1) * texts.count / chunkCount) }
-        let scored = try parallelMap(chunks) { range in
+        let scored = try parallelMapChunks(count: texts.count) { range in
             let encoder = try tokenizer.makeEncoder()
             return range.map { index -> ScoredText in
                 let item = texts[index]
@@ -86,9 +84,7 @@ public struct ProxyScorer: Sendable {
 
     /// Token ids of texts (for training and reference frequencies).
     public static func encode(_ texts: [String], with tokenizer: Tokenizer) throws -> [[UInt32]] {
-        let chunkCount = max(1, min(texts.count, ProcessInfoCores.count * 4))
-        let chunks = (0..<chunkCount).map { chunk in (chunk * texts.count / chunkCount)..<((chunk + 1) * texts.count / chunkCount) }
-        return try parallelMap(chunks) { range in
+        return try parallelMapChunks(count: texts.count) { range in
             let encoder = try tokenizer.makeEncoder()
             return range.map { encoder.encode(texts[$0]) }
         }.flatMap { $0 }

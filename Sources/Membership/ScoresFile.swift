@@ -37,12 +37,9 @@ public enum ScoresFile {
         }
         guard !lines.isEmpty else { throw InputError(path: path, problem: "no texts (the file is empty)") }
         // Lines parse independently: spread them over the cores in contiguous chunks.
-        let chunkCount = min(lines.count, ProcessInfoCores.count * 4)
-        let chunks = (0..<chunkCount).map { chunk in
-            Array(lines[(chunk * lines.count / chunkCount)..<((chunk + 1) * lines.count / chunkCount)])
-        }
-        let parsed = try parallelMap(chunks) { chunk in
-            try chunk.map { line in try parse(data.subdata(in: line.range), path: path, line: line.number) }
+        let found = lines
+        let parsed = try parallelMapChunks(count: found.count) { range in
+            try range.map { index in try parse(data.subdata(in: found[index].range), path: path, line: found[index].number) }
         }
         return parsed.flatMap { $0 }
     }

@@ -56,9 +56,7 @@ public struct TokenizedCategories: Sendable {
 /// Held-out loss of a proxy model in bits per UTF-8 byte (comparable across tokenizers):
 /// -sum(log2 p) of every token of every document over the documents' bytes.
 public func bitsPerByte(model: KneserNeyModel, documents: [[UInt32]], bytes: Int) throws -> Double {
-    let chunkCount = max(1, min(documents.count, ProcessInfoCores.count * 4))
-    let chunks = (0..<chunkCount).map { ($0 * documents.count / chunkCount)..<(($0 + 1) * documents.count / chunkCount) }
-    let sums = try parallelMap(chunks) { range in
+    let sums = try parallelMapChunks(count: documents.count) { range in
         range.reduce(0.0) { $0 + model.score(documents[$1]).logProbabilities.reduce(0, +) }
     }
     return -sums.reduce(0, +) / log(2) / Double(max(bytes, 1))
