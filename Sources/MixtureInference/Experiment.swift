@@ -25,6 +25,9 @@ public struct ExperimentConfig: Sendable {
     public var sameData = false
     public var methods: [InferenceMethod] = InferenceMethod.allCases
     public var keepFolder: String?
+    /// Bootstrap replicates per trial for the attack's intervals (0: none), and their level.
+    public var bootstrap = 0
+    public var bootstrapLevel = 0.9
     public var solver = SolverOptions()
 
     public init(categoriesFolder: String) { self.categoriesFolder = categoriesFolder }
@@ -46,6 +49,8 @@ public struct TrialResult: Sendable, Codable {
     public var encodingEfficiencyRatios: [Double]?
     /// Methods that failed on this trial, with the reason (they are left out of the summary).
     public var failures: [String: String] = [:]
+    /// The attack's bootstrap interval per category (with `--bootstrap`).
+    public var intervals: [[Double]]?
 }
 
 /// Runs trials: draw a mixture, train a tokenizer on it, infer the mixture back.
@@ -115,6 +120,7 @@ public struct ExperimentRunner {
             var solverReport: SolverReport?
             var teeRatios: [Double]?
             var failures: [String: String] = [:]
+            var intervals: [[Double]]?
             let inputs = InferenceInputs(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
                                          mergeCount: mergesUsed, cache: nil)
             for method in config.methods {
@@ -127,6 +133,14 @@ public struct ExperimentRunner {
                                                          scale: config.solver.scale).solve(options: config.solver)
                         estimates[method.rawValue] = solution.proportions
                         solverReport = solution.report
+                        if config.bootstrap > 0 {
+                            lap("solve")
+                            let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
+                                                                 mergeCount: mergesUsed, solver: config.solver, replicates: config.bootstrap,
+                                                                 seed: config.seed &+ UInt64(trial))
+                            intervals = Bootstrap.intervals(draws, level: config.bootstrapLevel)
+                            lap("bootstrap")
+                        }
                     } catch let error as InferenceError {
                         // One trial's numerical failure should not discard the other trials.
                         failures[method.rawValue] = error.description
@@ -149,7 +163,7 @@ public struct ExperimentRunner {
             let mse = estimates.mapValues { meanSquaredError($0, truth) }
             let result = TrialResult(trial: trial, categories: chosen.map(\.name), truth: truth, estimates: estimates,
                                      mse: mse, seconds: seconds, mergesUsed: mergesUsed, solver: solverReport,
-                                     encodingEfficiencyRatios: teeRatios, failures: failures)
+                                     encodingEfficiencyRatios: teeRatios, failures: failures, intervals: intervals)
             if let keep = config.keepFolder {
                 try keepTrial(result, tokenizer: tokenizer, folder: keep)
             }

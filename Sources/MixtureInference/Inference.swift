@@ -7,6 +7,8 @@ import TokenizerFormats
 public struct CategoryShare: Sendable, Codable, Equatable {
     public var name: String
     public var proportion: Double
+    /// The bootstrap interval [low, high] (with `--bootstrap`).
+    public var interval: [Double]? = nil
 }
 
 /// What `infer` reports.
@@ -34,6 +36,9 @@ public struct InferenceRequest: Sendable {
     public var seed: UInt64 = 0
     public var solver = SolverOptions()
     public var cache: CountCache?
+    /// Bootstrap replicates (resampled sample documents) for intervals; 0: none.
+    public var bootstrap = 0
+    public var bootstrapLevel = 0.9
 
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
@@ -83,6 +88,7 @@ public struct InferenceRequest: Sendable {
         var proportions: [Double]
         var report: SolverReport?
         var cacheUse: CacheUse = cache == nil ? .disabled : .miss
+        var intervals: [[Double]]?
         switch method {
         case .attack:
             progress?("counting pairs under \(mergeCount) merges")
@@ -97,6 +103,15 @@ public struct InferenceRequest: Sendable {
             proportions = solution.proportions
             report = solution.report
             lap("solve")
+            if bootstrap > 0 {
+                let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
+                                                     mergeCount: mergeCount, skipMerges: skipMerges, solver: solver,
+                                                     replicates: bootstrap, seed: seed) { done, total in
+                    progress?("bootstrap: replicate \(done + 1) of \(total)")
+                }
+                intervals = Bootstrap.intervals(draws, level: bootstrapLevel)
+                lap("bootstrap")
+            }
         case .random:
             var generator = SeededGenerator(seed: seed)
             proportions = generator.simplexPoint(categories.count)
@@ -108,7 +123,7 @@ public struct InferenceRequest: Sendable {
             proportions = try Baselines.tokenClassification(inputs: inputs)
             lap("tc")
         }
-        let shares = zip(categories, proportions).map { CategoryShare(name: $0.name, proportion: $1) }
+        let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: proportions[$0], interval: intervals?[$0]) }
             .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
         let result = InferenceResult(categories: shares, method: method.rawValue, mergesUsed: mergeCount,
                                      mergesMissing: report?.missingSteps.count ?? 0, solver: report, seconds: seconds)
@@ -142,6 +157,11 @@ public struct InferenceRequest: Sendable {
         for value in [solver.scale, solver.tolerance, solver.stabilityTolerance] { fingerprint.update(value.bitPattern) }
         for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.dropSlackRows ? 1 : 0] {
             fingerprint.update(UInt64(value))
+        }
+        if bootstrap > 0 {
+            fingerprint.update("bootstrap")
+            fingerprint.update(UInt64(bootstrap))
+            fingerprint.update(bootstrapLevel.bitPattern)
         }
         for (source, sample) in zip(categories, samples) {
             fingerprint.update(source.name)

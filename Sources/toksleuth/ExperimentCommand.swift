@@ -50,6 +50,9 @@ struct ExperimentCommand: ParsableCommand {
     @Option(name: .long, help: "Keep each trial's tokenizer, true mixture and result here.")
     var keepDir: String?
 
+    @Option(name: .long, help: "Bootstrap replicates per trial (resampled sample documents) for the attack's 90% intervals; reports their coverage of the truth.")
+    var bootstrap = 0
+
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
@@ -87,6 +90,7 @@ struct ExperimentCommand: ParsableCommand {
         config.methods = methodNames.compactMap(InferenceMethod.init(rawValue:))
         config.keepFolder = keepDir
         config.solver = solver.options
+        config.bootstrap = bootstrap
         let progress = ProgressReporter(quiet: quiet)
         let results = try ExperimentRunner(config: config).run { trial in
             progress.update("trials", done: trial.trial + 1, total: trials)
@@ -115,15 +119,34 @@ struct ExperimentSummary {
         }
     }
 
+    /// How many true proportions fall inside the attack's bootstrap intervals, of how many, and
+    /// the intervals' mean width.
+    static func coverage(_ results: [TrialResult]) -> (Int, Int, Double)? {
+        var inside = 0, total = 0, width = 0.0
+        for result in results {
+            guard let intervals = result.intervals else { continue }
+            for (truth, interval) in zip(result.truth, intervals) {
+                total += 1
+                if truth >= interval[0] && truth <= interval[1] { inside += 1 }
+                width += interval[1] - interval[0]
+            }
+        }
+        return total > 0 ? (inside, total, width / Double(total)) : nil
+    }
+
     func json(results: [TrialResult]) -> String {
         var summary: [String: Any] = [:]
         for row in rows { summary[row.method] = ["mean_log10_mse": row.mean, "sd": row.sd, "failed_trials": row.failed] }
+        if let (inside, total, width) = ExperimentSummary.coverage(results) {
+            summary["bootstrap_coverage"] = ["inside": inside, "total": total, "fraction": Double(inside) / Double(total), "mean_width": width]
+        }
         let trials: [[String: Any]] = results.map { result in
             var entry: [String: Any] = [
                 "trial": result.trial, "categories": result.categories, "truth": result.truth,
                 "estimates": result.estimates, "mse": result.mse, "seconds": result.seconds, "merges_used": result.mergesUsed,
                 "failures": result.failures,
             ]
+            if let intervals = result.intervals { entry["intervals"] = intervals }
             if let solver = result.solver {
                 entry["solver"] = ["rounds": solver.rounds, "constraints": solver.constraints, "objective": solver.objective,
                                    "converged": solver.converged, "stop_reason": solver.stopReason, "lp_seconds": solver.lpSeconds,
@@ -148,6 +171,10 @@ struct ExperimentSummary {
         for result in results { for (stage, seconds) in result.seconds { stages[stage, default: 0] += seconds } }
         out += "\nseconds per trial: " + stages.sorted { $0.key < $1.key }
             .map { String(format: "%@ %.2f", $0.key, $0.value / Double(max(results.count, 1))) }.joined(separator: ", ")
+        if let (inside, total, width) = ExperimentSummary.coverage(results) {
+            out += String(format: "\nbootstrap 90%% intervals of the attack: %d of %d true proportions inside (%.0f%%), mean width %.4f",
+                          inside, total, 100 * Double(inside) / Double(total), width)
+        }
         let rounds = results.compactMap { $0.solver?.rounds }
         if !rounds.isEmpty {
             out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average",

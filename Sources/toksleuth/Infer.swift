@@ -94,6 +94,12 @@ struct Infer: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
+    @Option(name: .long, help: "Bootstrap replicates (each category's sample documents resampled, pairs counted and the LP solved again) for an interval per category.")
+    var bootstrap = 0
+
+    @Option(name: .long, help: "Central probability of the bootstrap intervals.")
+    var bootstrapLevel = 0.9
+
     @OptionGroup var solver: SolverArguments
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
@@ -105,6 +111,8 @@ struct Infer: ParsableCommand {
         guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
         if let skipMerges, skipMerges < 0 { throw ValidationError("--skip-merges must not be negative") }
         if skipMerges != nil && base != nil { throw ValidationError("give --skip-merges or --base, not both") }
+        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must not be negative") }
+        guard bootstrapLevel > 0, bootstrapLevel < 1 else { throw ValidationError("--bootstrap-level must be between 0 and 1") }
     }
 
     func run() throws {
@@ -128,6 +136,8 @@ struct Infer: ParsableCommand {
         request.seed = seed
         request.solver = solver.options
         request.skipMerges = skip
+        request.bootstrap = bootstrap
+        request.bootstrapLevel = bootstrapLevel
         let (result, cacheUse) = try request.run { message in progress.update(message) }
         progress.finish()
         let text = json ? InferenceOutput.json(result) : InferenceOutput.table(result)
@@ -149,7 +159,11 @@ struct Infer: ParsableCommand {
 enum InferenceOutput {
     static func json(_ result: InferenceResult) -> String {
         var object: [String: Any] = [
-            "categories": result.categories.map { ["name": $0.name, "proportion": $0.proportion] as [String: Any] },
+            "categories": result.categories.map { share -> [String: Any] in
+                var entry: [String: Any] = ["name": share.name, "proportion": share.proportion]
+                if let interval = share.interval { entry["interval"] = interval }
+                return entry
+            },
             "method": result.method,
             "merges_used": result.mergesUsed,
             "merges_missing": result.mergesMissing,
@@ -173,8 +187,9 @@ enum InferenceOutput {
         var lines = ["method \(result.method), \(result.mergesUsed) merges (\(result.mergesMissing) absent from every sample)", ""]
         for share in result.categories {
             let bar = String(repeating: "█", count: Int((share.proportion * 50).rounded()))
+            let interval = share.interval.map { String(format: " [%6.2f, %6.2f]", $0[0] * 100, $0[1] * 100) } ?? ""
             lines.append(share.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + String(format: " %7.3f%%  ", share.proportion * 100) + bar)
+                         + String(format: " %7.3f%%", share.proportion * 100) + interval + "  " + bar)
         }
         if let solver = result.solver {
             lines.append("")

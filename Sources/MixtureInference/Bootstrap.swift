@@ -1,0 +1,77 @@
+import BPE
+import Corpora
+import Foundation
+import TokenizerFormats
+
+/// Uncertainty of an inferred mixture by resampling the category samples' documents.
+///
+/// A sample is one draw of documents from its category; another draw would count other pairs
+/// and give another mixture. Each replicate resamples every category's documents with
+/// replacement (documents: runs of lines between blank lines, the corpora's document
+/// separator; a sample without blank lines resamples its lines), counts pairs again and solves
+/// the LP again; the interval per category is the central `level` range of the replicates'
+/// proportions (percentile bootstrap).
+public enum Bootstrap {
+    /// Sequence index ranges of the documents of `corpus` (blank lines separate them and are
+    /// kept with the document before).
+    public static func documents(of corpus: Corpus) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var start = 0
+        for index in 0..<corpus.sequenceCount {
+            let range = corpus.sequenceRange(index)
+            let isBlank = range.count == 1 && corpus.bytes[range.lowerBound] == 0x0A
+            if isBlank, index >= start {
+                result.append(start..<(index + 1))
+                start = index + 1
+            }
+        }
+        if start < corpus.sequenceCount { result.append(start..<corpus.sequenceCount) }
+        return result
+    }
+
+    /// A resample of `corpus`'s documents with replacement (as many documents as it has).
+    static func resample(_ corpus: Corpus, documents: [Range<Int>], using generator: inout SeededGenerator) -> Corpus {
+        var result = Corpus()
+        for _ in 0..<documents.count {
+            result.append(sequences: documents[Int.random(in: 0..<documents.count, using: &generator)], of: corpus)
+        }
+        return result
+    }
+
+    /// The proportions of `replicates` resampled solves.
+    public static func replicates(tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, skipMerges: Int = 0,
+                                  solver: SolverOptions, replicates: Int, seed: UInt64,
+                                  progress: ((Int, Int) -> Void)? = nil) throws -> [[Double]] {
+        let documents = samples.map(Bootstrap.documents(of:))
+        let merges = tokenizer.inferenceMerges.prefix(skipMerges + mergeCount)
+        var draws: [[Double]] = []
+        for replicate in 0..<replicates {
+            progress?(replicate, replicates)
+            var generator = SeededGenerator(seed: seed &* 0x2545_F491 &+ UInt64(replicate) &+ 11)
+            let resampled = samples.indices.map { resample(samples[$0], documents: documents[$0], using: &generator) }
+            let inputs = InferenceInputs(tokenizer: tokenizer, names: names, samples: resampled, mergeCount: skipMerges + mergeCount, cache: nil)
+            let solution = try MixtureSolver(categories: try inputs.counts(), merges: merges, firstStep: skipMerges, scale: solver.scale)
+                .solve(options: solver)
+            draws.append(solution.proportions)
+        }
+        progress?(replicates, replicates)
+        return draws
+    }
+
+    /// Per category, the central `level` interval of the draws' proportions.
+    public static func intervals(_ draws: [[Double]], level: Double = 0.9) -> [[Double]] {
+        guard let width = draws.first?.count else { return [] }
+        return (0..<width).map { category in
+            let values = draws.map { $0[category] }.sorted()
+            return [quantile(values, (1 - level) / 2), quantile(values, 1 - (1 - level) / 2)]
+        }
+    }
+
+    /// Linear interpolation between order statistics.
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        let position = q * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down))
+        let upper = min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+}
