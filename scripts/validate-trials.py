@@ -6,8 +6,9 @@ mixture, and print the table the proxy-run acceptance asks for.
     python3 scripts/validate-trials.py /tmp/exp10 --categories ../shared/corpora/languages [--mixture truth|inferred]
 
 Per trial: the true mixture's rank among the 13 candidates (given, uniform, largest alone, 10
-perturbations), whether it beats every perturbation, its mean merge overlap and the best
-perturbation's, and the round trip's log10 MSE.
+perturbations) by the rank correlation of shared merges, whether it beats every perturbation,
+its rank correlation and mean merge overlap beside the best perturbation's, and the round
+trip's log10 MSE.
 """
 import argparse, glob, json, os, subprocess, sys
 
@@ -21,7 +22,7 @@ ap.add_argument("--mixture", choices=["truth", "inferred"], default="truth")
 ap.add_argument("--extra", nargs=argparse.REMAINDER, default=[])
 args = ap.parse_args()
 
-rows, beats, trips = [], 0, []
+rows, beats, beats_overlap, trips = [], 0, 0, []
 trials = sorted(glob.glob(os.path.join(args.folder, "trial-*")))
 for trial in trials:
     mixture = os.path.join(trial, "mixture.json")
@@ -36,17 +37,20 @@ for trial in trials:
     r = json.loads(out.stdout)
     given = r["candidates"][0]["comparison"]
     perturbed = [c["comparison"] for c in r["candidates"] if c["label"].startswith("perturbed")]
-    best = max(perturbed, key=lambda c: sum(c["overlap"].values()) / len(c["overlap"]))
-    score = lambda c: sum(c["overlap"].values()) / len(c["overlap"])
+    mean = lambda c: sum(c["overlap"].values()) / len(c["overlap"])
     beats += r["beatsEveryPerturbation"]
+    beats_overlap += all(mean(given) > mean(p) for p in perturbed)
     trip = r.get("roundTrip")
     trips.append(trip["log10MSE"] if trip else float("nan"))
     rows.append(f"| {os.path.basename(trial)} | {', '.join(r['names'])} | {r['rank']} of {len(r['candidates'])} | "
-                f"{'yes' if r['beatsEveryPerturbation'] else 'no'} | {score(given):.4f} | {score(best):.4f} | "
-                f"{trip['log10MSE']:.2f} |" if trip else "- |")
-print(f"| trial | categories | rank of the {args.mixture} mixture | beats every perturbation | its mean overlap | best perturbation's | round trip log10 MSE |")
-print("|---|---|---:|---|---:|---:|---:|")
+                f"{'yes' if r['beatsEveryPerturbation'] else 'no'} | {given['rankCorrelation']:.4f} | "
+                f"{max(p['rankCorrelation'] for p in perturbed):.4f} | {mean(given):.4f} | {max(mean(p) for p in perturbed):.4f} | "
+                + (f"{trip['log10MSE']:.2f} |" if trip else "- |"))
+print(f"| trial | categories | rank of the {args.mixture} mixture | beats every perturbation | its rank corr. | best perturbation's | "
+      "its mean overlap | best perturbation's | round trip log10 MSE |")
+print("|---|---|---:|---|---:|---:|---:|---:|---:|")
 print("\n".join(rows))
 finite = [t for t in trips if t == t]
-print(f"\nbeats every perturbation in {beats} of {len(trials)} trials; round trip log10 MSE mean {sum(finite) / len(finite):.2f}, "
+print(f"\nbeats every perturbation in {beats} of {len(trials)} trials by rank correlation (the score), "
+      f"{beats_overlap} by mean overlap; round trip log10 MSE mean {sum(finite) / len(finite):.2f}, "
       f"worst {max(finite):.2f}")

@@ -14,9 +14,15 @@ public struct MergeComparison: Codable, Sendable, Equatable {
     /// Merges both lists have.
     public var sharedMerges: Int
 
-    /// The score alternatives are ranked by: the mean of the overlaps (early merges say which
-    /// text dominates, late ones the rest of the mixture).
-    public var score: Double { overlap.values.reduce(0, +) / Double(max(overlap.count, 1)) }
+    /// Mean of the overlaps (early merges say which text dominates, late ones the rest).
+    public var meanOverlap: Double { overlap.values.reduce(0, +) / Double(max(overlap.count, 1)) }
+
+    /// The score candidates are ranked by: the rank correlation of shared merges. A mixture
+    /// moves every merge's position (pair frequencies scale with the weights), while a top-K
+    /// overlap only notices merges that cross the K-th place; on ten `experiment` tokenizers
+    /// the rank correlation put the true mixture above all ten perturbations ten times out of
+    /// ten, the mean overlap 9 (README "Measured results").
+    public var score: Double { rankCorrelation }
 
     /// The K values overlaps are reported at.
     public static let depths: [(key: String, count: Int?)] = [("100", 100), ("1000", 1000), ("10000", 10000), ("all", nil)]

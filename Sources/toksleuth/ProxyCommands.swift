@@ -26,7 +26,7 @@ struct Validate: ParsableCommand {
             --alternatives random perturbations (each weight times exp(N(0, s^2)), s =
             --perturbation). Each is compared with the target: overlap of the first 100, 1k, 10k
             and all merges, Spearman correlation of the ranks of shared merges, vocabulary
-            Jaccard; candidates are ranked by the mean overlap. The round trip infers the
+            Jaccard; candidates are ranked by the rank correlation. The round trip infers the
             mixture of the given mixture's proxy from the categories' train.txt texts (another
             half; the same text when a category has only one, which the output says).
 
@@ -106,13 +106,13 @@ struct Validate: ParsableCommand {
             return
         }
         print("target: \(tokenizer) (\(result.merges) merges); proxies trained on \(trainBytes) bytes of \(names.joined(separator: ", "))")
-        print("candidate        overlap@100  @1k    @10k   @all   rank corr.  vocab Jaccard  mean overlap")
+        print("candidate        overlap@100  @1k    @10k   @all   rank corr. (score)  vocab Jaccard  mean overlap")
         for candidate in result.candidates {
             let c = candidate.comparison
             func cell(_ key: String) -> String { c.overlap[key].map { String(format: "%5.3f", $0) } ?? "   - " }
             print(candidate.label.padding(toLength: 16, withPad: " ", startingAt: 0)
                   + "  \(cell("100"))       \(cell("1000"))  \(cell("10000"))  \(cell("all"))  "
-                  + String(format: "%7.4f     %7.4f        %7.4f", c.rankCorrelation, c.vocabularyJaccard, c.score))
+                  + String(format: "%7.4f             %7.4f        %7.4f", c.rankCorrelation, c.vocabularyJaccard, c.meanOverlap))
         }
         print("the given mixture ranks \(result.rank) of \(result.candidates.count); "
               + (result.beatsEveryPerturbation ? "it beats every perturbation" : "some perturbation comes closer to the target"))
