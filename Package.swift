@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "Membership", targets: ["Membership"]),
         .library(name: "ProxyRuns", targets: ["ProxyRuns"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,10 +59,12 @@ let package = Package(
             name: "ProxyRuns",
             dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership"]
         ),
+        // Reports: self-contained HTML (inline SVG) and Markdown from results.
+        .target(name: "Reports", dependencies: ["Corpora"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [
-                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "ProxyRuns",
+                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "ProxyRuns", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,241 @@
+import Corpora
+import Foundation
+
+/// An inferred mixture as a report reads it: `infer --json` output, optionally with the
+/// category families and the command that made it (as `scripts/real-analyses.py` stores them).
+public struct MixtureReportInput: Sendable {
+    public struct Share: Sendable {
+        public var name: String
+        public var proportion: Double
+        public var interval: [Double]?
+        public var family: String
+    }
+
+    public var title: String
+    public var source: String
+    public var sourceHash: String
+    public var shares: [Share]
+    public var mergesUsed: Int?
+    public var mergesMissing: Int?
+    public var command: String?
+    /// Solver facts, as key/value text.
+    public var solver: [(String, String)]
+
+    /// Reads an `infer --json` result; `families` maps category names to a family name
+    /// (categories not in it: the JSON's own "families" when present, else "other").
+    public static func read(_ path: String, title: String? = nil, families: [String: String] = [:]) throws -> MixtureReportInput {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let categories = object["categories"] as? [[String: Any]] else {
+            throw InputError(path: path, problem: "not an `infer --json` result (no \"categories\" list)")
+        }
+        var familyOf = families
+        if let own = object["families"] as? [String: [String]] {
+            for (family, names) in own { for name in names where familyOf[name] == nil { familyOf[name] = family } }
+        }
+        var shares: [Share] = []
+        for entry in categories {
+            guard let name = entry["name"] as? String, let proportion = (entry["proportion"] as? NSNumber)?.doubleValue,
+                  proportion.isFinite, proportion >= 0 else {
+                throw InputError(path: path, problem: "a category lacks a name or a proportion")
+            }
+            let interval = (entry["interval"] as? [NSNumber])?.map(\.doubleValue)
+            shares.append(Share(name: name, proportion: proportion, interval: interval, family: familyOf[name] ?? "other"))
+        }
+        guard !shares.isEmpty else { throw InputError(path: path, problem: "the result names no category") }
+        var solver: [(String, String)] = []
+        if let facts = object["solver"] as? [String: Any] {
+            for key in facts.keys.sorted() { solver.append((key.replacingOccurrences(of: "_", with: " "), describe(facts[key]!))) }
+        }
+        var fingerprint = Fingerprint()
+        fingerprint.update(data)
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return MixtureReportInput(title: title ?? name, source: path, sourceHash: fingerprint.hex,
+                                  shares: shares.sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name },
+                                  mergesUsed: (object["merges_used"] as? NSNumber)?.intValue,
+                                  mergesMissing: (object["merges_missing"] as? NSNumber)?.intValue,
+                                  command: object["command"] as? String, solver: solver)
+    }
+
+    /// A JSON value as a reader wants it: yes/no, integers plain, other numbers to 4 digits.
+    static func describe(_ value: Any) -> String {
+        if let number = value as? NSNumber {
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "yes" : "no" }
+            let double = number.doubleValue
+            if double == double.rounded(), abs(double) < 1e15 { return String(Int64(double)) }
+            return String(format: "%.4g", double)
+        }
+        if let array = value as? [Any] { return "\(array.count) entries" }
+        return "\(value)"
+    }
+
+    /// Total share per family, largest first.
+    public var families: [(name: String, share: Double)] {
+        var totals: [String: Double] = [:]
+        for share in shares { totals[share.family, default: 0] += share.proportion }
+        return totals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Categories at or above `threshold`, then one "other (N categories)" row for the rest.
+    public func rows(threshold: Double) -> [(label: String, share: Double, interval: [Double]?, family: String)] {
+        var result: [(String, Double, [Double]?, String)] = []
+        var rest = 0.0, restCount = 0
+        for share in shares {
+            if share.proportion >= threshold {
+                result.append((share.name, share.proportion, share.interval, share.family))
+            } else {
+                rest += share.proportion
+                restCount += 1
+            }
+        }
+        if restCount > 0 { result.append(("other (\(restCount) categories)", rest, nil, "other")) }
+        return result
+    }
+}
+
+/// Self-contained reports: HTML with inline SVG (no scripts, no network) and a Markdown twin.
+public enum ReportWriter {
+    /// Colours by family (colour-blind safe palette, Okabe-Ito).
+    static let colours = ["languages": "#0072B2", "code": "#D55E00", "domains": "#009E73", "other": "#999999"]
+    static func colour(_ family: String) -> String { colours[family] ?? "#CC79A7" }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func percent(_ value: Double) -> String { String(format: value >= 0.1 ? "%.1f%%" : "%.2f%%", 100 * value) }
+
+    /// A horizontal bar chart, one row per category (sorted), whiskers for intervals.
+    static func barChart(_ rows: [(label: String, share: Double, interval: [Double]?, family: String)]) -> String {
+        let labelWidth = 210.0, barWidth = 420.0, valueWidth = 120.0, rowHeight = 24.0, top = 8.0
+        let width = labelWidth + barWidth + valueWidth
+        let height = top * 2 + rowHeight * Double(rows.count) + 20
+        let maximum = max(rows.map { max($0.share, $0.interval?[1] ?? 0) }.max() ?? 1, 1e-9)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" font-family=\"sans-serif\" font-size=\"13\">\n"
+        for (index, row) in rows.enumerated() {
+            let y = top + rowHeight * Double(index)
+            let length = barWidth * row.share / maximum
+            svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(escape(row.label))</text>\n"
+            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" fill=\"%@\"><title>%@: %@</title></rect>\n",
+                          labelWidth, y + 4, max(length, 0.5), colour(row.family), escape(row.label), percent(row.share))
+            if let interval = row.interval {
+                let low = labelWidth + barWidth * interval[0] / maximum, high = labelWidth + barWidth * interval[1] / maximum
+                svg += String(format: "<path d=\"M%.1f %.1f H%.1f M%.1f %.1f V%.1f M%.1f %.1f V%.1f\" stroke=\"#222\" stroke-width=\"1.5\"/>\n",
+                              low, y + 12, high, low, y + 7, y + 17, high, y + 7, y + 17)
+            }
+            let valueText = percent(row.share) + (row.interval.map { " [\(percent($0[0])), \(percent($0[1]))]" } ?? "")
+            svg += "<text x=\"\(labelWidth + barWidth + 8)\" y=\"\(y + 16)\" font-size=\"12\">\(escape(valueText))</text>\n"
+        }
+        // Legend.
+        let legendY = top + rowHeight * Double(rows.count) + 12
+        var x = labelWidth
+        for family in ["languages", "code", "domains", "other"] where rows.contains(where: { $0.family == family }) {
+            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%@\"/>", x, legendY - 10, colour(family))
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%@</text>\n", x + 16, legendY, family)
+            x += 100
+        }
+        return svg + "</svg>"
+    }
+
+    /// One stacked bar per report, by family: the side-by-side comparison.
+    public static func comparisonChart(_ inputs: [MixtureReportInput]) -> String {
+        let labelWidth = 230.0, barWidth = 480.0, rowHeight = 26.0, top = 8.0
+        let families = ["languages", "code", "domains", "other"]
+        let height = top * 2 + rowHeight * Double(inputs.count) + 24
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(labelWidth + barWidth + 20))\" height=\"\(Int(height))\" role=\"img\" font-family=\"sans-serif\" font-size=\"13\">\n"
+        for (index, input) in inputs.enumerated() {
+            let y = top + rowHeight * Double(index)
+            svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\">\(escape(input.title))</text>\n"
+            var x = labelWidth
+            let totals = Dictionary(uniqueKeysWithValues: input.families.map { ($0.name, $0.share) })
+            for family in families {
+                let share = totals[family] ?? 0
+                guard share > 0 else { continue }
+                let length = barWidth * share
+                svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" fill=\"%@\"><title>%@ %@: %@</title></rect>\n",
+                              x, y + 4, length, colour(family), escape(input.title), family, percent(share))
+                if length > 34 {
+                    svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"white\" text-anchor=\"middle\">%.0f%%</text>\n",
+                                  x + length / 2, y + 17, 100 * share)
+                }
+                x += length
+            }
+        }
+        let legendY = top + rowHeight * Double(inputs.count) + 16
+        let present = families.filter { family in inputs.contains { $0.families.contains { $0.name == family && $0.share > 0 } } }
+        for (index, family) in present.enumerated() {
+            let x = labelWidth + 110 * Double(index)
+            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%@\"/>", x, legendY - 10, colour(family))
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%@</text>\n", x + 16, legendY, family)
+        }
+        return svg + "</svg>"
+    }
+
+    static let style = """
+        body{font-family:sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+        h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}
+        table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}
+        td.n{text-align:right}code,pre{background:#f5f5f5;padding:1px 4px}pre{padding:8px;white-space:pre-wrap}
+        .small{color:#666;font-size:0.9em}
+        """
+
+    /// The HTML and Markdown of one mixture report.
+    public static func mixture(_ input: MixtureReportInput, threshold: Double = 0.01) -> (html: String, markdown: String) {
+        let rows = input.rows(threshold: threshold)
+        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(input.title)) — toksleuth</title><style>\(style)</style></head><body>\n"
+        html += "<h1>\(escape(input.title)): inferred training-data mixture</h1>\n"
+        var summary = "\(input.shares.count) categories"
+        if let merges = input.mergesUsed { summary += ", the first \(merges) merges" }
+        if let missing = input.mergesMissing { summary += " (\(missing) occur in no sample and were skipped)" }
+        html += "<p>\(escape(summary)). Categories below \(percent(threshold)) are grouped. "
+        html += input.shares.contains { $0.interval != nil } ? "Whiskers: bootstrap intervals.</p>\n" : "No intervals (run <code>infer --bootstrap</code> for them).</p>\n"
+        html += "<h2>Mixture</h2>\n" + barChart(rows) + "\n"
+        html += "<h2>By family</h2>\n<table><tr><th>family</th><th>share</th></tr>\n"
+        for family in input.families { html += "<tr><td>\(escape(family.name))</td><td class=\"n\">\(percent(family.share))</td></tr>\n" }
+        html += "</table>\n"
+        if !input.solver.isEmpty {
+            html += "<h2>Fit</h2>\n<table>\n"
+            for (key, value) in input.solver { html += "<tr><td>\(escape(key))</td><td>\(escape(value))</td></tr>\n" }
+            html += "</table>\n"
+        }
+        html += "<h2>Reproduce</h2>\n"
+        if let command = input.command { html += "<pre>\(escape(command))</pre>\n" }
+        html += "<p class=\"small\">From <code>\(escape(input.source))</code> (fingerprint \(input.sourceHash)). Written by <code>toksleuth report</code>.</p>\n"
+        html += "</body></html>\n"
+
+        var markdown = "# \(input.title): inferred training-data mixture\n\n\(summary). Categories below \(percent(threshold)) are grouped.\n\n"
+        markdown += "| category | family | share | interval |\n|---|---|---:|---|\n"
+        for row in rows {
+            markdown += "| \(row.label) | \(row.family) | \(percent(row.share)) | \(row.interval.map { "\(percent($0[0])) – \(percent($0[1]))" } ?? "") |\n"
+        }
+        markdown += "\n## By family\n\n| family | share |\n|---|---:|\n"
+        for family in input.families { markdown += "| \(family.name) | \(percent(family.share)) |\n" }
+        if !input.solver.isEmpty {
+            markdown += "\n## Fit\n\n"
+            for (key, value) in input.solver { markdown += "- \(key): \(value)\n" }
+        }
+        markdown += "\n## Reproduce\n\n"
+        if let command = input.command { markdown += "```\n\(command)\n```\n\n" }
+        markdown += "From `\(input.source)` (fingerprint \(input.sourceHash)).\n"
+        return (html, markdown)
+    }
+
+    /// The index page: one comparison chart and a link per report.
+    public static func index(_ inputs: [MixtureReportInput], links: [String], comparisonName: String) -> (html: String, markdown: String) {
+        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>toksleuth reports</title><style>\(style)</style></head><body>\n"
+        html += "<h1>Inferred training-data mixtures, side by side</h1>\n" + comparisonChart(inputs) + "\n<h2>Reports</h2>\n<ul>\n"
+        for (input, link) in zip(inputs, links) {
+            let top = input.shares.prefix(3).map { "\($0.name) \(percent($0.proportion))" }.joined(separator: ", ")
+            html += "<li><a href=\"\(escape(link)).html\">\(escape(input.title))</a> — \(escape(top))</li>\n"
+        }
+        html += "</ul>\n</body></html>\n"
+        var markdown = "# Inferred training-data mixtures\n\n![Mixtures by family, side by side](\(comparisonName).svg)\n\n| tokenizer | languages | code | domains | largest categories | report |\n|---|---:|---:|---:|---|---|\n"
+        for (input, link) in zip(inputs, links) {
+            let totals = Dictionary(uniqueKeysWithValues: input.families.map { ($0.name, $0.share) })
+            let top = input.shares.prefix(3).map { "\($0.name) \(percent($0.proportion))" }.joined(separator: ", ")
+            markdown += "| \(input.title) | \(percent(totals["languages"] ?? 0)) | \(percent(totals["code"] ?? 0)) | \(percent(totals["domains"] ?? 0)) | \(top) | [\(link)](\(link).md) |\n"
+        }
+        return (html, markdown)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Corpora
+import Foundation
+import MixtureInference
+import Reports
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write self-contained HTML reports (inline SVG, no scripts, no network) and Markdown twins from `infer --json` results.",
+        discussion: """
+            Each result becomes OUTPUT-DIR/NAME.html and NAME.md (NAME: the result file's name):
+            the mixture as a sorted bar chart coloured by family (languages, code, domains;
+            categories below --threshold grouped into "other (N categories)"), bootstrap
+            intervals as whiskers when the result has them, the share per family, the solver's
+            fit facts, the command that made it and the input's fingerprint. --index NAME also
+            writes one page comparing every result side by side. Families come from the result
+            (as scripts/real-analyses.py stores them) or from --categories folders' names.
+
+            Example:
+              toksleuth report reports/data/*.json --index README-charts
+            """
+    )
+
+    @Argument(help: "`infer --json` result files.")
+    var results: [String]
+
+    @Option(name: .long, help: "Folder the reports are written to (created).")
+    var outputDir = "reports"
+
+    @Option(name: .long, help: "Category folders whose names are the families (languages, code, domains).")
+    var categories: [String] = []
+
+    @Option(name: .long, help: "Also write a comparison page of all results under this name.")
+    var index: String?
+
+    @Option(name: .long, help: "Categories below this share are grouped into one row.")
+    var threshold = 0.01
+
+    func validate() throws {
+        guard !results.isEmpty else { throw ValidationError("give at least one result file") }
+        guard threshold >= 0, threshold < 1 else { throw ValidationError("--threshold must be in [0, 1)") }
+    }
+
+    func run() throws {
+        var families: [String: String] = [:]
+        for folder in categories {
+            let family = (folder as NSString).lastPathComponent
+            for source in try Categories.discover(in: folder) { families[source.name] = family }
+        }
+        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        var inputs: [MixtureReportInput] = []
+        var names: [String] = []
+        for path in results {
+            let input = try MixtureReportInput.read(path, families: families)
+            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let (html, markdown) = ReportWriter.mixture(input, threshold: threshold)
+            try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(name + ".html"))
+            try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(name + ".md"))
+            inputs.append(input)
+            names.append(name)
+            print("wrote \(outputDir)/\(name).html and \(name).md")
+        }
+        if let index {
+            let (html, markdown) = ReportWriter.index(inputs, links: names, comparisonName: index)
+            try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(index + ".html"))
+            try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(index + ".md"))
+            try AtomicWrite.write(ReportWriter.comparisonChart(inputs), to: (outputDir as NSString).appendingPathComponent(index + ".svg"))
+            print("wrote \(outputDir)/\(index).html and \(index).md")
+        }
+    }
+}
