@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(name: "MixtureInferenceTests", dependencies: ["MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership", "LanguageModel", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "ProxyRunsTests", dependencies: ["ProxyRuns", "MixtureInference", "TokenizerFormats", "Corpora", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "MixtureInference", "Corpora", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
     ]
 )

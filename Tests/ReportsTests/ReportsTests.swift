@@ -1,0 +1,66 @@
+import Corpora
+import Foundation
+import MixtureInference
+import Reports
+import TestSupport
+import XCTest
+
+final class ReportsTests: XCTestCase {
+    func write(_ text: String) throws -> String {
+        let path = try Fixtures.temporaryFolder().appendingPathComponent("result.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testMixtureReport() throws {
+        let path = try write("""
+            {"categories": [{"name": "de", "proportion": 0.6, "interval": [0.55, 0.66]}, {"name": "<python>", "proportion": 0.3},
+             {"name": "news", "proportion": 0.095}, {"name": "fr", "proportion": 0.004}, {"name": "ja", "proportion": 0.001}],
+             "merges_used": 3000, "merges_missing": 2, "solver": {"converged": true, "rounds": 12, "objective": 0.123456789},
+             "command": "toksleuth infer ...", "families": {"languages": ["de", "fr", "ja"], "code": ["<python>"], "domains": ["news"]}}
+            """)
+        let input = try MixtureReportInput.read(path)
+        XCTAssertEqual(input.shares.map(\.name), ["de", "<python>", "news", "fr", "ja"])
+        XCTAssertEqual(input.families.map(\.name), ["languages", "code", "domains"])
+        XCTAssertEqual(input.families[0].share, 0.605, accuracy: 1e-12)
+        let rows = input.rows(threshold: 0.01)
+        XCTAssertEqual(rows.map(\.label), ["de", "<python>", "news", "other (2 categories)"])
+        XCTAssertEqual(rows.last!.share, 0.005, accuracy: 1e-12)
+        let (html, markdown) = ReportWriter.mixture(input)
+        XCTAssertFalse(html.contains("<script"), "no JavaScript")
+        XCTAssertFalse(html.contains("http://") && !html.contains("http://www.w3.org/2000/svg"), "no network")
+        XCTAssertTrue(html.contains("&lt;python&gt;"))
+        XCTAssertFalse(html.contains("<python>"))
+        XCTAssertEqual(html.components(separatedBy: "<rect").count - 1, 4 + 4, "one bar per row, one legend swatch per family present")
+        XCTAssertEqual(html.components(separatedBy: "<path").count - 1, 1, "one whisker: only de has an interval")
+        XCTAssertTrue(html.contains("<td>converged</td><td>yes</td>"))
+        XCTAssertTrue(html.contains("0.1235"))
+        XCTAssertTrue(markdown.contains("| de | languages | 60.0% | 55.0% – 66.0% |"))
+        XCTAssertTrue(markdown.contains("| other (2 categories) | other | 0.50% |  |"))
+        let (index, indexMarkdown) = ReportWriter.index([input, input], links: ["a", "b"], comparisonName: "index")
+        XCTAssertTrue(index.contains("href=\"a.html\"") && index.contains("href=\"b.html\""))
+        XCTAssertTrue(indexMarkdown.contains("| result | 60.5% | 30.0% | 9.50% |"))
+    }
+
+    func testBadResultsAreNamed() throws {
+        for body in ["{", "{\"method\": \"attack\"}", "{\"categories\": []}", "{\"categories\": [{\"name\": \"x\", \"proportion\": -1}]}"] {
+            let path = try write(body)
+            XCTAssertThrowsError(try MixtureReportInput.read(path), body) { error in
+                XCTAssertTrue(String(describing: error).hasPrefix(path), "\(error)")
+            }
+        }
+    }
+
+    /// Documents are blank-line separated; a replicate resamples whole documents.
+    func testBootstrapDocuments() throws {
+        let corpus = try Corpus(paths: [Fixtures.path("corpora/languages/en/sample.txt")])
+        let documents = Bootstrap.documents(of: corpus)
+        let text = String(decoding: corpus.bytes, as: UTF8.self)
+        XCTAssertEqual(documents.count, text.components(separatedBy: "\n\n").count)
+        XCTAssertEqual(documents.first?.lowerBound, 0)
+        XCTAssertEqual(documents.last?.upperBound, corpus.sequenceCount)
+        for (a, b) in zip(documents, documents.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+        XCTAssertEqual(Bootstrap.intervals([[0.1, 0.9], [0.3, 0.7], [0.2, 0.8]], level: 0.5).map { $0.map { ($0 * 1000).rounded() / 1000 } },
+                       [[0.15, 0.25], [0.75, 0.85]])
+    }
+}
