@@ -193,14 +193,27 @@ final class SentencePieceAndGGUFTests: XCTestCase {
         let mergesPath = folder.appendingPathComponent("merges.txt").path
         for (cut, whole, cutPath, wholePath) in [(merges, vocab, mergesPath, vocabPath), (vocab, merges, vocabPath, mergesPath)] {
             _ = try write(whole, wholePath)
+            var rejected = 0
             for length in 0...cut.count {
                 _ = try write(Array(cut.prefix(length)), cutPath)
                 do {
                     let tokenizer = try TokenizerLoader.load(folder.path)
                     _ = try encode(tokenizer, Array("hello wörld".utf8))
+                    if cutPath == mergesPath {
+                        // A shorter merges.txt is a valid file: its complete lines are its merges.
+                        let lines = String(decoding: cut.prefix(length), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                        XCTAssertLessThanOrEqual(tokenizer.model.merges.count, max(0, lines.count - 1), "length \(length)")
+                    }
                 } catch let error as TokenizerFileError {
                     XCTAssertTrue(error.path.hasSuffix("vocab.json") || error.path.hasSuffix("merges.txt"), error.description)
+                    rejected += 1
                 }
+            }
+            if cutPath == vocabPath {
+                // Every truncated vocab.json is invalid JSON: all rejected, only the whole file loads.
+                XCTAssertEqual(rejected, cut.count)
+            } else {
+                XCTAssertLessThan(rejected, cut.count, "the whole merges.txt and its complete-line prefixes load")
             }
         }
     }
