@@ -25,6 +25,11 @@ public struct MixtureReportInput: Sendable {
     /// (categories not in it: the JSON's own "families" when present, else "other").
     public static func read(_ path: String, title: String? = nil, families: [String: String] = [:]) throws -> MixtureReportInput {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        return try parse(data, source: path, title: title, families: families)
+    }
+
+    /// Reads an `infer --json` result from `data` (errors name `source`).
+    public static func parse(_ data: Data, source path: String, title: String? = nil, families: [String: String] = [:]) throws -> MixtureReportInput {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               let categories = object["categories"] as? [[String: Any]] else {
             throw InputError(path: path, problem: "not an `infer --json` result (no \"categories\" list)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 import Corpora
 import Foundation
 import MixtureInference
@@ -88,6 +89,9 @@ struct Infer: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @Option(name: .long, help: "Also write an HTML report and its Markdown twin into this folder (named after the tokenizer).")
+    var report: String?
+
     @Option(name: .long, help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
 
@@ -145,6 +149,25 @@ struct Infer: ParsableCommand {
             try AtomicWrite.write(text + "\n", to: output)
         } else {
             print(text)
+        }
+        if let report {
+            // The report reads the same JSON `--json` prints, with the command and the families.
+            var object = try JSONSerialization.jsonObject(with: Data(InferenceOutput.json(result).utf8)) as! [String: Any]
+            object["command"] = (["toksleuth"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+            var families: [String: [String]] = [:]
+            for folder in categories {
+                let family = (folder as NSString).lastPathComponent
+                families[family, default: []] += try Categories.discover(in: folder).map(\.name)
+            }
+            object["families"] = families
+            let name = ((tokenizer as NSString).lastPathComponent as NSString).deletingPathExtension
+            let input = try MixtureReportInput.parse(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+                                                     source: "infer --tokenizer \(tokenizer)", title: name)
+            let (html, markdown) = ReportWriter.mixture(input)
+            try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
+            try AtomicWrite.write(html, to: (report as NSString).appendingPathComponent(name + ".html"))
+            try AtomicWrite.write(markdown, to: (report as NSString).appendingPathComponent(name + ".md"))
+            ProgressReporter.note("wrote \(report)/\(name).html and \(name).md", quiet: quiet)
         }
         if cacheUse == .result || cacheUse == .counts {
             ProgressReporter.note("(served from the cache: \(cacheUse.rawValue == "result" ? "the whole result" : "pair counts"))", quiet: quiet)

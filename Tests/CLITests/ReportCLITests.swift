@@ -6,10 +6,15 @@ import XCTest
 extension CLITests {
     func testBootstrapIntervalsAndReport() throws {
         let result = folder.appendingPathComponent("mix.json").path
+        let direct = folder.appendingPathComponent("direct").path
         let inferred = try run(["infer", "--tokenizer", Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"),
                                 "--categories", Fixtures.path("corpora/languages"), "--merges", "300", "--bootstrap", "4",
-                                "--no-cache", "--json", "--output", result])
+                                "--no-cache", "--json", "--output", result, "--report", direct])
         XCTAssertEqual(inferred.status, 0, inferred.stderr)
+        let directHTML = try String(contentsOfFile: direct + "/en-bytelevel-2000.tokenizer.html", encoding: .utf8)
+        XCTAssertTrue(directHTML.contains("toksleuth infer --tokenizer"), "the report carries the command")
+        XCTAssertTrue(directHTML.contains("<path"), "and the bootstrap whiskers")
+        XCTAssertTrue(directHTML.contains("<td>languages</td>"), "families from the category folder")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result))) as! [String: Any]
         let categories = json["categories"] as! [[String: Any]]
         for category in categories {
