@@ -41,6 +41,8 @@ public struct MembershipReport: Sendable {
                 ("tpr_at_fpr", .object(ROC.lowFalsePositiveRates.map { ($0.key, .double(metrics.tprAtFPR[$0.key] ?? 0)) })),
                 ("members", .int(metrics.members)),
                 ("non_members", .int(metrics.nonMembers)),
+                // The ROC curve, at most 201 points (evenly spaced along the full curve, ends kept).
+                ("roc", .array(MembershipReport.thinned(metrics.curve).map { .array([.double($0.falsePositiveRate), .double($0.truePositiveRate)]) })),
             ]
         }
         var blind: OrderedJSON = .null
@@ -55,6 +57,12 @@ public struct MembershipReport: Sendable {
             ("skipped", .int(skipped)),
             ("warnings", .array(warnings.map { .string($0) })),
         ])
+    }
+
+    /// At most `limit` points of a curve, evenly spaced, first and last kept.
+    static func thinned(_ curve: [ROCPoint], limit: Int = 201) -> [ROCPoint] {
+        guard curve.count > limit else { return curve }
+        return (0..<limit).map { curve[$0 * (curve.count - 1) / (limit - 1)] }
     }
 
     /// A plain-text table, one row per method, then the blind baseline and warnings.

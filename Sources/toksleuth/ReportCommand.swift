@@ -7,14 +7,16 @@ import Reports
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write self-contained HTML reports (inline SVG, no scripts, no network) and Markdown twins from `infer --json` results.",
+        abstract: "Write self-contained HTML reports (inline SVG, no scripts, no network) and Markdown twins from `infer --json` and `membership --json` results.",
         discussion: """
             Each result becomes OUTPUT-DIR/NAME.html and NAME.md (NAME: the result file's name):
             the mixture as a sorted bar chart coloured by family (languages, code, domains;
             categories below --threshold grouped into "other (N categories)"), bootstrap
             intervals as whiskers when the result has them, the share per family, the solver's
             fit facts, the command that made it and the input's fingerprint. --index NAME also
-            writes one page comparing every result side by side. Families come from the result
+            writes one page comparing every mixture side by side. A `membership --json` or
+            `membership testbed --json` result becomes ROC curves and the metrics table of every
+            method beside the blind baseline, with its warnings. Families come from the result
             (as scripts/real-analyses.py stores them) or from --categories folders' names.
 
             Example:
@@ -22,7 +24,7 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "`infer --json` result files.")
+    @Argument(help: "`infer --json` or `membership --json` result files.")
     var results: [String]
 
     @Option(name: .long, help: "Folder the reports are written to (created).")
@@ -52,8 +54,18 @@ struct ReportCommand: ParsableCommand {
         var inputs: [MixtureReportInput] = []
         var names: [String] = []
         for path in results {
-            let input = try MixtureReportInput.read(path, families: families)
             let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+            if let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], object["categories"] == nil,
+               object["methods"] != nil || object["iid"] != nil {
+                // A membership evaluation: ROC curves and the metrics table.
+                let (html, markdown) = ReportWriter.membership(try MembershipReportInput.parse(data, source: path, title: name))
+                try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(name + ".html"))
+                try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(name + ".md"))
+                print("wrote \(outputDir)/\(name).html and \(name).md")
+                continue
+            }
+            let input = try MixtureReportInput.parse(data, source: path, families: families)
             let (html, markdown) = ReportWriter.mixture(input, threshold: threshold)
             try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(name + ".html"))
             try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(name + ".md"))

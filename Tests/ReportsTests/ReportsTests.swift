@@ -42,6 +42,27 @@ final class ReportsTests: XCTestCase {
         XCTAssertTrue(indexMarkdown.contains("| result | 60.5% | 30.0% | 9.50% |"))
     }
 
+    func testMembershipReport() throws {
+        let json = """
+            {"iid": {"methods": [{"name": "loss", "auc": 0.6, "auc_ci": [0.55, 0.65], "tpr_at_fpr": {"0.001": 0.01, "0.01": 0.02, "0.05": 0.1},
+                                  "roc": [[0, 0], [0.5, 0.7], [1, 1]]}],
+                     "blind_baseline": {"auc": 0.5, "auc_ci": [0.45, 0.55], "tpr_at_fpr": {}, "roc": [[0, 0], [1, 1]]}, "warnings": []},
+             "shifted": {"methods": [{"name": "loss", "auc": 1.0, "auc_ci": [1, 1], "tpr_at_fpr": {}, "roc": [[0, 0], [0, 1], [1, 1]]}],
+                         "blind_baseline": null, "warnings": ["the blind baseline <separates>"]}}
+            """
+        let input = try MembershipReportInput.parse(Data(json.utf8), source: "t.json", title: "t")
+        XCTAssertEqual(input.splits.map { $0.methods.map(\.name) }, [["loss", "blind baseline"], ["loss"]])
+        let (html, markdown) = ReportWriter.membership(input)
+        XCTAssertEqual(html.components(separatedBy: "<polyline").count - 1, 3, "one curve per method and split")
+        XCTAssertTrue(html.contains("stroke-dasharray=\"6 3\""), "the blind baseline is dashed")
+        XCTAssertTrue(html.contains("&lt;separates&gt;"))
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertTrue(markdown.contains("| loss | 60.0 | 55.0 – 65.0 | 0.1 / 1.0 / 2.0 / 10.0 |") || markdown.contains("| loss | 60.0 | 55.0 – 65.0 |"))
+        XCTAssertThrowsError(try MembershipReportInput.parse(Data("{\"iid\": {}}".utf8), source: "bad.json", title: "b")) { error in
+            XCTAssertTrue(String(describing: error).hasPrefix("bad.json"))
+        }
+    }
+
     func testBadResultsAreNamed() throws {
         for body in ["{", "{\"method\": \"attack\"}", "{\"categories\": []}", "{\"categories\": [{\"name\": \"x\", \"proportion\": -1}]}"] {
             let path = try write(body)
