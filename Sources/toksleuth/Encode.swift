@@ -87,10 +87,21 @@ struct Merges: ParsableCommand {
     @Argument(help: "A tokenizer file or a folder holding one.")
     var path: String
 
+    @Flag(name: .long, help: "Print a JSON array of [left, right] pairs (the pieces as merges.txt renders them).")
+    var json = false
+
     @OptionGroup var options: TokenizerOptions
 
     func run() throws {
         let loaded = try options.load(path)
+        if json {
+            let pairs: [OrderedJSON] = loaded.model.mergeLines.map { line in
+                let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                return .array(parts.map { .string($0) })
+            }
+            print(OrderedJSON.array(pairs).compact())
+            return
+        }
         var out = ""
         out.reserveCapacity(loaded.model.merges.count * 12)
         for line in loaded.model.mergeLines { out += line; out += "\n" }

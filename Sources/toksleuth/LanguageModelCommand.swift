@@ -10,6 +10,11 @@ struct LanguageModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lm",
         abstract: "Train and apply toksleuth's proxy language model (interpolated modified Kneser-Ney n-grams over token ids).",
+        discussion: """
+            Example:
+              toksleuth lm train --tokenizer fixtures/reference/gpt2 --corpus fixtures/corpora/languages/en/train.txt --output /tmp/en.tslm
+              toksleuth lm score --model /tmp/en.tslm --input fixtures/corpora/languages/en/sample.txt --output /tmp/scores.jsonl
+            """,
         subcommands: [LanguageModelTrain.self, LanguageModelScore.self]
     )
 }

@@ -10,6 +10,11 @@ struct MembershipCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "membership",
         abstract: "Membership detection: Min-K% Prob and its successors, with honest metrics and a blind baseline.",
+        discussion: """
+            Example:
+              toksleuth membership --scores /tmp/scores.jsonl
+              toksleuth membership testbed --corpus fixtures/corpora/languages/en --tokenizer fixtures/reference/gpt2 --words 24
+            """,
         subcommands: [MembershipEvaluate.self, MembershipTestbed.self],
         defaultSubcommand: MembershipEvaluate.self
     )

@@ -131,6 +131,10 @@ struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
         abstract: "Proxy language models trained on a mixture.",
+        discussion: """
+            Example:
+              toksleuth proxy train --tokenizer fixtures/reference/gpt2 --categories fixtures/corpora/languages --mixture mix.json
+            """,
         subcommands: [ProxyTrain.self]
     )
 }

@@ -82,6 +82,9 @@ struct Train: ParsableCommand {
         return MixtureCorpus.build(sources: texts, weights: sources.map { byName[$0.name]! }, totalBytes: trainBytes).corpus
     }
 
+    @Flag(name: .long, help: "Print a JSON summary on standard output (output, merges, vocabulary, bytes, words, seconds).")
+    var json = false
+
     func run() throws {
         let pretokenizer = Pretokenizer(named: self.pretokenizer)!
         let trainer = BPETrainer(vocabularySize: vocabSize, minFrequency: minFrequency, specialTokens: specialTokens)
@@ -101,8 +104,16 @@ struct Train: ParsableCommand {
         progress.finish()
         let tokenizer = Tokenizer(model: model, pretokenizer: pretokenizer, format: .trained)
         try TokenizerLoader.write(tokenizer, to: output)
+        let seconds = Date().timeIntervalSince(started)
+        if json {
+            print(OrderedJSON.object([
+                ("output", .string(output)), ("merges", .int(model.merges.count)), ("vocabulary", .int(model.vocabularySize)),
+                ("bytes", .int(text.bytes.count)), ("words", .int(words.count)), ("seconds", .double(seconds)),
+            ]).prettyPrinted())
+            return
+        }
         ProgressReporter.note(String(format: "trained %d merges (vocabulary %d) on %d bytes, %d distinct words, in %.2fs -> %@",
                                      model.merges.count, model.vocabularySize, text.bytes.count, words.count,
-                                     Date().timeIntervalSince(started), output), quiet: quiet)
+                                     seconds, output), quiet: quiet)
     }
 }

@@ -33,3 +33,17 @@ extension CLITests {
         XCTAssertEqual(bad.status, 2)
     }
 }
+
+extension CLITests {
+    func testJSONOfTrainAndMerges() throws {
+        let output = folder.appendingPathComponent("t.json").path
+        let trained = try run(["train", "--corpus", Fixtures.path("reference/training/en-train.txt"), "--vocab-size", "400", "--output", output, "--json"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(trained.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(summary["merges"] as? Int, 144)
+        let merges = try run(["merges", output, "--json"])
+        let pairs = try JSONSerialization.jsonObject(with: Data(merges.stdout.utf8)) as! [[String]]
+        let lines = try run(["merges", output]).stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(pairs, lines)
+    }
+}
