@@ -13,13 +13,15 @@ import TokenizerFormats
 struct Toksleuth: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "toksleuth",
-        abstract: "Tokenizer forensics: train byte-level BPE exactly as HuggingFace does, read tokenizers, encode.",
+        abstract: "Tokenizer forensics: infer a tokenizer's training-data mixture, test it with proxy runs, detect training-data membership, read and train tokenizers.",
         discussion: """
             Example:
               toksleuth demo
               toksleuth train --corpus fixtures/corpora/languages/en/train.txt --vocab-size 1000 --output /tmp/en.json
               toksleuth merges /tmp/en.json | head
               echo "Hello world" | toksleuth encode --tokenizer /tmp/en.json --json
+              toksleuth infer --tokenizer /tmp/en.json --categories fixtures/corpora/languages --merges 500
+              toksleuth membership testbed --corpus fixtures/corpora/languages/en --tokenizer fixtures/reference/gpt2 --words 24
 
             Exit codes: 0 success, 1 usage error, 2 bad input (a file named in the message), 3 internal error.
             """,
