@@ -56,7 +56,7 @@ public enum ROC {
             draws.append(weightedAUC(order: order, scores: scores, labels: labels, weights: weights))
         }
         draws.sort()
-        let interval = resamples > 0 ? [percentile(draws, 0.025), percentile(draws, 0.975)] : [auc, auc]
+        let interval = resamples > 0 ? [linearQuantile(draws, 0.025), linearQuantile(draws, 0.975)] : [auc, auc]
 
         let curve = rocCurve(order: order, scores: scores, labels: labels)
         var tpr: [String: Double] = [:]
@@ -105,14 +105,5 @@ public enum ROC {
             end = start
         }
         return points
-    }
-
-    /// Linear interpolation between order statistics (NumPy's default percentile).
-    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 }

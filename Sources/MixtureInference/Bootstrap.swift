@@ -63,15 +63,7 @@ public enum Bootstrap {
         guard let width = draws.first?.count else { return [] }
         return (0..<width).map { category in
             let values = draws.map { $0[category] }.sorted()
-            return [quantile(values, (1 - level) / 2), quantile(values, 1 - (1 - level) / 2)]
+            return [linearQuantile(values, (1 - level) / 2), linearQuantile(values, 1 - (1 - level) / 2)]
         }
-    }
-
-    /// Linear interpolation between order statistics.
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 }

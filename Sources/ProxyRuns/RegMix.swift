@@ -100,7 +100,8 @@ public struct RegMix: Sendable {
         let k = c.candidates.count
         guard k >= 2 else { throw InferenceError("regmix needs at least two candidate categories") }
         guard c.runs >= 10 else { throw InferenceError("regmix needs at least 10 runs to fit and check a regression") }
-        let prior = (c.prior ?? [Double](repeating: 1, count: k)).map { $0 / (c.prior ?? [Double](repeating: 1, count: k)).reduce(0, +) }
+        let given = c.prior ?? [Double](repeating: 1, count: k)
+        let prior = given.map { $0 / given.reduce(0, +) }
         let categories = try TokenizedCategories(sources: c.candidates, tokenizer: c.tokenizer, maxBytes: c.maxCategoryBytes)
         let target = try TokenizedCategories(sources: [CategorySource(name: c.targetName, files: c.targetFiles)], tokenizer: c.tokenizer,
                                              maxBytes: c.targetBytes)

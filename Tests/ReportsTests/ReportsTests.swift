@@ -28,7 +28,7 @@ final class ReportsTests: XCTestCase {
         XCTAssertEqual(rows.last!.share, 0.005, accuracy: 1e-12)
         let (html, markdown) = ReportWriter.mixture(input)
         XCTAssertFalse(html.contains("<script"), "no JavaScript")
-        XCTAssertFalse(html.contains("http://") && !html.contains("http://www.w3.org/2000/svg"), "no network")
+        XCTAssertFalse(html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("://"), "no network: nothing fetched")
         XCTAssertTrue(html.contains("&lt;python&gt;"))
         XCTAssertFalse(html.contains("<python>"))
         XCTAssertEqual(html.components(separatedBy: "<rect").count - 1, 4 + 4, "one bar per row, one legend swatch per family present")
@@ -57,7 +57,7 @@ final class ReportsTests: XCTestCase {
         XCTAssertTrue(html.contains("stroke-dasharray=\"6 3\""), "the blind baseline is dashed")
         XCTAssertTrue(html.contains("&lt;separates&gt;"))
         XCTAssertFalse(html.contains("<script"))
-        XCTAssertTrue(markdown.contains("| loss | 60.0 | 55.0 – 65.0 | 0.1 / 1.0 / 2.0 / 10.0 |") || markdown.contains("| loss | 60.0 | 55.0 – 65.0 |"))
+        XCTAssertTrue(markdown.contains("| loss | 60.0 | 55.0 – 65.0 | 1.0 / 2.0 / 10.0 |"), markdown)
         XCTAssertThrowsError(try MembershipReportInput.parse(Data("{\"iid\": {}}".utf8), source: "bad.json", title: "b")) { error in
             XCTAssertTrue(String(describing: error).hasPrefix("bad.json"))
         }
