@@ -60,7 +60,7 @@ let package = Package(
             dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership"]
         ),
         // Reports: self-contained HTML (inline SVG) and Markdown from results.
-        .target(name: "Reports", dependencies: ["Corpora"]),
+        .target(name: "Reports", dependencies: ["Corpora", "MixtureInference", "ProxyRuns"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [

@@ -3,7 +3,19 @@ import Corpora
 import Foundation
 import TokenizerFormats
 
-/// Uncertainty of an inferred mixture by resampling the category samples' documents.
+/// What a bootstrap replicate resamples.
+public enum BootstrapResampling: String, Sendable, Codable, CaseIterable {
+    /// The documents of every category sample (the sample is one draw of the category).
+    case documents
+    /// The merge steps whose constraints enter the LP (the merge list is one draw of the
+    /// tokenizer's training data: its order among near-ties is noise).
+    case steps
+    /// Documents and steps together: both sources of noise at once.
+    case both
+}
+
+/// Uncertainty of an inferred mixture by resampling the category samples' documents and/or
+/// the merge steps.
 ///
 /// A sample is one draw of documents from its category; another draw would count other pairs
 /// and give another mixture. Each replicate resamples every category's documents with
@@ -39,23 +51,50 @@ public enum Bootstrap {
     }
 
     /// The proportions of `replicates` resampled solves.
+    ///
+    /// Each replicate draws its documents and its steps from generators of its own, so the
+    /// `.both` replicates resample the same documents as the `.documents` ones of the same seed.
     public static func replicates(tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, skipMerges: Int = 0,
                                   solver: SolverOptions, replicates: Int, seed: UInt64,
+                                  resampling: BootstrapResampling = .documents,
                                   progress: ((Int, Int) -> Void)? = nil) throws -> [[Double]] {
         let documents = samples.map(Bootstrap.documents(of:))
         let merges = tokenizer.inferenceMerges.prefix(skipMerges + mergeCount)
+        let names = names
+        func counts(of samples: [Corpus]) throws -> [CategoryCounts] {
+            try InferenceInputs(tokenizer: tokenizer, names: names, samples: samples, mergeCount: skipMerges + mergeCount, cache: nil).counts()
+        }
+        // Resampling steps alone keeps the counts: one count serves every replicate.
+        let fixedCounts = resampling == .steps ? try counts(of: samples) : nil
         var draws: [[Double]] = []
         for replicate in 0..<replicates {
             progress?(replicate, replicates)
-            var generator = SeededGenerator(seed: seed &* 0x2545_F491 &+ UInt64(replicate) &+ 11)
-            let resampled = samples.indices.map { resample(samples[$0], documents: documents[$0], using: &generator) }
-            let inputs = InferenceInputs(tokenizer: tokenizer, names: names, samples: resampled, mergeCount: skipMerges + mergeCount, cache: nil)
-            let solution = try MixtureSolver(categories: try inputs.counts(), merges: merges, firstStep: skipMerges, scale: solver.scale)
-                .solve(options: solver)
+            let replicateSeed = seed &* 0x2545_F491 &+ UInt64(replicate) &+ 11
+            var documentGenerator = SeededGenerator(seed: replicateSeed)
+            var stepGenerator = SeededGenerator(seed: replicateSeed ^ 0x5DEE_CE66_D1CE_4E5B)
+            let categoryCounts: [CategoryCounts]
+            if let fixedCounts {
+                categoryCounts = fixedCounts
+            } else {
+                categoryCounts = try counts(of: samples.indices.map { resample(samples[$0], documents: documents[$0], using: &documentGenerator) })
+            }
+            let weights = resampling == .documents ? nil
+                : stepWeights(steps: merges.count, firstStep: skipMerges, using: &stepGenerator)
+            let solution = try MixtureSolver(categories: categoryCounts, merges: merges, firstStep: skipMerges, scale: solver.scale)
+                .solve(options: solver, stepWeights: weights)
             draws.append(solution.proportions)
         }
         progress?(replicates, replicates)
         return draws
+    }
+
+    /// Multiplicities of a resample with replacement of the steps `firstStep..<steps` (the
+    /// earlier steps weigh 0, as they give no constraints anyway).
+    static func stepWeights(steps: Int, firstStep: Int, using generator: inout SeededGenerator) -> [Double] {
+        var weights = [Double](repeating: 0, count: steps)
+        let constrained = steps - firstStep
+        for _ in 0..<constrained { weights[firstStep + Int.random(in: 0..<constrained, using: &generator)] += 1 }
+        return weights
     }
 
     /// Per category, the central `level` interval of the draws' proportions.

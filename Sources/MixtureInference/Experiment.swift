@@ -28,6 +28,11 @@ public struct ExperimentConfig: Sendable {
     /// Bootstrap replicates per trial for the attack's intervals (0: none), and their level.
     public var bootstrap = 0
     public var bootstrapLevel = 0.9
+    /// What the replicates resample; with several, each gives its own intervals on the same
+    /// trials (to compare their coverage).
+    public var bootstrapResamplings: [BootstrapResampling] = [.documents]
+    /// Each trial also infers with this many of its categories withheld (0: not).
+    public var withhold = 0
     public var solver = SolverOptions()
 
     public init(categoriesFolder: String) { self.categoriesFolder = categoriesFolder }
@@ -49,8 +54,27 @@ public struct TrialResult: Sendable, Codable {
     public var encodingEfficiencyRatios: [Double]?
     /// Methods that failed on this trial, with the reason (they are left out of the summary).
     public var failures: [String: String] = [:]
-    /// The attack's bootstrap interval per category (with `--bootstrap`).
+    /// The attack's bootstrap interval per category (with `--bootstrap`), of the first resampling.
     public var intervals: [[Double]]?
+    /// The intervals of every resampling asked for, by its name.
+    public var intervalsByResampling: [String: [[Double]]]?
+    /// How well the attack's mixture explains the merges.
+    public var fit: FitQuality?
+    /// The attack run again with some categories withheld (with `--withhold`).
+    public var withheld: WithheldRun?
+}
+
+/// An attack over fewer categories than the tokenizer was trained on.
+public struct WithheldRun: Sendable, Codable {
+    /// The categories left out.
+    public var categories: [String]
+    /// Their true share of the training bytes: what the unexplained share should estimate.
+    public var share: Double
+    /// Estimates for the categories kept (in the trial's order without the withheld ones).
+    public var estimates: [Double]
+    /// MSE of `estimates` against the kept categories' true shares renormalised to 1.
+    public var mse: Double
+    public var fit: FitQuality
 }
 
 /// Runs trials: draw a mixture, train a tokenizer on it, infer the mixture back.
@@ -121,6 +145,9 @@ public struct ExperimentRunner {
             var teeRatios: [Double]?
             var failures: [String: String] = [:]
             var intervals: [[Double]]?
+            var intervalsByResampling: [String: [[Double]]]?
+            var fit: FitQuality?
+            var withheld: WithheldRun?
             let inputs = InferenceInputs(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
                                          mergeCount: mergesUsed, cache: nil)
             for method in config.methods {
@@ -129,17 +156,28 @@ public struct ExperimentRunner {
                     let counts = try inputs.counts()
                     lap("count")
                     do {
-                        let solution = try MixtureSolver(categories: counts, merges: model.merges.prefix(mergesUsed),
-                                                         scale: config.solver.scale).solve(options: config.solver)
+                        let solver = try MixtureSolver(categories: counts, merges: model.merges.prefix(mergesUsed), scale: config.solver.scale)
+                        let solution = try solver.solve(options: config.solver)
                         estimates[method.rawValue] = solution.proportions
                         solverReport = solution.report
+                        fit = FitQuality(shortfalls: solver.relativeShortfalls(alpha: solution.alpha))
+                        if config.withhold > 0 {
+                            lap("solve")
+                            withheld = try withholdRun(trial: trial, counts: counts, truth: truth, merges: model.merges.prefix(mergesUsed))
+                            lap("withheld")
+                        }
                         if config.bootstrap > 0 {
                             lap("solve")
-                            let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
-                                                                 mergeCount: mergesUsed, solver: config.solver, replicates: config.bootstrap,
-                                                                 seed: config.seed &+ UInt64(trial))
-                            intervals = Bootstrap.intervals(draws, level: config.bootstrapLevel)
-                            lap("bootstrap")
+                            var byResampling: [String: [[Double]]] = [:]
+                            for resampling in config.bootstrapResamplings {
+                                let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
+                                                                     mergeCount: mergesUsed, solver: config.solver, replicates: config.bootstrap,
+                                                                     seed: config.seed &+ UInt64(trial), resampling: resampling)
+                                byResampling[resampling.rawValue] = Bootstrap.intervals(draws, level: config.bootstrapLevel)
+                                lap("bootstrap (\(resampling.rawValue))")
+                            }
+                            intervals = config.bootstrapResamplings.first.flatMap { byResampling[$0.rawValue] }
+                            intervalsByResampling = byResampling
                         }
                     } catch let error as InferenceError {
                         // One trial's numerical failure should not discard the other trials.
@@ -163,7 +201,8 @@ public struct ExperimentRunner {
             let mse = estimates.mapValues { meanSquaredError($0, truth) }
             let result = TrialResult(trial: trial, categories: chosen.map(\.name), truth: truth, estimates: estimates,
                                      mse: mse, seconds: seconds, mergesUsed: mergesUsed, solver: solverReport,
-                                     encodingEfficiencyRatios: teeRatios, failures: failures, intervals: intervals)
+                                     encodingEfficiencyRatios: teeRatios, failures: failures, intervals: intervals,
+                                     intervalsByResampling: intervalsByResampling, fit: fit, withheld: withheld)
             if let keep = config.keepFolder {
                 try keepTrial(result, tokenizer: tokenizer, folder: keep)
             }
@@ -171,6 +210,23 @@ public struct ExperimentRunner {
             progress?(result)
         }
         return ExperimentRunner.refitEncodingEfficiency(results)
+    }
+
+    /// Solves again without `config.withhold` randomly chosen categories of the trial.
+    func withholdRun(trial: Int, counts: [CategoryCounts], truth: [Double], merges: ArraySlice<MergeRule>) throws -> WithheldRun {
+        guard config.withhold < counts.count else {
+            throw InferenceError("--withhold \(config.withhold) must be less than --n \(counts.count)")
+        }
+        var generator = SeededGenerator(seed: config.seed &* 104_729 &+ UInt64(trial) &+ 5)
+        let left = Set(counts.indices.shuffled(using: &generator).prefix(config.withhold))
+        let kept = counts.indices.filter { !left.contains($0) }
+        let solver = try MixtureSolver(categories: kept.map { counts[$0] }, merges: merges, scale: config.solver.scale)
+        let solution = try solver.solve(options: config.solver)
+        let keptTruth = kept.map { truth[$0] }
+        let keptTotal = keptTruth.reduce(0, +)
+        return WithheldRun(categories: left.sorted().map { counts[$0].name }, share: left.map { truth[$0] }.reduce(0, +),
+                           estimates: solution.proportions, mse: meanSquaredError(solution.proportions, keptTruth.map { $0 / keptTotal }),
+                           fit: FitQuality(shortfalls: solver.relativeShortfalls(alpha: solution.alpha)))
     }
 
     /// Replaces each trial's TEE estimate by one whose exponent was fitted on the other trials

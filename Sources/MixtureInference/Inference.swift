@@ -20,6 +20,10 @@ public struct InferenceResult: Sendable, Codable {
     /// Steps skipped because their merge occurs in no sample at that point.
     public var mergesMissing: Int
     public var solver: SolverReport?
+    /// How well the mixture explains the merges, and the share it leaves unexplained (attack).
+    public var fit: FitQuality?
+    /// What the bootstrap resampled (with intervals).
+    public var bootstrapResampling: BootstrapResampling?
     /// Seconds per stage (reading, counting, solving) of the run that computed the result.
     public var seconds: [String: Double]
 }
@@ -36,9 +40,10 @@ public struct InferenceRequest: Sendable {
     public var seed: UInt64 = 0
     public var solver = SolverOptions()
     public var cache: CountCache?
-    /// Bootstrap replicates (resampled sample documents) for intervals; 0: none.
+    /// Bootstrap replicates for intervals (0: none), their level and what they resample.
     public var bootstrap = 0
     public var bootstrapLevel = 0.9
+    public var bootstrapResampling = BootstrapResampling.both
 
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
@@ -89,6 +94,7 @@ public struct InferenceRequest: Sendable {
         var report: SolverReport?
         var cacheUse: CacheUse = cache == nil ? .disabled : .miss
         var intervals: [[Double]]?
+        var fit: FitQuality?
         switch method {
         case .attack:
             progress?("counting pairs under \(mergeCount) merges")
@@ -96,17 +102,19 @@ public struct InferenceRequest: Sendable {
             if counts.allSatisfy(\.fromCache) { cacheUse = .counts }
             lap("count")
             progress?("solving the LP")
-            let solution = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
-                                             firstStep: skipMerges, scale: solver.scale).solve(options: solver) { round, constraints in
+            let mixtureSolver = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
+                                                  firstStep: skipMerges, scale: solver.scale)
+            let solution = try mixtureSolver.solve(options: solver) { round, constraints in
                 progress?("solving the LP: round \(round), \(constraints) constraints")
             }
             proportions = solution.proportions
             report = solution.report
+            fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: solution.alpha))
             lap("solve")
             if bootstrap > 0 {
                 let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
                                                      mergeCount: mergeCount, skipMerges: skipMerges, solver: solver,
-                                                     replicates: bootstrap, seed: seed) { done, total in
+                                                     replicates: bootstrap, seed: seed, resampling: bootstrapResampling) { done, total in
                     progress?("bootstrap: replicate \(done + 1) of \(total)")
                 }
                 intervals = Bootstrap.intervals(draws, level: bootstrapLevel)
@@ -126,7 +134,8 @@ public struct InferenceRequest: Sendable {
         let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: proportions[$0], interval: intervals?[$0]) }
             .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
         let result = InferenceResult(categories: shares, method: method.rawValue, mergesUsed: mergeCount,
-                                     mergesMissing: report?.missingSteps.count ?? 0, solver: report, seconds: seconds)
+                                     mergesMissing: report?.missingSteps.count ?? 0, solver: report, fit: fit,
+                                     bootstrapResampling: intervals == nil ? nil : bootstrapResampling, seconds: seconds)
         // A result cut short by the clock depends on the machine: never reuse it.
         if let cache, report?.stopReason != "time limit" { ResultCache(folder: cache.folder).store(result, key: resultKey) }
         return (result, cacheUse)
@@ -148,7 +157,7 @@ public struct InferenceRequest: Sendable {
     /// Key of the whole result: tokenizer, merges, every sample's content, method and options.
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()
-        fingerprint.update("toksleuth infer result v2")  // v2: GLPK runs on a scaled problem
+        fingerprint.update("toksleuth infer result v3")  // v2: GLPK runs on a scaled problem; v3: fit quality
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: nil).tokenizerKey)
         fingerprint.update(method.rawValue)
@@ -162,6 +171,7 @@ public struct InferenceRequest: Sendable {
             fingerprint.update("bootstrap")
             fingerprint.update(UInt64(bootstrap))
             fingerprint.update(bootstrapLevel.bitPattern)
+            fingerprint.update(bootstrapResampling.rawValue)
         }
         for (source, sample) in zip(categories, samples) {
             fingerprint.update(source.name)

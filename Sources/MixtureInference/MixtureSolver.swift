@@ -180,8 +180,19 @@ public final class MixtureSolver {
     }
 
     /// Solves the LP; `progress` gets (round, constraints so far).
-    public func solve(options: SolverOptions = SolverOptions(), progress: ((Int, Int) -> Void)? = nil) throws -> MixtureSolution {
+    ///
+    /// `stepWeights` (one per merge step) weight the step slacks in the objective: the merge-step
+    /// bootstrap solves with multiplicities of resampled steps, and a step of weight 0 gives no
+    /// constraint. Nil: every step weighs 1, the paper's LP.
+    public func solve(options: SolverOptions = SolverOptions(), stepWeights: [Double]? = nil,
+                      progress: ((Int, Int) -> Void)? = nil) throws -> MixtureSolution {
         let n = names.count
+        if let stepWeights {
+            guard stepWeights.count == steps, stepWeights.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                throw InferenceError("step weights must be \(steps) finite non-negative numbers")
+            }
+            guard stepWeights[firstStep...].contains(where: { $0 > 0 }) else { throw InferenceError("every step weight is 0") }
+        }
         let lp: RestrictedLP = options.form == .primal ? PrimalRestrictedLP(categories: n) : DualRestrictedLP(categories: n)
         var variableCount = n
         var alpha = [Double](repeating: 1 / Double(n), count: n)
@@ -201,7 +212,7 @@ public final class MixtureSolver {
             report.rounds = round
             let separationStart = Date()
             var cuts = separate(alpha: alpha, stepSlack: stepSlack, pairSlack: pairSlack, existing: existing,
-                                options: options, missing: &missing)
+                                options: options, stepWeights: stepWeights, missing: &missing)
             report.separationSeconds += Date().timeIntervalSince(separationStart)
             report.remainingViolations = cuts.count
             if cuts.isEmpty {
@@ -229,13 +240,16 @@ public final class MixtureSolver {
             }
             cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
             // New slack columns first, then the rows that use them.
-            var newColumns = 0
+            var costs: [Double] = []
             for cut in cuts {
-                if stepColumn[cut.step] < 0 { stepColumn[cut.step] = Int32(variableCount + newColumns); newColumns += 1 }
-                if pairColumn[Int(cut.pair)] < 0 { pairColumn[Int(cut.pair)] = Int32(variableCount + newColumns); newColumns += 1 }
+                if stepColumn[cut.step] < 0 {
+                    stepColumn[cut.step] = Int32(variableCount + costs.count)
+                    costs.append(stepWeights?[cut.step] ?? 1)
+                }
+                if pairColumn[Int(cut.pair)] < 0 { pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count); costs.append(1) }
             }
-            _ = lp.addSlacks(newColumns)
-            variableCount += newColumns
+            _ = lp.addSlacks(costs: costs)
+            variableCount += costs.count
             var rows: [LinearProgram.Row] = []
             rows.reserveCapacity(cuts.count)
             for cut in cuts {
@@ -309,71 +323,57 @@ public final class MixtureSolver {
         return byteTotal > 0 ? byteWeights.map { $0 / byteTotal } : [Double](repeating: 1 / Double(n), count: n)
     }
 
-    /// Replays every category's counts under the current solution and returns the violated
-    /// constraints not yet in the LP, up to `pairsPerStep` per step.
-    func separate(alpha: [Double], stepSlack: [Double], pairSlack: [Double], existing: Set<UInt64>,
-                  options: SolverOptions, missing: inout Set<Int>) -> [Cut] {
-        let n = names.count
-        let weight = (0..<n).map { alpha[$0] * normalisers[$0] }
-        var counts = traces.map(\.initialCounts)
-        var weighted = [Double](repeating: 0, count: pairCount)
-        for (category, trace) in traces.enumerated() where weight[category] != 0 {
-            let map = localToGlobal[category]
-            for (local, count) in trace.initialCounts.enumerated() where count != 0 {
-                weighted[Int(map[local])] += weight[category] * Double(count)
-            }
-        }
-        var heap = Heap((0..<pairCount).lazy.filter { weighted[$0] > 0 }
-            .map { Entry(value: weighted[$0] - pairSlack[$0], pair: Int32($0)) })
-        var cuts: [Cut] = []
-        var popped: [Entry] = []
-        var changed: [Int32] = []
-        var changedStamp = [Int32](repeating: -1, count: pairCount)
+    /// The counts of every category replayed merge by merge, with the weighted mixture count
+    /// of every pair and a max-heap on `weighted - pairSlack` kept up to date (entries whose
+    /// pair changed since are stale and skipped).
+    struct Replay {
+        let solver: MixtureSolver
+        let pairSlack: [Double]
+        let weight: [Double]
+        var counts: [[Int64]]
+        var weighted: [Double]
+        var heap: Heap<Entry>
+        private var changed: [Int32] = []
+        private var changedStamp: [Int32]
 
-        func countOf(_ g: Int, in category: Int) -> Int64 {
-            for k in memberStart[g]..<memberStart[g + 1] where Int(memberCategory[k]) == category {
-                return counts[category][Int(memberLocal[k])]
+        init(_ solver: MixtureSolver, alpha: [Double], pairSlack: [Double]) {
+            self.solver = solver
+            self.pairSlack = pairSlack
+            weight = alpha.indices.map { alpha[$0] * solver.normalisers[$0] }
+            counts = solver.traces.map(\.initialCounts)
+            var weighted = [Double](repeating: 0, count: solver.pairCount)
+            for (category, trace) in solver.traces.enumerated() where weight[category] != 0 {
+                let map = solver.localToGlobal[category]
+                for (local, count) in trace.initialCounts.enumerated() where count != 0 {
+                    weighted[Int(map[local])] += weight[category] * Double(count)
+                }
+            }
+            self.weighted = weighted
+            heap = Heap((0..<solver.pairCount).lazy.filter { weighted[$0] > 0 }
+                .map { Entry(value: weighted[$0] - pairSlack[$0], pair: Int32($0)) })
+            changedStamp = [Int32](repeating: -1, count: solver.pairCount)
+        }
+
+        func isStale(_ entry: Entry) -> Bool { entry.value != weighted[Int(entry.pair)] - pairSlack[Int(entry.pair)] }
+
+        func count(of g: Int, in category: Int) -> Int64 {
+            for k in solver.memberStart[g]..<solver.memberStart[g + 1] where Int(solver.memberCategory[k]) == category {
+                return counts[category][Int(solver.memberLocal[k])]
             }
             return 0
         }
-        func presentAnywhere(_ g: Int) -> Bool {
-            for k in memberStart[g]..<memberStart[g + 1] where counts[Int(memberCategory[k])][Int(memberLocal[k])] > 0 { return true }
+
+        func isPresentAnywhere(_ g: Int) -> Bool {
+            for k in solver.memberStart[g]..<solver.memberStart[g + 1]
+            where counts[Int(solver.memberCategory[k])][Int(solver.memberLocal[k])] > 0 { return true }
             return false
         }
 
-        for t in 0..<steps {
-            let m = Int(mergePair[t])
-            if t < firstStep {
-                // Only replayed: these merges belong to the base tokenizer.
-            } else if m < 0 || !presentAnywhere(m) {
-                missing.insert(t)
-            } else {
-                let threshold = weighted[m] + stepSlack[t]
-                let cutoff = threshold + options.tolerance * (1 + abs(threshold))
-                popped.removeAll(keepingCapacity: true)
-                var taken = 0
-                while taken < options.pairsPerStep, let top = heap.popMax() {
-                    let g = Int(top.pair)
-                    // An entry is stale once its pair's count changed (a fresh entry was pushed then).
-                    if top.value != weighted[g] - pairSlack[g] { continue }
-                    popped.append(top)
-                    if top.value <= cutoff { break }
-                    if g == m || existing.contains(UInt64(t) << 32 | UInt64(g)) { continue }
-                    if popped.dropLast().contains(where: { $0.pair == top.pair }) { continue }
-                    var coefficients = [Double](repeating: 0, count: n)
-                    for i in 0..<n {
-                        coefficients[i] = normalisers[i] * Double(countOf(m, in: i) - countOf(g, in: i))
-                    }
-                    cuts.append(Cut(step: t, pair: Int32(g), violation: (top.value - threshold) / (1 + abs(threshold)),
-                                    coefficients: coefficients))
-                    taken += 1
-                }
-                for entry in popped { heap.insert(entry) }
-            }
-            // Apply merge t to the counts.
+        /// Applies merge `t` to the counts.
+        mutating func apply(step t: Int) {
             changed.removeAll(keepingCapacity: true)
-            for (category, trace) in traces.enumerated() {
-                let map = localToGlobal[category]
+            for (category, trace) in solver.traces.enumerated() {
+                let map = solver.localToGlobal[category]
                 let w = weight[category]
                 for k in trace.deltaStarts[t]..<trace.deltaStarts[t + 1] {
                     let local = Int(trace.deltaPairs[k])
@@ -387,10 +387,82 @@ public final class MixtureSolver {
                     }
                 }
             }
-            for g in changed {
-                if weighted[Int(g)] > 0 { heap.insert(Entry(value: weighted[Int(g)] - pairSlack[Int(g)], pair: g)) }
+            for g in changed where weighted[Int(g)] > 0 {
+                heap.insert(Entry(value: weighted[Int(g)] - pairSlack[Int(g)], pair: g))
             }
         }
+    }
+
+    /// Replays every category's counts under the current solution and returns the violated
+    /// constraints not yet in the LP, up to `pairsPerStep` per step.
+    func separate(alpha: [Double], stepSlack: [Double], pairSlack: [Double], existing: Set<UInt64>,
+                  options: SolverOptions, stepWeights: [Double]?, missing: inout Set<Int>) -> [Cut] {
+        let n = names.count
+        var replay = Replay(self, alpha: alpha, pairSlack: pairSlack)
+        var cuts: [Cut] = []
+        var popped: [Entry] = []
+        for t in 0..<steps {
+            let m = Int(mergePair[t])
+            if t < firstStep || stepWeights?[t] == 0 {
+                // Only replayed: these merges belong to the base tokenizer, or the bootstrap left them out.
+            } else if m < 0 || !replay.isPresentAnywhere(m) {
+                missing.insert(t)
+            } else {
+                let threshold = replay.weighted[m] + stepSlack[t]
+                let cutoff = threshold + options.tolerance * (1 + abs(threshold))
+                popped.removeAll(keepingCapacity: true)
+                var taken = 0
+                while taken < options.pairsPerStep, let top = replay.heap.popMax() {
+                    let g = Int(top.pair)
+                    if replay.isStale(top) { continue }
+                    popped.append(top)
+                    if top.value <= cutoff { break }
+                    if g == m || existing.contains(UInt64(t) << 32 | UInt64(g)) { continue }
+                    if popped.dropLast().contains(where: { $0.pair == top.pair }) { continue }
+                    var coefficients = [Double](repeating: 0, count: n)
+                    for i in 0..<n {
+                        coefficients[i] = normalisers[i] * Double(replay.count(of: m, in: i) - replay.count(of: g, in: i))
+                    }
+                    cuts.append(Cut(step: t, pair: Int32(g), violation: (top.value - threshold) / (1 + abs(threshold)),
+                                    coefficients: coefficients))
+                    taken += 1
+                }
+                for entry in popped { replay.heap.insert(entry) }
+            }
+            replay.apply(step: t)
+        }
         return cuts
+    }
+
+    /// Per constrained step, how far the merge falls short of the most frequent other pair in
+    /// the mixture `alpha` (without pair slacks), relative to that pair's frequency: 0 when the
+    /// merge is the mixture's most frequent pair, as the tokenizer's training makes it, 1 when
+    /// no category has it at all. Being relative, values from different tokenizers, sample
+    /// sizes and step ranges compare.
+    public func relativeShortfalls(alpha: [Double]) -> [Double] {
+        var replay = Replay(self, alpha: alpha, pairSlack: [Double](repeating: 0, count: pairCount))
+        var shortfalls: [Double] = []
+        shortfalls.reserveCapacity(steps - firstStep)
+        var popped: [Entry] = []
+        for t in 0..<steps {
+            let m = Int(mergePair[t])
+            if t >= firstStep {
+                if m < 0 || replay.weighted[m] <= 0 {
+                    shortfalls.append(1)
+                } else {
+                    popped.removeAll(keepingCapacity: true)
+                    var best = 0.0
+                    while let top = replay.heap.popMax() {
+                        if replay.isStale(top) { continue }
+                        popped.append(top)
+                        if Int(top.pair) != m { best = top.value; break }
+                    }
+                    for entry in popped { replay.heap.insert(entry) }
+                    shortfalls.append(best > 0 ? max(0, best - replay.weighted[m]) / best : 0)
+                }
+            }
+            replay.apply(step: t)
+        }
+        return shortfalls
     }
 }

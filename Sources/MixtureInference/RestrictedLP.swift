@@ -5,8 +5,8 @@ import CGLPK
 /// Variables are numbered as in the primal: the category weights `0..<n`, then the slacks in
 /// the order they are added. A cut is a primal row `sum coef * x >= 0`.
 protocol RestrictedLP: AnyObject {
-    /// Adds `count` slack variables with cost 1; returns the number of the first.
-    func addSlacks(_ count: Int) -> Int
+    /// Adds slack variables with the given costs; returns the number of the first.
+    func addSlacks(costs: [Double]) -> Int
     /// Adds cuts (rows over variable numbers, `>= 0`).
     func addCuts(_ cuts: [LinearProgram.Row])
     func solve() -> LinearProgram.Outcome
@@ -41,7 +41,7 @@ final class PrimalRestrictedLP: RestrictedLP {
                                       coefficients: [Double](repeating: 1, count: categories), bound: 1, isEquality: true)])
     }
 
-    func addSlacks(_ count: Int) -> Int { lp.addColumns(objective: [Double](repeating: 1, count: count)) }
+    func addSlacks(costs: [Double]) -> Int { lp.addColumns(objective: costs) }
     func addCuts(_ cuts: [LinearProgram.Row]) { lp.addRows(cuts) }
     func solve() -> LinearProgram.Outcome { lp.solve(method: .dual) }
     func value(of variable: Int) -> Double { lp.value(ofColumn: variable) }
@@ -82,12 +82,12 @@ final class DualRestrictedLP: RestrictedLP {
 
     deinit { glp_delete_prob(problem) }
 
-    func addSlacks(_ count: Int) -> Int {
+    func addSlacks(costs: [Double]) -> Int {
         let first = rows
-        guard count > 0 else { return first }
-        let start = glp_add_rows(problem, Int32(count))
-        for offset in 0..<Int32(count) { glp_set_row_bnds(problem, start + offset, GLP_UP, 1, 1) }
-        rows += count
+        guard !costs.isEmpty else { return first }
+        let start = glp_add_rows(problem, Int32(costs.count))
+        for (offset, cost) in costs.enumerated() { glp_set_row_bnds(problem, start + Int32(offset), GLP_UP, cost, cost) }
+        rows += costs.count
         return first
     }
 

@@ -1,5 +1,6 @@
 import Corpora
 import Foundation
+import MixtureInference
 
 /// An inferred mixture as a report reads it: `infer --json` output, optionally with the
 /// category families and the command that made it (as `scripts/real-analyses.py` stores them).
@@ -20,6 +21,17 @@ public struct MixtureReportInput: Sendable {
     public var command: String?
     /// Solver facts, as key/value text.
     public var solver: [(String, String)]
+    /// The fit quality (`infer` of the attack): mean relative shortfall, fraction of steps
+    /// unexplained, the estimated unexplained share, and the shortfall along the merge list.
+    public var fit: Fit?
+
+    public struct Fit: Sendable {
+        public var steps: Int
+        public var meanShortfall: Double
+        public var unexplainedSteps: Double
+        public var unexplainedShare: Double
+        public var profile: [Double]
+    }
 
     /// Reads an `infer --json` result; `families` maps category names to a family name
     /// (categories not in it: the JSON's own "families" when present, else "other").
@@ -52,6 +64,15 @@ public struct MixtureReportInput: Sendable {
         if let facts = object["solver"] as? [String: Any] {
             for key in facts.keys.sorted() { solver.append((key.replacingOccurrences(of: "_", with: " "), describe(facts[key]!))) }
         }
+        var fit: Fit?
+        if let object = object["fit"] as? [String: Any] {
+            func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
+            if let steps = number("steps"), let mean = number("mean_shortfall"), let unexplained = number("unexplained_steps"),
+               let share = number("unexplained_share") {
+                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedSteps: unexplained, unexplainedShare: share,
+                          profile: (object["profile"] as? [NSNumber])?.map(\.doubleValue) ?? [])
+            }
+        }
         var fingerprint = Fingerprint()
         fingerprint.update(data)
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -59,7 +80,7 @@ public struct MixtureReportInput: Sendable {
                                   shares: shares.sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name },
                                   mergesUsed: (object["merges_used"] as? NSNumber)?.intValue,
                                   mergesMissing: (object["merges_missing"] as? NSNumber)?.intValue,
-                                  command: object["command"] as? String, solver: solver)
+                                  command: object["command"] as? String, solver: solver, fit: fit)
     }
 
     /// A JSON value as a reader wants it: yes/no, integers plain, other numbers to 4 digits.
@@ -199,8 +220,17 @@ public enum ReportWriter {
         html += "<h2>By family</h2>\n<table><tr><th>family</th><th>share</th></tr>\n"
         for family in input.families { html += "<tr><td>\(escape(family.name))</td><td class=\"n\">\(percent(family.share))</td></tr>\n" }
         html += "</table>\n"
+        if let fit = input.fit {
+            html += "<h2>Fit quality and the unexplained share</h2>\n<p>\(escape(fitSentence(fit)))</p>\n"
+            if fit.profile.count > 1 {
+                html += lineChart([(name: "mean relative shortfall", points: fit.profile.enumerated().map {
+                    (Double($0.offset) + 0.5) / Double(fit.profile.count) * Double(fit.steps)
+                }.enumerated().map { ($0.element, fit.profile[$0.offset]) }, colour: "#0072B2", dashed: false)],
+                                  xLabel: "merge step", yLabel: "relative shortfall", yRange: 0...1) + "\n"
+            }
+        }
         if !input.solver.isEmpty {
-            html += "<h2>Fit</h2>\n<table>\n"
+            html += "<h2>Solver</h2>\n<table>\n"
             for (key, value) in input.solver { html += "<tr><td>\(escape(key))</td><td>\(escape(value))</td></tr>\n" }
             html += "</table>\n"
         }
@@ -216,14 +246,24 @@ public enum ReportWriter {
         }
         markdown += "\n## By family\n\n| family | share |\n|---|---:|\n"
         for family in input.families { markdown += "| \(family.name) | \(percent(family.share)) |\n" }
+        if let fit = input.fit { markdown += "\n## Fit quality and the unexplained share\n\n\(fitSentence(fit))\n" }
         if !input.solver.isEmpty {
-            markdown += "\n## Fit\n\n"
+            markdown += "\n## Solver\n\n"
             for (key, value) in input.solver { markdown += "- \(key): \(value)\n" }
         }
         markdown += "\n## Reproduce\n\n"
         if let command = input.command { markdown += "```\n\(command)\n```\n\n" }
         markdown += "From `\(input.source)` (fingerprint \(input.sourceHash)).\n"
         return (html, markdown)
+    }
+
+    /// What the fit figures mean, in one paragraph.
+    static func fitSentence(_ fit: MixtureReportInput.Fit) -> String {
+        String(format: "Mean relative shortfall %.3f over %d merge steps (how far each merge falls below the most frequent other pair "
+               + "under this mixture; 0 = every merge explained). %.1f%% of the steps are merges these categories cannot have made "
+               + "(shortfall at least %.2f), so an estimated %@ of the training data is not explained by the categories offered: "
+               + "the shares above are shares of the rest. See README \"Unexplained share\" for the calibration of both figures.",
+               fit.meanShortfall, fit.steps, 100 * fit.unexplainedSteps, FitQuality.unexplainedThreshold, percent(fit.unexplainedShare))
     }
 
     /// The index page: one comparison chart and a link per report.

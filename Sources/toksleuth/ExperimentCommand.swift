@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MixtureInference
+import Membership
 
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,8 +51,14 @@ struct ExperimentCommand: ParsableCommand {
     @Option(name: .long, help: "Keep each trial's tokenizer, true mixture and result here.")
     var keepDir: String?
 
-    @Option(name: .long, help: "Bootstrap replicates per trial (resampled sample documents) for the attack's 90% intervals; reports their coverage of the truth.")
+    @Option(name: .long, help: "Bootstrap replicates per trial for the attack's 90% intervals; reports their coverage of the truth.")
     var bootstrap = 0
+
+    @Option(name: .long, help: "What the bootstrap resamples: documents, steps, both; several (comma-separated) are compared on the same trials.")
+    var bootstrapResampling = BootstrapResampling.both.rawValue
+
+    @Option(name: .long, help: "Also infer each trial with K of its categories withheld: calibrates the fit-quality figure and the unexplained-share estimate.")
+    var withhold = 0
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -66,12 +73,21 @@ struct ExperimentCommand: ParsableCommand {
         methods.flatMap { $0.split(separator: ",").map(String.init) }
     }
 
+    private var resamplingNames: [String] { bootstrapResampling.split(separator: ",").map(String.init) }
+
     func validate() throws {
         guard categoriesPerTrial >= 2 else { throw ValidationError("--n must be at least 2") }
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
         guard merges >= 1 else { throw ValidationError("--merges must be positive") }
         guard trainBytes >= 1000 else { throw ValidationError("--train-bytes must be at least 1000") }
         guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be positive") }
+        guard withhold >= 0, withhold < categoriesPerTrial else { throw ValidationError("--withhold must be between 0 and --n - 1") }
+        if withhold > 0 && !methodNames.contains(InferenceMethod.attack.rawValue) {
+            throw ValidationError("--withhold needs the attack among --methods")
+        }
+        for name in resamplingNames where BootstrapResampling(rawValue: name) == nil {
+            throw ValidationError("unknown --bootstrap-resampling '\(name)' (choose documents, steps, both)")
+        }
         for method in methodNames where InferenceMethod(rawValue: method) == nil {
             throw ValidationError("unknown method '\(method)' (choose attack, random, tee, tc)")
         }
@@ -91,6 +107,8 @@ struct ExperimentCommand: ParsableCommand {
         config.keepFolder = keepDir
         config.solver = solver.options
         config.bootstrap = bootstrap
+        config.withhold = withhold
+        config.bootstrapResamplings = resamplingNames.compactMap(BootstrapResampling.init(rawValue:))
         let progress = ProgressReporter(quiet: quiet)
         let results = try ExperimentRunner(config: config).run { trial in
             progress.update("trials", done: trial.trial + 1, total: trials)
@@ -119,13 +137,20 @@ struct ExperimentSummary {
         }
     }
 
-    /// How many true proportions fall inside the attack's bootstrap intervals, of how many, and
-    /// the intervals' mean width.
-    static func coverage(_ results: [TrialResult]) -> (Int, Int, Double)? {
+    /// Per resampling, how many true proportions fall inside the attack's bootstrap intervals,
+    /// of how many, and the intervals' mean width.
+    static func coverages(_ results: [TrialResult]) -> [(resampling: String, inside: Int, total: Int, width: Double)] {
+        let names = Set(results.flatMap { $0.intervalsByResampling?.keys.map { $0 } ?? [] })
+        return BootstrapResampling.allCases.map(\.rawValue).filter(names.contains).compactMap { name in
+            coverage(results.map { $0.intervalsByResampling?[name] }, truths: results.map(\.truth)).map { (name, $0.0, $0.1, $0.2) }
+        }
+    }
+
+    static func coverage(_ intervalSets: [[[Double]]?], truths: [[Double]]) -> (Int, Int, Double)? {
         var inside = 0, total = 0, width = 0.0
-        for result in results {
-            guard let intervals = result.intervals else { continue }
-            for (truth, interval) in zip(result.truth, intervals) {
+        for (intervals, truth) in zip(intervalSets, truths) {
+            guard let intervals else { continue }
+            for (truth, interval) in zip(truth, intervals) {
                 total += 1
                 if truth >= interval[0] && truth <= interval[1] { inside += 1 }
                 width += interval[1] - interval[0]
@@ -137,8 +162,17 @@ struct ExperimentSummary {
     func json(results: [TrialResult]) -> String {
         var summary: [String: Any] = [:]
         for row in rows { summary[row.method] = ["mean_log10_mse": row.mean, "sd": row.sd, "failed_trials": row.failed] }
-        if let (inside, total, width) = ExperimentSummary.coverage(results) {
-            summary["bootstrap_coverage"] = ["inside": inside, "total": total, "fraction": Double(inside) / Double(total), "mean_width": width]
+        var coverage: [String: Any] = [:]
+        for row in ExperimentSummary.coverages(results) {
+            coverage[row.resampling] = ["inside": row.inside, "total": row.total, "fraction": Double(row.inside) / Double(row.total),
+                                        "mean_width": row.width]
+        }
+        if !coverage.isEmpty { summary["bootstrap_coverage"] = coverage }
+        if let withheld = WithholdSummary(results) {
+            summary["withhold"] = ["runs": withheld.runs, "unexplained_share_mae": withheld.estimateError,
+                                   "unexplained_share_mae_complete": withheld.completeEstimateError,
+                                   "fit_auc": withheld.fitAUC, "unexplained_steps_auc": withheld.stepsAUC,
+                                   "mean_log10_mse_kept": withheld.keptLogMSE]
         }
         let trials: [[String: Any]] = results.map { result in
             var entry: [String: Any] = [
@@ -147,6 +181,12 @@ struct ExperimentSummary {
                 "failures": result.failures,
             ]
             if let intervals = result.intervals { entry["intervals"] = intervals }
+            if let byResampling = result.intervalsByResampling { entry["intervals_by_resampling"] = byResampling }
+            if let fit = result.fit { entry["fit"] = WithholdSummary.json(fit) }
+            if let withheld = result.withheld {
+                entry["withheld"] = ["categories": withheld.categories, "share": withheld.share, "estimates": withheld.estimates,
+                                     "mse": withheld.mse, "fit": WithholdSummary.json(withheld.fit)]
+            }
             if let solver = result.solver {
                 entry["solver"] = ["rounds": solver.rounds, "constraints": solver.constraints, "objective": solver.objective,
                                    "converged": solver.converged, "stop_reason": solver.stopReason, "lp_seconds": solver.lpSeconds,
@@ -171,16 +211,68 @@ struct ExperimentSummary {
         for result in results { for (stage, seconds) in result.seconds { stages[stage, default: 0] += seconds } }
         out += "\nseconds per trial: " + stages.sorted { $0.key < $1.key }
             .map { String(format: "%@ %.2f", $0.key, $0.value / Double(max(results.count, 1))) }.joined(separator: ", ")
-        if let (inside, total, width) = ExperimentSummary.coverage(results) {
-            out += String(format: "\nbootstrap 90%% intervals of the attack: %d of %d true proportions inside (%.0f%%), mean width %.4f",
-                          inside, total, 100 * Double(inside) / Double(total), width)
+        for row in ExperimentSummary.coverages(results) {
+            out += String(format: "\nbootstrap %.0f%% intervals of the attack, resampling %@: %d of %d true proportions inside (%.0f%%), mean width %.4f",
+                          100 * config.bootstrapLevel, row.resampling, row.inside, row.total, 100 * Double(row.inside) / Double(row.total), row.width)
         }
+        if let withheld = WithholdSummary(results) { out += "\n\n" + withheld.table(results) }
         let rounds = results.compactMap { $0.solver?.rounds }
         if !rounds.isEmpty {
             out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average",
                           Double(rounds.reduce(0, +)) / Double(rounds.count),
                           Double(results.compactMap { $0.solver?.constraints }.reduce(0, +)) / Double(rounds.count))
         }
+        return out
+    }
+}
+
+/// What `experiment --withhold` measures: how the fit figure and the unexplained-share estimate
+/// move with the withheld share.
+struct WithholdSummary {
+    var runs: Int
+    /// Mean absolute error of the unexplained-share estimate on the withheld runs, and on the
+    /// complete runs (where the truth is 0).
+    var estimateError: Double
+    var completeEstimateError: Double
+    /// AUC of the mean shortfall (and of the unexplained-step fraction) at telling withheld runs
+    /// from complete ones.
+    var fitAUC: Double
+    var stepsAUC: Double
+    /// Mean log10 MSE of the kept categories' estimates against their renormalised truth.
+    var keptLogMSE: Double
+
+    init?(_ results: [TrialResult]) {
+        let pairs = results.compactMap { result in result.fit.flatMap { fit in result.withheld.map { (fit, $0) } } }
+        guard !pairs.isEmpty else { return nil }
+        runs = pairs.count
+        estimateError = pairs.map { abs($0.1.fit.unexplainedShare - $0.1.share) }.reduce(0, +) / Double(runs)
+        completeEstimateError = pairs.map { $0.0.unexplainedShare }.reduce(0, +) / Double(runs)
+        let labels = pairs.map { _ in false } + pairs.map { _ in true }
+        fitAUC = ROC.metrics(scores: pairs.map(\.0.meanShortfall) + pairs.map(\.1.fit.meanShortfall), labels: labels, resamples: 0).auc
+        stepsAUC = ROC.metrics(scores: pairs.map(\.0.unexplainedSteps) + pairs.map(\.1.fit.unexplainedSteps), labels: labels, resamples: 0).auc
+        keptLogMSE = pairs.map { log10(max($0.1.mse, 1e-300)) }.reduce(0, +) / Double(runs)
+    }
+
+    static func json(_ fit: FitQuality) -> [String: Any] {
+        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_steps": fit.unexplainedSteps,
+         "unexplained_share": fit.unexplainedShare, "histogram": fit.histogram, "profile": fit.profile]
+    }
+
+    func table(_ results: [TrialResult]) -> String {
+        var out = "withheld categories: per trial, complete run | withheld run\n"
+        out += "trial  withheld             share  | shortfall  unexpl.steps  estimate | shortfall  unexpl.steps  estimate\n"
+        for result in results {
+            guard let fit = result.fit, let withheld = result.withheld else { continue }
+            out += String(format: "%5d  %@ %6.3f  | %9.4f  %12.4f  %8.3f | %9.4f  %12.4f  %8.3f\n", result.trial,
+                          withheld.categories.joined(separator: ",").padding(toLength: 20, withPad: " ", startingAt: 0),
+                          withheld.share, fit.meanShortfall, fit.unexplainedSteps, fit.unexplainedShare,
+                          withheld.fit.meanShortfall, withheld.fit.unexplainedSteps, withheld.fit.unexplainedShare)
+        }
+        out += String(format: "unexplained-share estimate: mean absolute error %.3f on withheld runs, %.3f on complete runs (truth 0)\n",
+                      estimateError, completeEstimateError)
+        out += String(format: "AUC at telling withheld runs from complete ones: mean shortfall %.3f, unexplained-step fraction %.3f\n",
+                      fitAUC, stepsAUC)
+        out += String(format: "kept categories (renormalised truth): mean log10 MSE %.2f", keptLogMSE)
         return out
     }
 }

@@ -98,8 +98,11 @@ struct Infer: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
-    @Option(name: .long, help: "Bootstrap replicates (each category's sample documents resampled, pairs counted and the LP solved again) for an interval per category.")
+    @Option(name: .long, help: "Bootstrap replicates (resampled, pairs counted and the LP solved again) for an interval per category.")
     var bootstrap = 0
+
+    @Option(name: .long, help: "What the bootstrap resamples: documents (of each category sample), steps (of the merge list) or both.")
+    var bootstrapResampling = BootstrapResampling.both
 
     @Option(name: .long, help: "Central probability of the bootstrap intervals.")
     var bootstrapLevel = 0.9
@@ -142,6 +145,7 @@ struct Infer: ParsableCommand {
         request.skipMerges = skip
         request.bootstrap = bootstrap
         request.bootstrapLevel = bootstrapLevel
+        request.bootstrapResampling = bootstrapResampling
         let (result, cacheUse) = try request.run { message in progress.update(message) }
         progress.finish()
         let text = json ? InferenceOutput.json(result) : InferenceOutput.table(result)
@@ -192,6 +196,11 @@ enum InferenceOutput {
             "merges_missing": result.mergesMissing,
             "seconds": result.seconds,
         ]
+        if let fit = result.fit {
+            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_steps": fit.unexplainedSteps,
+                             "unexplained_share": fit.unexplainedShare]
+        }
+        if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }
         if let solver = result.solver {
             object["solver"] = [
                 "rounds": solver.rounds, "constraints_added": solver.constraints, "objective": solver.objective,
@@ -214,6 +223,11 @@ enum InferenceOutput {
             lines.append(share.name.padding(toLength: width, withPad: " ", startingAt: 0)
                          + String(format: " %7.3f%%", share.proportion * 100) + interval + "  " + bar)
         }
+        if let fit = result.fit {
+            lines.append("")
+            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps, %.1f%% of steps unexplained; estimated unexplained share %.1f%%",
+                                fit.meanShortfall, fit.steps, fit.unexplainedSteps * 100, fit.unexplainedShare * 100))
+        }
         if let solver = result.solver {
             lines.append("")
             lines.append(String(format: "LP: %d rounds, %d constraints added, objective %.6g, %@ (separation %.2fs, GLPK %.2fs)",
@@ -224,3 +238,5 @@ enum InferenceOutput {
         return lines.joined(separator: "\n")
     }
 }
+
+extension BootstrapResampling: ExpressibleByArgument {}

@@ -7,7 +7,7 @@ import Reports
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write self-contained HTML reports (inline SVG, no scripts, no network) and Markdown twins from `infer --json` and `membership --json` results.",
+        abstract: "Write self-contained HTML reports (inline SVG, no scripts, no network) and Markdown twins from toksleuth's JSON results.",
         discussion: """
             Each result becomes OUTPUT-DIR/NAME.html and NAME.md (NAME: the result file's name):
             the mixture as a sorted bar chart coloured by family (languages, code, domains;
@@ -16,7 +16,10 @@ struct ReportCommand: ParsableCommand {
             fit facts, the command that made it and the input's fingerprint. --index NAME also
             writes one page comparing every mixture side by side. A `membership --json` or
             `membership testbed --json` result becomes ROC curves and the metrics table of every
-            method beside the blind baseline, with its warnings. Families come from the result
+            method beside the blind baseline, with its warnings. A `validate --json` result
+            becomes the candidates' scores and the round trip; `regmix`'s regmix.json the
+            held-out predictions and the proposed mixture; `inspect --json` the tokenizer's
+            facts and its vocabulary by length and script. Families come from the result
             (as scripts/real-analyses.py stores them) or from --categories folders' names.
 
             Example:
@@ -24,7 +27,7 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "`infer --json` or `membership --json` result files.")
+    @Argument(help: "Result files: infer, membership, membership testbed, validate or inspect --json, or regmix.json.")
     var results: [String]
 
     @Option(name: .long, help: "Folder the reports are written to (created).")
@@ -38,6 +41,9 @@ struct ReportCommand: ParsableCommand {
 
     @Option(name: .long, help: "Categories below this share are grouped into one row.")
     var threshold = 0.01
+
+    @Flag(name: .long, help: "Print the files written as JSON ({\"written\": [paths]}).")
+    var json = false
 
     func validate() throws {
         guard !results.isEmpty else { throw ValidationError("give at least one result file") }
@@ -53,32 +59,46 @@ struct ReportCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         var inputs: [MixtureReportInput] = []
         var names: [String] = []
+        var written: [String] = []
+        func write(_ pages: (html: String, markdown: String), name: String) throws {
+            try AtomicWrite.write(pages.html, to: (outputDir as NSString).appendingPathComponent(name + ".html"))
+            try AtomicWrite.write(pages.markdown, to: (outputDir as NSString).appendingPathComponent(name + ".md"))
+            written += [name + ".html", name + ".md"].map { (outputDir as NSString).appendingPathComponent($0) }
+            if !json { print("wrote \(outputDir)/\(name).html and \(name).md") }
+        }
         for path in results {
             let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
-            if let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], object["categories"] == nil,
-               object["methods"] != nil || object["iid"] != nil {
-                // A membership evaluation: ROC curves and the metrics table.
-                let (html, markdown) = ReportWriter.membership(try MembershipReportInput.parse(data, source: path, title: name))
-                try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(name + ".html"))
-                try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(name + ".md"))
-                print("wrote \(outputDir)/\(name).html and \(name).md")
-                continue
+            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let kind = ResultKind.detect(object) else {
+                throw InputError(path: path, problem: "not a toksleuth JSON result (infer, membership, validate, regmix or inspect --json)")
             }
-            let input = try MixtureReportInput.parse(data, source: path, families: families)
-            let (html, markdown) = ReportWriter.mixture(input, threshold: threshold)
-            try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(name + ".html"))
-            try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(name + ".md"))
-            inputs.append(input)
-            names.append(name)
-            print("wrote \(outputDir)/\(name).html and \(name).md")
+            switch kind {
+            case .mixture:
+                let input = try MixtureReportInput.parse(data, source: path, families: families)
+                try write(ReportWriter.mixture(input, threshold: threshold), name: name)
+                inputs.append(input)
+                names.append(name)
+            case .membership:
+                try write(ReportWriter.membership(try MembershipReportInput.parse(data, source: path, title: name)), name: name)
+            case .validation:
+                try write(try ReportWriter.validation(data, source: path, title: name), name: name)
+            case .regmix:
+                try write(try ReportWriter.regmix(data, source: path, title: name), name: name)
+            case .inspection:
+                try write(try ReportWriter.inspection(data, source: path, title: name), name: name)
+            }
         }
         if let index {
             let (html, markdown) = ReportWriter.index(inputs, links: names, comparisonName: index)
             try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(index + ".html"))
             try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(index + ".md"))
             try AtomicWrite.write(ReportWriter.comparisonChart(inputs), to: (outputDir as NSString).appendingPathComponent(index + ".svg"))
-            print("wrote \(outputDir)/\(index).html and \(index).md")
+            written += [index + ".html", index + ".md", index + ".svg"].map { (outputDir as NSString).appendingPathComponent($0) }
+            if !json { print("wrote \(outputDir)/\(index).html, \(index).md and \(index).svg") }
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: ["written": written], options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
         }
     }
 }

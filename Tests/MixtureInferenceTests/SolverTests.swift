@@ -1,4 +1,5 @@
 import BPE
+import Corpora
 @testable import MixtureInference
 import XCTest
 
@@ -100,6 +101,60 @@ final class SolverTests: XCTestCase {
         // The slack is smallest where the merge is least contradicted: all weight on B.
         XCTAssertEqual(solution.proportions[1], 1, accuracy: 1e-9)
         }
+    }
+
+    /// Step weights of 1 are the paper's LP; weights of 0 before step k are the same LP as
+    /// `firstStep: k` (the bootstrap's dropped steps give no constraint); bad weights are errors.
+    func testStepWeights() throws {
+        let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
+        let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
+        let contradicting = category("C", pairs: [x, y, z, w], initial: [1, 9, 0, 5], deltas: [[(0, -1)], [(1, -9)], []])
+        for form in LPForm.allCases {
+            var options = SolverOptions()
+            options.form = form
+            let solver = try MixtureSolver(categories: [a, b, contradicting], merges: merges([x, y, z]))
+            let plain = try solver.solve(options: options)
+            XCTAssertEqual(try solver.solve(options: options, stepWeights: [1, 1, 1]).proportions, plain.proportions)
+            let dropped = try solver.solve(options: options, stepWeights: [0, 0, 1])
+            let skipped = try MixtureSolver(categories: [a, b, contradicting], merges: merges([x, y, z]), firstStep: 2).solve(options: options)
+            XCTAssertEqual(dropped.proportions, skipped.proportions)
+            XCTAssertEqual(dropped.report.constraints, skipped.report.constraints)
+            for bad in [[1.0, 1], [0, 0, 0], [1, -1, 1], [1, .nan, 1]] {
+                XCTAssertThrowsError(try solver.solve(options: options, stepWeights: bad))
+            }
+        }
+        var generator = SeededGenerator(seed: 3)
+        let weights = Bootstrap.stepWeights(steps: 10, firstStep: 4, using: &generator)
+        XCTAssertEqual(weights.reduce(0, +), 6)
+        XCTAssertEqual(weights.prefix(4), [0, 0, 0, 0])
+    }
+
+    /// The shortfall of each merge below the most frequent other pair, relative to it, worked
+    /// by hand: at (0.75, 0.25) every merge ties or tops its step; at (0.5, 0.5) step 0's x
+    /// (0.5 x 6 + 0.5 x 2 = 4) falls short of y (0.5 x 4 + 0.5 x 8 = 6) by a third. A merge
+    /// that no category has falls short by 1.
+    func testRelativeShortfalls() throws {
+        let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
+        let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
+        let solver = try MixtureSolver(categories: [a, b], merges: merges([x, y, z]))
+        for value in solver.relativeShortfalls(alpha: [0.75, 0.25]) { XCTAssertEqual(value, 0, accuracy: 1e-12) }
+        let even = solver.relativeShortfalls(alpha: [0.5, 0.5])
+        XCTAssertEqual(even[0], 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(Array(even.dropFirst()), [0, 0])
+        let absent: UInt64 = 9 << 32 | 9
+        let withAbsent = try MixtureSolver(categories: [category("A", pairs: [x, y], initial: [1, 9], deltas: [[(0, -1)], []]),
+                                                        category("B", pairs: [x, y], initial: [2, 7], deltas: [[(0, -2)], []])],
+                                           merges: merges([x, absent]))
+        let shortfalls = withAbsent.relativeShortfalls(alpha: [0.5, 0.5])
+        XCTAssertEqual(shortfalls[1], 1)
+        // Counts per pair of each sample (A has 10 pairs, B 9): x = 0.5/10 + 2(0.5)/9, y = 9(0.5)/10 + 7(0.5)/9.
+        let mergeShare = 0.5 / 10 + 1.0 / 9, topShare = 4.5 / 10 + 3.5 / 9
+        XCTAssertEqual(shortfalls[0], (topShare - mergeShare) / topShare, accuracy: 1e-12)
+        let fit = FitQuality(shortfalls: shortfalls)
+        XCTAssertEqual(fit.unexplainedSteps, 0.5)
+        XCTAssertEqual(fit.meanShortfall, (1 + (topShare - mergeShare) / topShare) / 2, accuracy: 1e-12)
+        XCTAssertEqual(fit.histogram.reduce(0, +), 2)
+        XCTAssertEqual(fit.histogram[19], 1)
     }
 
     func testDegenerateInputsAreErrors() {

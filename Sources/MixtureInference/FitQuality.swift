@@ -1,0 +1,54 @@
+import Foundation
+
+/// How well the inferred mixture explains the merge list, and how much of the training data it
+/// leaves unexplained.
+///
+/// A tokenizer's merge `t` was the most frequent pair of its training mixture at step `t`. Under
+/// the inferred mixture each step has a *relative shortfall*: how far the merge's frequency
+/// falls below the most frequent other pair's, as a fraction of that pair's frequency
+/// (``MixtureSolver/relativeShortfalls(alpha:)``). Sampling noise leaves small shortfalls at
+/// every step; a category missing from those offered leaves the merges it drove with shortfalls
+/// near 1, because no offered category has their pairs often enough.
+public struct FitQuality: Sendable, Codable, Equatable {
+    /// Constrained steps measured.
+    public var steps: Int
+    /// The fit-quality figure: the mean relative shortfall over the steps (0: every merge is
+    /// the mixture's most frequent pair; 1: no merge is explained). Relative per step, so
+    /// tokenizers, sample sizes and merge counts compare.
+    public var meanShortfall: Double
+    /// Fraction of steps whose shortfall is at least ``unexplainedThreshold``: merges that the
+    /// offered categories cannot have made.
+    public var unexplainedSteps: Double
+    /// Estimated share of the training data that the offered categories do not explain.
+    public var unexplainedShare: Double
+    /// Steps per twentieth of the shortfall range: [0, 0.05), [0.05, 0.1), ..., [0.95, 1].
+    public var histogram: [Int]
+    /// Mean shortfall along the merge list, in up to ``profileBins`` consecutive runs of steps.
+    public var profile: [Double]
+
+    public static let profileBins = 50
+
+    /// A step counts as unexplained from this relative shortfall on.
+    public static let unexplainedThreshold = 0.95
+
+    public init(shortfalls: [Double]) {
+        steps = shortfalls.count
+        let count = Double(max(shortfalls.count, 1))
+        meanShortfall = shortfalls.reduce(0, +) / count
+        unexplainedSteps = Double(shortfalls.filter { $0 >= FitQuality.unexplainedThreshold }.count) / count
+        unexplainedShare = FitQuality.estimateUnexplainedShare(unexplainedSteps: unexplainedSteps)
+        histogram = [Int](repeating: 0, count: 20)
+        for value in shortfalls { histogram[min(19, max(0, Int(value * 20)))] += 1 }
+        let bins = min(FitQuality.profileBins, shortfalls.count)
+        profile = (0..<bins).map { bin in
+            let range = (bin * shortfalls.count / bins)..<((bin + 1) * shortfalls.count / bins)
+            return shortfalls[range].reduce(0, +) / Double(range.count)
+        }
+    }
+
+    /// The share estimate from the fraction of unexplained steps (see the README, "Unexplained
+    /// share", for its calibration on `experiment --withhold`).
+    static func estimateUnexplainedShare(unexplainedSteps: Double) -> Double {
+        min(1, max(0, unexplainedSteps))
+    }
+}
