@@ -64,8 +64,11 @@ public struct InferenceRequest: Sendable {
         case disabled, miss, counts, result
     }
 
-    /// Runs the chosen method.
-    public func run(progress: ((String) -> Void)? = nil) throws -> (result: InferenceResult, cache: CacheUse) {
+    /// Runs the chosen method. `progress` gets a description of the current stage, and for
+    /// counted stages (bootstrap replicates) how many of how many are done.
+    public func run(progress: ((_ stage: String, _ done: Int?, _ total: Int?) -> Void)? = nil) throws -> (result: InferenceResult, cache: CacheUse) {
+        let notify = progress
+        func stage(_ description: String) { notify?(description, nil, nil) }
         var seconds: [String: Double] = [:]
         var clock = Date()
         func lap(_ stage: String) {
@@ -75,7 +78,7 @@ public struct InferenceRequest: Sendable {
         guard skipMerges >= 0, tokenizer.inferenceMerges.count >= skipMerges + mergeCount else {
             throw InferenceError("the tokenizer has \(tokenizer.inferenceMerges.count) merges, fewer than --skip-merges \(skipMerges) + --merges \(mergeCount)")
         }
-        progress?("reading \(categories.count) category samples")
+        stage("reading \(categories.count) category samples")
         let samples: [Corpus] = try parallelMap(categories) { source in
             let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
             guard !corpus.bytes.isEmpty else {
@@ -97,15 +100,15 @@ public struct InferenceRequest: Sendable {
         var fit: FitQuality?
         switch method {
         case .attack:
-            progress?("counting pairs under \(mergeCount) merges")
+            stage("counting pairs under \(mergeCount) merges")
             let counts = try inputs.counts()
             if counts.allSatisfy(\.fromCache) { cacheUse = .counts }
             lap("count")
-            progress?("solving the LP")
+            stage("solving the LP")
             let mixtureSolver = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
                                                   firstStep: skipMerges, scale: solver.scale)
             let solution = try mixtureSolver.solve(options: solver) { round, constraints in
-                progress?("solving the LP: round \(round), \(constraints) constraints")
+                stage("solving the LP: round \(round), \(constraints) constraints")
             }
             proportions = solution.proportions
             report = solution.report
@@ -115,7 +118,7 @@ public struct InferenceRequest: Sendable {
                 let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
                                                      mergeCount: mergeCount, skipMerges: skipMerges, solver: solver,
                                                      replicates: bootstrap, seed: seed, resampling: bootstrapResampling) { done, total in
-                    progress?("bootstrap: replicate \(done + 1) of \(total)")
+                    notify?("bootstrap (\(bootstrapResampling.rawValue))", done, total)
                 }
                 intervals = Bootstrap.intervals(draws, level: bootstrapLevel)
                 lap("bootstrap")

@@ -15,7 +15,9 @@ extension ReportWriter {
             let margin = high > low ? (high - low) * 0.05 : max(abs(low) * 0.05, 1e-9)
             return (low - margin)...(high + margin)
         }
-        let xr = xRange ?? padded(xs), yr = yRange ?? padded(ys)
+        // With the diagonal (predicted against measured), both axes share one range so that it is y = x.
+        let common = padded(xs + ys)
+        let xr = xRange ?? (diagonal ? common : padded(xs)), yr = yRange ?? (diagonal ? common : padded(ys))
         func x(_ value: Double) -> Double { left + plotWidth * (value - xr.lowerBound) / (xr.upperBound - xr.lowerBound) }
         func y(_ value: Double) -> Double { top + plotHeight * (1 - (value - yr.lowerBound) / (yr.upperBound - yr.lowerBound)) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + plotWidth + legendWidth))\" height=\"\(Int(top + plotHeight + 45))\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\n"

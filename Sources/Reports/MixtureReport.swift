@@ -28,7 +28,6 @@ public struct MixtureReportInput: Sendable {
     public struct Fit: Sendable {
         public var steps: Int
         public var meanShortfall: Double
-        public var unexplainedSteps: Double
         public var unexplainedShare: Double
         public var profile: [Double]
     }
@@ -67,9 +66,8 @@ public struct MixtureReportInput: Sendable {
         var fit: Fit?
         if let object = object["fit"] as? [String: Any] {
             func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
-            if let steps = number("steps"), let mean = number("mean_shortfall"), let unexplained = number("unexplained_steps"),
-               let share = number("unexplained_share") {
-                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedSteps: unexplained, unexplainedShare: share,
+            if let steps = number("steps"), let mean = number("mean_shortfall"), let share = number("unexplained_share") {
+                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedShare: share,
                           profile: (object["profile"] as? [NSNumber])?.map(\.doubleValue) ?? [])
             }
         }
@@ -134,7 +132,7 @@ public enum ReportWriter {
 
     /// A horizontal bar chart, one row per category (sorted), whiskers for intervals.
     static func barChart(_ rows: [(label: String, share: Double, interval: [Double]?, family: String)]) -> String {
-        let labelWidth = 210.0, barWidth = 420.0, valueWidth = 120.0, rowHeight = 24.0, top = 8.0
+        let labelWidth = 210.0, barWidth = 400.0, valueWidth = 180.0, rowHeight = 24.0, top = 8.0
         let width = labelWidth + barWidth + valueWidth
         let height = top * 2 + rowHeight * Double(rows.count) + 20
         let maximum = max(rows.map { max($0.share, $0.interval?[1] ?? 0) }.max() ?? 1, 1e-9)
@@ -216,6 +214,10 @@ public enum ReportWriter {
         if let missing = input.mergesMissing { summary += " (\(missing) occur in no sample and were skipped)" }
         html += "<p>\(escape(summary)). Categories below \(percent(threshold)) are grouped. "
         html += input.shares.contains { $0.interval != nil } ? "Whiskers: bootstrap intervals.</p>\n" : "No intervals (run <code>infer --bootstrap</code> for them).</p>\n"
+        if let fit = input.fit {
+            html += "<p><strong>An estimated \(percent(fit.unexplainedShare)) of the training data is not explained by these categories</strong> "
+                + "(see \"Fit quality\" below); the shares are shares of the rest.</p>\n"
+        }
         html += "<h2>Mixture</h2>\n" + barChart(rows) + "\n"
         html += "<h2>By family</h2>\n<table><tr><th>family</th><th>share</th></tr>\n"
         for family in input.families { html += "<tr><td>\(escape(family.name))</td><td class=\"n\">\(percent(family.share))</td></tr>\n" }
@@ -226,7 +228,7 @@ public enum ReportWriter {
                 html += lineChart([(name: "mean relative shortfall", points: fit.profile.enumerated().map {
                     (Double($0.offset) + 0.5) / Double(fit.profile.count) * Double(fit.steps)
                 }.enumerated().map { ($0.element, fit.profile[$0.offset]) }, colour: "#0072B2", dashed: false)],
-                                  xLabel: "merge step", yLabel: "relative shortfall", yRange: 0...1) + "\n"
+                                  xLabel: "merge step", yLabel: "relative shortfall", xRange: 0...Double(fit.steps), yRange: 0...1) + "\n"
             }
         }
         if !input.solver.isEmpty {
@@ -240,6 +242,10 @@ public enum ReportWriter {
         html += "</body></html>\n"
 
         var markdown = "# \(input.title): inferred training-data mixture\n\n\(summary). Categories below \(percent(threshold)) are grouped.\n\n"
+        if let fit = input.fit {
+            markdown += "**An estimated \(percent(fit.unexplainedShare)) of the training data is not explained by these categories** "
+                + "(see \"Fit quality\" below); the shares are shares of the rest.\n\n"
+        }
         markdown += "| category | family | share | interval |\n|---|---|---:|---|\n"
         for row in rows {
             markdown += "| \(row.label) | \(row.family) | \(percent(row.share)) | \(row.interval.map { "\(percent($0[0])) – \(percent($0[1]))" } ?? "") |\n"
@@ -260,10 +266,10 @@ public enum ReportWriter {
     /// What the fit figures mean, in one paragraph.
     static func fitSentence(_ fit: MixtureReportInput.Fit) -> String {
         String(format: "Mean relative shortfall %.3f over %d merge steps (how far each merge falls below the most frequent other pair "
-               + "under this mixture; 0 = every merge explained). %.1f%% of the steps are merges these categories cannot have made "
-               + "(shortfall at least %.2f), so an estimated %@ of the training data is not explained by the categories offered: "
-               + "the shares above are shares of the rest. See README \"Unexplained share\" for the calibration of both figures.",
-               fit.meanShortfall, fit.steps, 100 * fit.unexplainedSteps, FitQuality.unexplainedThreshold, percent(fit.unexplainedShare))
+               + "under this mixture; 0 = every merge explained). %@ of the steps are merges these categories cannot have made "
+               + "(shortfall at least %.2f): an estimated %@ of the training data is not explained by the categories offered, "
+               + "and the shares above are shares of the rest. See README \"Unexplained share\" for the calibration of both figures.",
+               fit.meanShortfall, fit.steps, percent(fit.unexplainedShare), FitQuality.unexplainedThreshold, percent(fit.unexplainedShare))
     }
 
     /// The index page: one comparison chart and a link per report.

@@ -4,11 +4,14 @@ import ProxyRuns
 
 /// Which command wrote a result file, told from its keys.
 public enum ResultKind: String, Sendable {
-    case mixture, membership, validation, regmix, inspection
+    case mixture, membership, validation, regmix, inspection, proxyModel
 
     /// The kind of a parsed JSON result, nil when toksleuth does not write such files.
     public static func detect(_ object: [String: Any]) -> ResultKind? {
-        if object["categories"] != nil { return .mixture }
+        if let categories = object["categories"] as? [[String: Any]] {
+            if categories.first?["bits_per_byte"] != nil { return .proxyModel }
+            return .mixture
+        }
         if MembershipReportInput.isMembership(object) { return .membership }
         if object["candidates"] != nil, object["beatsEveryPerturbation"] != nil { return .validation }
         if object["heldOutSpearman"] != nil, object["runs"] != nil { return .regmix }
@@ -106,6 +109,31 @@ extension ReportWriter {
         }
         html += "</table>\n<h2>Regression</h2>\n<p>\(escape(result.regression.kind)), lambda \(result.regression.lambda) (leave-one-out).</p>\n"
         markdown += "\n## Regression\n\n\(result.regression.kind), lambda \(result.regression.lambda) (leave-one-out).\n"
+        let end = footer(source: source, data: data)
+        return (page(title: title, body: html + end.html), markdown + end.markdown)
+    }
+
+    /// The report of `proxy train --json`: the proxy model's held-out loss per category.
+    public static func proxyModel(_ data: Data, source: String, title: String) throws -> (html: String, markdown: String) {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let categories = object["categories"] as? [[String: Any]] else {
+            throw InputError(path: source, problem: "not a `proxy train --json` result")
+        }
+        let rows = try categories.map { entry -> (String, Double, Double) in
+            guard let name = entry["name"] as? String, let bits = (entry["bits_per_byte"] as? NSNumber)?.doubleValue,
+                  let weight = (entry["weight"] as? NSNumber)?.doubleValue else {
+                throw InputError(path: source, problem: "a category lacks name, weight or bits_per_byte")
+            }
+            return (name, weight, bits)
+        }
+        let order = (object["order"] as? NSNumber).map { "order-\($0.intValue) " } ?? ""
+        let tokens = (object["train_tokens"] as? NSNumber).map { " on \($0.intValue) training tokens" } ?? ""
+        let summary = "A \(order)proxy language model trained on the mixture\(tokens); its loss on each category's held-out text "
+            + "(bits per byte, lower is better)."
+        var html = "<h1>\(escape(title)): proxy model losses</h1>\n<p>\(escape(summary))</p>\n"
+        html += valueBars(rows.map { ($0.0, $0.2, String(format: "%.4f bits/byte (weight %@)", $0.2, percent($0.1)), "#0072B2") }) + "\n"
+        var markdown = "# \(title): proxy model losses\n\n\(summary)\n\n| category | weight | bits per byte |\n|---|---:|---:|\n"
+        for row in rows { markdown += String(format: "| %@ | %@ | %.4f |\n", row.0, percent(row.1), row.2) }
         let end = footer(source: source, data: data)
         return (page(title: title, body: html + end.html), markdown + end.markdown)
     }

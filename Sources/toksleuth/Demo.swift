@@ -21,6 +21,9 @@ struct Demo: ParsableCommand {
     @Option(name: .long, help: "Random seed of the mixture.")
     var seed: UInt64 = 1
 
+    @Flag(name: .long, help: "Print JSON: {categories, truth, estimates (per method), log10_mse (per method), seconds}.")
+    var json = false
+
     func run() throws {
         let folder = (fixtures as NSString).appendingPathComponent("corpora/languages")
         guard FileManager.default.fileExists(atPath: folder) else {
@@ -32,11 +35,19 @@ struct Demo: ParsableCommand {
         config.merges = 2000
         config.trainBytes = 600_000
         config.seed = seed
-        print("Training a tokenizer (gpt2-digits, \(config.merges) merges) on a secret mixture of 4 languages from \(folder),")
-        print("then inferring the mixture from its merge list and disjoint samples (\(config.merges) merges, LP solved with GLPK)...\n")
+        if !json {
+            print("Training a tokenizer (gpt2-digits, \(config.merges) merges) on a secret mixture of 4 languages from \(folder),")
+            print("then inferring the mixture from its merge list and disjoint samples (\(config.merges) merges, LP solved with GLPK)...\n")
+        }
         let started = Date()
         guard let trial = try ExperimentRunner(config: config).run().first else { return }
         let methods = ["attack", "tee", "tc", "random"]
+        if json {
+            let object: [String: Any] = ["categories": trial.categories, "truth": trial.truth, "estimates": trial.estimates,
+                                         "log10_mse": trial.mse.mapValues { log10($0) }, "seconds": Date().timeIntervalSince(started)]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            return
+        }
         print("category      true   " + methods.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
         for (index, name) in trial.categories.enumerated() {
             var line = name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: "%8.1f%%  ", trial.truth[index] * 100)

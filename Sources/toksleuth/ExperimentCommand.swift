@@ -171,7 +171,7 @@ struct ExperimentSummary {
         if let withheld = WithholdSummary(results) {
             summary["withhold"] = ["runs": withheld.runs, "unexplained_share_mae": withheld.estimateError,
                                    "unexplained_share_mae_complete": withheld.completeEstimateError,
-                                   "fit_auc": withheld.fitAUC, "unexplained_steps_auc": withheld.stepsAUC,
+                                   "fit_auc": withheld.fitAUC, "unexplained_share_auc": withheld.shareAUC,
                                    "mean_log10_mse_kept": withheld.keptLogMSE]
         }
         let trials: [[String: Any]] = results.map { result in
@@ -234,10 +234,10 @@ struct WithholdSummary {
     /// complete runs (where the truth is 0).
     var estimateError: Double
     var completeEstimateError: Double
-    /// AUC of the mean shortfall (and of the unexplained-step fraction) at telling withheld runs
+    /// AUC of the mean shortfall (and of the unexplained-share estimate) at telling withheld runs
     /// from complete ones.
     var fitAUC: Double
-    var stepsAUC: Double
+    var shareAUC: Double
     /// Mean log10 MSE of the kept categories' estimates against their renormalised truth.
     var keptLogMSE: Double
 
@@ -249,29 +249,27 @@ struct WithholdSummary {
         completeEstimateError = pairs.map { $0.0.unexplainedShare }.reduce(0, +) / Double(runs)
         let labels = pairs.map { _ in false } + pairs.map { _ in true }
         fitAUC = ROC.metrics(scores: pairs.map(\.0.meanShortfall) + pairs.map(\.1.fit.meanShortfall), labels: labels, resamples: 0).auc
-        stepsAUC = ROC.metrics(scores: pairs.map(\.0.unexplainedSteps) + pairs.map(\.1.fit.unexplainedSteps), labels: labels, resamples: 0).auc
+        shareAUC = ROC.metrics(scores: pairs.map(\.0.unexplainedShare) + pairs.map(\.1.fit.unexplainedShare), labels: labels, resamples: 0).auc
         keptLogMSE = pairs.map { log10(max($0.1.mse, 1e-300)) }.reduce(0, +) / Double(runs)
     }
 
     static func json(_ fit: FitQuality) -> [String: Any] {
-        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_steps": fit.unexplainedSteps,
-         "unexplained_share": fit.unexplainedShare, "histogram": fit.histogram, "profile": fit.profile]
+        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "histogram": fit.histogram, "profile": fit.profile]
     }
 
     func table(_ results: [TrialResult]) -> String {
         var out = "withheld categories: per trial, complete run | withheld run\n"
-        out += "trial  withheld             share  | shortfall  unexpl.steps  estimate | shortfall  unexpl.steps  estimate\n"
+        out += "trial  withheld             share  | shortfall  unexplained | shortfall  unexplained\n"
         for result in results {
             guard let fit = result.fit, let withheld = result.withheld else { continue }
-            out += String(format: "%5d  %@ %6.3f  | %9.4f  %12.4f  %8.3f | %9.4f  %12.4f  %8.3f\n", result.trial,
+            out += String(format: "%5d  %@ %6.3f  | %9.4f  %11.3f | %9.4f  %11.3f\n", result.trial,
                           withheld.categories.joined(separator: ",").padding(toLength: 20, withPad: " ", startingAt: 0),
-                          withheld.share, fit.meanShortfall, fit.unexplainedSteps, fit.unexplainedShare,
-                          withheld.fit.meanShortfall, withheld.fit.unexplainedSteps, withheld.fit.unexplainedShare)
+                          withheld.share, fit.meanShortfall, fit.unexplainedShare, withheld.fit.meanShortfall, withheld.fit.unexplainedShare)
         }
         out += String(format: "unexplained-share estimate: mean absolute error %.3f on withheld runs, %.3f on complete runs (truth 0)\n",
                       estimateError, completeEstimateError)
-        out += String(format: "AUC at telling withheld runs from complete ones: mean shortfall %.3f, unexplained-step fraction %.3f\n",
-                      fitAUC, stepsAUC)
+        out += String(format: "AUC at telling withheld runs from complete ones: mean shortfall %.3f, unexplained share %.3f\n",
+                      fitAUC, shareAUC)
         out += String(format: "kept categories (renormalised truth): mean log10 MSE %.2f", keptLogMSE)
         return out
     }

@@ -146,7 +146,9 @@ struct Infer: ParsableCommand {
         request.bootstrap = bootstrap
         request.bootstrapLevel = bootstrapLevel
         request.bootstrapResampling = bootstrapResampling
-        let (result, cacheUse) = try request.run { message in progress.update(message) }
+        let (result, cacheUse) = try request.run { stage, done, total in
+            if let done, let total { progress.update(stage, done: done, total: total) } else { progress.update(stage) }
+        }
         progress.finish()
         let text = json ? InferenceOutput.json(result) : InferenceOutput.table(result)
         if let output {
@@ -197,8 +199,8 @@ enum InferenceOutput {
             "seconds": result.seconds,
         ]
         if let fit = result.fit {
-            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_steps": fit.unexplainedSteps,
-                             "unexplained_share": fit.unexplainedShare]
+            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare,
+                             "histogram": fit.histogram, "profile": fit.profile]
         }
         if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }
         if let solver = result.solver {
@@ -225,8 +227,8 @@ enum InferenceOutput {
         }
         if let fit = result.fit {
             lines.append("")
-            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps, %.1f%% of steps unexplained; estimated unexplained share %.1f%%",
-                                fit.meanShortfall, fit.steps, fit.unexplainedSteps * 100, fit.unexplainedShare * 100))
+            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps; unexplained share (merges no category explains) %.1f%%",
+                                fit.meanShortfall, fit.steps, fit.unexplainedShare * 100))
         }
         if let solver = result.solver {
             lines.append("")

@@ -111,6 +111,9 @@ struct LanguageModelScore: ParsableCommand {
     @Option(name: .long, help: "Label for every text of the input (1 member, 0 non-member).")
     var label: Int?
 
+    @Flag(name: .long, help: "Print the summary as JSON on stdout: {texts, tokens, nats_per_token, perplexity, bits_per_byte, output}.")
+    var json = false
+
     func run() throws {
         let (loadedModel, provenance) = try ModelFile.read(model)
         let loadedTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: model, override: tokenizer)
@@ -123,9 +126,15 @@ struct LanguageModelScore: ParsableCommand {
             tokens += text.logProbabilities.count
             bytes += text.text?.utf8.count ?? 0
         }
+        let natsPerToken = -logLikelihood / Double(max(tokens, 1)), bitsPerByte = -logLikelihood / log(2) / Double(max(bytes, 1))
+        if json {
+            let object: [String: Any] = ["texts": scored.count, "tokens": tokens, "nats_per_token": natsPerToken,
+                                         "perplexity": exp(natsPerToken), "bits_per_byte": bitsPerByte, "output": output]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            return
+        }
         let summary = String(format: "scored %d texts, %d tokens: %.4f nats/token, perplexity %.2f, %.4f bits/byte",
-                             scored.count, tokens, -logLikelihood / Double(max(tokens, 1)), exp(-logLikelihood / Double(max(tokens, 1))),
-                             -logLikelihood / log(2) / Double(max(bytes, 1)))
+                             scored.count, tokens, natsPerToken, exp(natsPerToken), bitsPerByte)
         FileHandle.standardError.write(Data((summary + "\n").utf8))
     }
 }

@@ -23,13 +23,34 @@ final class ProgressReporter {
         wroteLine = true
     }
 
-    /// Progress of a counted step, with rate and time remaining.
+    /// Progress of a counted step: a bar, the rate and the time remaining (measured from the
+    /// step's first update, so earlier steps do not skew the rate).
     func update(_ label: String, done: Int, total: Int) {
         guard enabled else { return }
-        let elapsed = Date().timeIntervalSince(start)
-        let fraction = total > 0 ? Double(done) / Double(total) : 0
-        let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
-        update(String(format: "%@ %d/%d (%.0f%%, ~%.0fs left)", label, done, total, fraction * 100, remaining))
+        let now = Date()
+        if label != countedLabel { countedLabel = label; countedStart = now }
+        let elapsed = now.timeIntervalSince(countedStart)
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let filled = Int((fraction * 20).rounded(.down))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 20 - filled)
+        var text = String(format: "%@ %@ %d/%d", label, bar, done, total)
+        if done > 0, elapsed > 0 {
+            let rate = Double(done) / elapsed
+            text += rate >= 1 ? String(format: ", %.1f/s", rate) : String(format: ", %.1fs each", 1 / rate)
+            text += String(format: ", ~%@ left", ProgressReporter.duration(elapsed * (1 - fraction) / fraction))
+        }
+        update(text)
+    }
+
+    private var countedLabel = ""
+    private var countedStart = Date()
+
+    /// "42s", "3m05s", "1h02m".
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
+        return String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60)
     }
 
     /// Clears the progress line.

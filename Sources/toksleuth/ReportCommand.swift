@@ -18,7 +18,8 @@ struct ReportCommand: ParsableCommand {
             `membership testbed --json` result becomes ROC curves and the metrics table of every
             method beside the blind baseline, with its warnings. A `validate --json` result
             becomes the candidates' scores and the round trip; `regmix`'s regmix.json the
-            held-out predictions and the proposed mixture; `inspect --json` the tokenizer's
+            held-out predictions and the proposed mixture; `proxy train --json` the loss per
+            category; `inspect --json` the tokenizer's
             facts and its vocabulary by length and script. Families come from the result
             (as scripts/real-analyses.py stores them) or from --categories folders' names.
 
@@ -27,7 +28,7 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Result files: infer, membership, membership testbed, validate or inspect --json, or regmix.json.")
+    @Argument(help: "Result files: infer, membership, membership testbed, validate, proxy train or inspect --json, or regmix.json.")
     var results: [String]
 
     @Option(name: .long, help: "Folder the reports are written to (created).")
@@ -70,7 +71,7 @@ struct ReportCommand: ParsableCommand {
             let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
             guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let kind = ResultKind.detect(object) else {
-                throw InputError(path: path, problem: "not a toksleuth JSON result (infer, membership, validate, regmix or inspect --json)")
+                throw InputError(path: path, problem: "not a toksleuth JSON result (infer, membership, validate, proxy train, regmix or inspect --json)")
             }
             switch kind {
             case .mixture:
@@ -86,6 +87,8 @@ struct ReportCommand: ParsableCommand {
                 try write(try ReportWriter.regmix(data, source: path, title: name), name: name)
             case .inspection:
                 try write(try ReportWriter.inspection(data, source: path, title: name), name: name)
+            case .proxyModel:
+                try write(try ReportWriter.proxyModel(data, source: path, title: name), name: name)
             }
         }
         if let index {
