@@ -44,6 +44,30 @@ extension CLITests {
         XCTAssertTrue(again.stdout.contains("(12 reused"), again.stdout)
         XCTAssertEqual(try String(contentsOfFile: output + "/regmix.csv", encoding: .utf8), csv)
 
+        // Every one of these results becomes a report.
+        let validatePath = folder.appendingPathComponent("validate.json").path, proxyPath = folder.appendingPathComponent("proxy.json").path
+        let inspectPath = folder.appendingPathComponent("inspect.json").path
+        try validated.stdout.write(toFile: validatePath, atomically: true, encoding: .utf8)
+        try proxy.stdout.write(toFile: proxyPath, atomically: true, encoding: .utf8)
+        try run(["inspect", Fixtures.path("reference/gpt2"), "--json"]).stdout.write(toFile: inspectPath, atomically: true, encoding: .utf8)
+        let reports = folder.appendingPathComponent("reports").path
+        let report = try run(["report", validatePath, proxyPath, output + "/regmix.json", inspectPath, "--output-dir", reports, "--json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let written = (try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as! [String: [String]])["written"]!
+        XCTAssertEqual(written.map { ($0 as NSString).lastPathComponent },
+                       ["validate.html", "validate.md", "proxy.html", "proxy.md", "regmix.html", "regmix.md", "inspect.html", "inspect.md"])
+        let validation = try String(contentsOfFile: reports + "/validate.md", encoding: .utf8)
+        XCTAssertTrue(validation.contains("ranks \(result["rank"] as! Int) of 6 candidate mixtures"), validation)
+        XCTAssertTrue(validation.contains("| de | 20.0% |"), validation)
+        XCTAssertTrue(validation.contains("## Round trip"))
+        let proxyReport = try String(contentsOfFile: reports + "/proxy.md", encoding: .utf8)
+        XCTAssertTrue(proxyReport.contains(String(format: "| en | 60.0%% | %.4f |", bits["en"]!)), proxyReport)
+        let regmixReport = try String(contentsOfFile: reports + "/regmix.html", encoding: .utf8)
+        XCTAssertEqual(regmixReport.components(separatedBy: "<circle").count - 1, 12, "one dot per run")
+        let inspection = try String(contentsOfFile: reports + "/inspect.md", encoding: .utf8)
+        XCTAssertTrue(inspection.contains("| vocabulary size | 50257 |"), inspection)
+        XCTAssertTrue(inspection.contains("| 9-16 | 10852 |"), inspection)
+
         let missing = try run(["validate", "--tokenizer", target, "--categories", languages, "--mixture", folder.appendingPathComponent("none.json").path])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("none.json"), missing.stderr)

@@ -22,6 +22,13 @@ extension CLITests {
             XCTAssertLessThanOrEqual(interval[0], interval[1])
             XCTAssertTrue(interval.allSatisfy { $0 >= 0 && $0 <= 1 })
         }
+        XCTAssertEqual(json["bootstrap_resampling"] as? String, "both")
+        let fit = json["fit"] as! [String: Any]
+        XCTAssertEqual(fit["steps"] as? Int, 300)
+        let histogram = fit["histogram"] as! [Int]
+        XCTAssertEqual(histogram.reduce(0, +), 300)
+        XCTAssertEqual(fit["unexplained_share"] as! Double, Double(histogram[19]) / 300, accuracy: 1e-12)
+        XCTAssertTrue(directHTML.contains("Fit quality") && directHTML.contains("<polyline"), "the fit section with its profile")
         let reports = folder.appendingPathComponent("reports").path
         let report = try run(["report", result, "--output-dir", reports, "--categories", Fixtures.path("corpora/languages"), "--index", "index"])
         XCTAssertEqual(report.status, 0, report.stderr)
@@ -35,6 +42,37 @@ extension CLITests {
 }
 
 extension CLITests {
+    /// `experiment --withhold` and the bootstrap resamplings on the fixture languages: the
+    /// withheld share is the truth of the withheld categories, the kept estimates a mixture.
+    func testExperimentWithholdAndResamplings() throws {
+        let experiment = try run(["experiment", "--categories", Fixtures.path("corpora/languages"), "--n", "3", "--trials", "2",
+                                  "--merges", "300", "--train-bytes", "200000", "--methods", "attack", "--withhold", "1",
+                                  "--bootstrap", "2", "--bootstrap-resampling", "steps,documents", "--json"])
+        XCTAssertEqual(experiment.status, 0, experiment.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(experiment.stdout.utf8)) as! [String: Any]
+        let trials = object["trials"] as! [[String: Any]]
+        XCTAssertEqual(trials.count, 2)
+        for trial in trials {
+            let names = trial["categories"] as! [String], truth = trial["truth"] as! [Double]
+            let withheld = trial["withheld"] as! [String: Any]
+            let left = withheld["categories"] as! [String]
+            XCTAssertEqual(left.count, 1)
+            XCTAssertEqual(withheld["share"] as! Double, truth[names.firstIndex(of: left[0])!], accuracy: 1e-12)
+            let estimates = withheld["estimates"] as! [Double]
+            XCTAssertEqual(estimates.count, 2)
+            XCTAssertEqual(estimates.reduce(0, +), 1, accuracy: 1e-9)
+            XCTAssertNotNil(trial["fit"] as? [String: Any])
+            let byResampling = trial["intervals_by_resampling"] as! [String: [[Double]]]
+            XCTAssertEqual(Set(byResampling.keys), ["steps", "documents"])
+            XCTAssertEqual(trial["intervals"] as! [[Double]], byResampling["steps"]!, "the first resampling named")
+        }
+        let summary = object["summary"] as! [String: Any]
+        XCTAssertEqual((summary["withhold"] as! [String: Any])["runs"] as? Int, 2)
+        XCTAssertEqual(Set((summary["bootstrap_coverage"] as! [String: Any]).keys), ["steps", "documents"])
+        let bad = try run(["experiment", "--categories", Fixtures.path("corpora/languages"), "--n", "3", "--withhold", "3"])
+        XCTAssertEqual(bad.status, 1)
+    }
+
     func testJSONOfTrainAndMerges() throws {
         let output = folder.appendingPathComponent("t.json").path
         let trained = try run(["train", "--corpus", Fixtures.path("reference/training/en-train.txt"), "--vocab-size", "400", "--output", output, "--json"])
