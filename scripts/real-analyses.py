@@ -3,13 +3,15 @@
 corpora pooled together (languages + code + domains), and write the reports.
 
     swift build -c release
-    python3 scripts/real-analyses.py [--shared ../shared] [--only NAME ...] [--report-only]
+    python3 scripts/real-analyses.py [--shared ../shared] [--only NAME ...] [--report-only] [--fit]
 
 Needs ../shared/tokenizers (the published tokenizers) and corpora laid out like
 ../shared/corpora (scripts/fetch-corpora rebuilds them). For each tokenizer it runs
 `toksleuth infer ... --json`, keeps the JSON in reports/data/<name>.json and writes
 reports/<name>.md; then reports/README.md with the comparison table. --report-only rewrites
-the Markdown from the saved JSON without running anything.
+the Markdown from the saved JSON without running anything. --fit measures the fit quality and
+the unexplained share of each saved mixture (`toksleuth infer --mixture`, no LP) and adds them
+to the saved JSON.
 """
 import argparse, json, os, shlex, subprocess, sys, time
 
@@ -67,6 +69,25 @@ def run(name, shared, corpora, merges=None, lp_seconds=LP_SECONDS):
     return data
 
 
+def measure_fit(name, shared, corpora):
+    """Adds the fit quality of the saved mixture to reports/data/<name>.json."""
+    data_path = os.path.join(REPORTS, "data", name + ".json")
+    with open(data_path) as f:
+        data = json.load(f)
+    command = [TOKSLEUTH, "infer", "--tokenizer", os.path.join(shared, "tokenizers", TOKENIZERS[name][0])]
+    for family in FAMILIES:
+        command += ["--categories", os.path.join(corpora, family)]
+    command += ["--merges", str(data["merges_used"]), "--mixture", data_path, "--json", "--quiet"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"{name}: fit failed: {result.stderr.strip()}", file=sys.stderr)
+        return
+    data["fit"] = json.loads(result.stdout)["fit"]
+    data["fit_command"] = " ".join(shlex.quote(rel(c) if os.path.exists(c) else c) for c in command).replace(rel(TOKSLEUTH), "toksleuth")
+    with open(data_path, "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+
+
 def family_totals(data):
     shares = {c["name"]: c["proportion"] for c in data["categories"]}
     totals = {}
@@ -95,6 +116,12 @@ def write_report(name, data):
             lines.append(f"| {c['name']} | {100 * c['proportion']:.2f}% |")
     rest = sum(c["proportion"] for c in data["categories"] if c["proportion"] < 0.005)
     lines.append(f"| (the other {sum(1 for c in data['categories'] if c['proportion'] < 0.005)}) | {100 * rest:.2f}% |")
+    fit = data.get("fit")
+    if fit:
+        lines += ["", "## Fit quality", "",
+                  f"Mean relative shortfall {fit['mean_shortfall']:.3f} over {fit['steps']} merge steps; "
+                  f"**{100 * fit['unexplained_share']:.1f}%** of the steps are merges no category explains "
+                  "(the estimated unexplained share). Measured with:", "", "```", data["fit_command"], "```"]
     lines += ["", "## Solver", ""]
     for key in sorted(solver):
         lines.append(f"- {key}: {solver[key]}")
@@ -109,15 +136,16 @@ def write_summary(results):
              "categories of `../shared/corpora` pooled (32 languages, 18 programming languages, 7 domains; 1 MB "
              "sample each). One file per tokenizer beside this one; raw results in `data/`. Regenerate with "
              "`python3 scripts/real-analyses.py`.", "",
-             "| tokenizer | merges used | English | other languages | code | domains | top categories | LP rounds (stop) | paper |",
-             "|---|---:|---:|---:|---:|---:|---|---|---|"]
+             "| tokenizer | merges used | English | other languages | code | domains | unexplained | top categories | LP rounds (stop) | paper |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---|---|"]
     for name, data in results.items():
         totals = family_totals(data)
         top = ", ".join(f"{c['name']} {100 * c['proportion']:.0f}" for c in data["categories"][:4])
         paper = TOKENIZERS[name][2] or "—"
+        unexplained = f"{100 * data['fit']['unexplained_share']:.1f}" if "fit" in data else "—"
         lines.append(f"| [{name}]({name}.md) | {data['merges_used']} | {100 * totals['English']:.1f} | "
                      f"{100 * totals['non-English languages']:.1f} | {100 * totals['code']:.1f} | "
-                     f"{100 * totals['domains']:.1f} | {top} | {data['solver']['rounds']} ({data['solver']['stop_reason']}) | {paper} |")
+                     f"{100 * totals['domains']:.1f} | {unexplained} | {top} | {data['solver']['rounds']} ({data['solver']['stop_reason']}) | {paper} |")
     lines += ["", "## Reading this against the paper", "", open(os.path.join(REPORTS, "discussion.md")).read()
               if os.path.exists(os.path.join(REPORTS, "discussion.md")) else "", ""]
     with open(os.path.join(REPORTS, "README.md"), "w") as f:
@@ -132,11 +160,16 @@ def main():
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--merges", type=int, help="T (default: 30,000 or all the tokenizer has)")
     parser.add_argument("--lp-seconds", type=int, default=LP_SECONDS)
+    parser.add_argument("--fit", action="store_true", help="measure the fit of the saved mixtures (no LP)")
     args = parser.parse_args()
     corpora = args.corpora or os.path.join(args.shared, "corpora")
     os.makedirs(os.path.join(REPORTS, "data"), exist_ok=True)
     names = args.only or list(TOKENIZERS)
-    if not args.report_only:
+    if args.fit:
+        for name in names:
+            print(f"{name}: fit ...", flush=True)
+            measure_fit(name, args.shared, corpora)
+    elif not args.report_only:
         if not os.path.isdir(os.path.join(args.shared, "tokenizers")) or not os.path.isdir(corpora):
             print(f"skipped: {args.shared}/tokenizers or {corpora} is missing (scripts/fetch-corpora rebuilds corpora)")
             return 0

@@ -6,7 +6,7 @@ import Foundation
 /// A tokenizer's merge `t` was the most frequent pair of its training mixture at step `t`. Under
 /// the inferred mixture each step has a *relative shortfall*: how far the merge's frequency
 /// falls below the most frequent other pair's, as a fraction of that pair's frequency
-/// (``MixtureSolver/relativeShortfalls(alpha:)``). Sampling noise leaves small shortfalls at
+/// (``MixtureSolver/relativeShortfalls(alpha:pairSlack:)``, with the LP's pair slacks). Sampling noise leaves small shortfalls at
 /// every step; a category missing from those offered leaves the merges it drove with shortfalls
 /// near 1, because no offered category has their pairs often enough.
 public struct FitQuality: Sendable, Codable, Equatable {

@@ -44,6 +44,9 @@ public struct InferenceRequest: Sendable {
     public var bootstrap = 0
     public var bootstrapLevel = 0.9
     public var bootstrapResampling = BootstrapResampling.both
+    /// A mixture to evaluate instead of inferring one (byte proportions in category order):
+    /// the result carries these proportions and their fit quality, method "given".
+    public var givenMixture: [Double]?
 
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
@@ -98,6 +101,26 @@ public struct InferenceRequest: Sendable {
         var cacheUse: CacheUse = cache == nil ? .disabled : .miss
         var intervals: [[Double]]?
         var fit: FitQuality?
+        if let givenMixture {
+            guard givenMixture.count == categories.count else { throw InferenceError("the mixture has \(givenMixture.count) weights for \(categories.count) categories") }
+            stage("counting pairs under \(mergeCount) merges")
+            let counts = try inputs.counts()
+            lap("count")
+            stage("measuring the fit of the given mixture")
+            let mixtureSolver = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
+                                                  firstStep: skipMerges, scale: solver.scale)
+            // The LP with the weights fixed: its pair slacks, and what it charges this mixture.
+            let fixed = try mixtureSolver.solve(options: solver, fixedAlpha: mixtureSolver.alpha(fromProportions: givenMixture)) { round, constraints in
+                stage("solving the slacks of the given mixture: round \(round), \(constraints) constraints")
+            }
+            let fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: fixed.alpha, pairSlack: fixed.pairSlack))
+            lap("fit")
+            let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: givenMixture[$0]) }
+                .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
+            return (InferenceResult(categories: shares, method: "given", mergesUsed: mergeCount,
+                                    mergesMissing: fixed.report.missingSteps.count, solver: fixed.report,
+                                    fit: fit, bootstrapResampling: nil, seconds: seconds), .disabled)
+        }
         switch method {
         case .attack:
             stage("counting pairs under \(mergeCount) merges")
@@ -112,7 +135,7 @@ public struct InferenceRequest: Sendable {
             }
             proportions = solution.proportions
             report = solution.report
-            fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: solution.alpha))
+            fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: solution.alpha, pairSlack: solution.pairSlack))
             lap("solve")
             if bootstrap > 0 {
                 let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
@@ -175,6 +198,10 @@ public struct InferenceRequest: Sendable {
             fingerprint.update(UInt64(bootstrap))
             fingerprint.update(bootstrapLevel.bitPattern)
             fingerprint.update(bootstrapResampling.rawValue)
+        }
+        if let givenMixture {
+            fingerprint.update("given")
+            for weight in givenMixture { fingerprint.update(weight.bitPattern) }
         }
         for (source, sample) in zip(categories, samples) {
             fingerprint.update(source.name)

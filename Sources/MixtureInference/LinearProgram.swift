@@ -35,6 +35,12 @@ final class LinearProgram {
         return first
     }
 
+    /// Fixes column `column` (0-based) at `value`.
+    func fix(column: Int, at value: Double) {
+        precondition(column < columnCount && value.isFinite)
+        glp_set_col_bnds(problem, Int32(column + 1), GLP_FX, value, value)
+    }
+
     /// A row `sum(coefficients[k] * x[columns[k]]) (>= or ==) bound`.
     struct Row {
         var columns: [Int32]

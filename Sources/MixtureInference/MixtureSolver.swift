@@ -72,6 +72,10 @@ public struct MixtureSolution: Sendable {
     public var alpha: [Double]
     /// Proportions of training bytes: alpha_i x bytes_i / pairs_i, renormalised.
     public var proportions: [Double]
+    /// The pair slacks v_p of the solution, by global pair index (0 for pairs never in a cut):
+    /// how much more frequent than the merges each pair may be without counting against the
+    /// mixture (pairs the tokenizer never merges although the samples have them often).
+    public var pairSlack: [Double]
     public var report: SolverReport
 }
 
@@ -184,18 +188,34 @@ public final class MixtureSolver {
     /// `stepWeights` (one per merge step) weight the step slacks in the objective: the merge-step
     /// bootstrap solves with multiplicities of resampled steps, and a step of weight 0 gives no
     /// constraint. Nil: every step weighs 1, the paper's LP.
-    public func solve(options: SolverOptions = SolverOptions(), stepWeights: [Double]? = nil,
+    ///
+    /// `fixedAlpha` solves for the slacks of a given mixture (LP weights, summing to 1) instead:
+    /// what the LP would charge that mixture, and its pair slacks for ``relativeShortfalls``.
+    public func solve(options: SolverOptions = SolverOptions(), stepWeights: [Double]? = nil, fixedAlpha: [Double]? = nil,
                       progress: ((Int, Int) -> Void)? = nil) throws -> MixtureSolution {
         let n = names.count
+        var options = options
+        if let fixedAlpha {
+            guard fixedAlpha.count == n, fixedAlpha.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(fixedAlpha.reduce(0, +) - 1) < 1e-9 else {
+                throw InferenceError("a fixed mixture must be \(n) non-negative weights summing to 1")
+            }
+            // The weights cannot move, so "stable" would stop at once: solve the slacks to the end.
+            options.stabilityTolerance = 0
+        }
         if let stepWeights {
             guard stepWeights.count == steps, stepWeights.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
                 throw InferenceError("step weights must be \(steps) finite non-negative numbers")
             }
             guard stepWeights[firstStep...].contains(where: { $0 > 0 }) else { throw InferenceError("every step weight is 0") }
         }
-        let lp: RestrictedLP = options.form == .primal ? PrimalRestrictedLP(categories: n) : DualRestrictedLP(categories: n)
+        let lp: RestrictedLP
+        if fixedAlpha != nil || options.form == .primal {
+            lp = PrimalRestrictedLP(categories: n, fixedWeights: fixedAlpha)
+        } else {
+            lp = DualRestrictedLP(categories: n)
+        }
         var variableCount = n
-        var alpha = [Double](repeating: 1 / Double(n), count: n)
+        var alpha = fixedAlpha ?? [Double](repeating: 1 / Double(n), count: n)
         var stepSlack = [Double](repeating: 0, count: steps)
         var pairSlack = [Double](repeating: 0, count: pairCount)
         var stepColumn = [Int32](repeating: -1, count: steps)
@@ -296,7 +316,7 @@ public final class MixtureSolver {
         report.pairSlackColumns = pairColumn.filter { $0 >= 0 }.count
         report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
         report.missingSteps = missing.sorted()
-        return MixtureSolution(names: names, alpha: alpha, proportions: byteProportions(alpha), report: report)
+        return MixtureSolution(names: names, alpha: alpha, proportions: byteProportions(alpha), pairSlack: pairSlack, report: report)
     }
 
     /// The largest range of any coordinate over the given points.
@@ -313,6 +333,14 @@ public final class MixtureSolver {
             largest = max(largest, high - low)
         }
         return largest
+    }
+
+    /// The LP weights (per pair of each sample) of byte proportions: the inverse of
+    /// ``byteProportions(_:)``.
+    public func alpha(fromProportions proportions: [Double]) -> [Double] {
+        let weights = proportions.indices.map { proportions[$0] * Double(traces[$0].totalInitialPairs) / Double(sampleBytes[$0]) }
+        let total = weights.reduce(0, +)
+        return total > 0 ? weights.map { $0 / total } : weights
     }
 
     /// alpha_i x bytes_i / pairs_i, renormalised: weights on per-pair counts as shares of bytes.
@@ -435,12 +463,15 @@ public final class MixtureSolver {
     }
 
     /// Per constrained step, how far the merge falls short of the most frequent other pair in
-    /// the mixture `alpha` (without pair slacks), relative to that pair's frequency: 0 when the
-    /// merge is the mixture's most frequent pair, as the tokenizer's training makes it, 1 when
-    /// no category has it at all. Being relative, values from different tokenizers, sample
-    /// sizes and step ranges compare.
-    public func relativeShortfalls(alpha: [Double]) -> [Double] {
-        var replay = Replay(self, alpha: alpha, pairSlack: [Double](repeating: 0, count: pairCount))
+    /// the mixture `alpha`, relative to that pair's frequency: 0 when the merge is the
+    /// mixture's most frequent pair, as the tokenizer's training makes it, 1 when no category
+    /// has it at all. This is the step slack v_t of the LP normalised by the level the merge
+    /// had to reach; competitors count with their pair slack taken off (`pairSlack`, from the
+    /// solution), as in the LP: a pair that the tokenizer never merges although some offered
+    /// category has it often is charged once, not at every step. Being relative, values from
+    /// different tokenizers, sample sizes and step ranges compare.
+    public func relativeShortfalls(alpha: [Double], pairSlack: [Double]? = nil) -> [Double] {
+        var replay = Replay(self, alpha: alpha, pairSlack: pairSlack ?? [Double](repeating: 0, count: pairCount))
         var shortfalls: [Double] = []
         shortfalls.reserveCapacity(steps - firstStep)
         var popped: [Entry] = []

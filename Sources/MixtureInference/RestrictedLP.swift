@@ -34,9 +34,14 @@ final class PrimalRestrictedLP: RestrictedLP {
     private let lp = LinearProgram()
     private let categories: Int
 
-    init(categories: Int) {
+    /// `fixedWeights`: the category weights are not variables but these values (only the
+    /// slacks are solved for).
+    init(categories: Int, fixedWeights: [Double]? = nil) {
         self.categories = categories
         _ = lp.addColumns(objective: [Double](repeating: 0, count: categories), lower: 0, upper: 1)
+        if let fixedWeights {
+            for (column, value) in fixedWeights.enumerated() { lp.fix(column: column, at: value) }
+        }
         lp.addRows([LinearProgram.Row(columns: (0..<Int32(categories)).map { $0 },
                                       coefficients: [Double](repeating: 1, count: categories), bound: 1, isEquality: true)])
     }

@@ -75,6 +75,17 @@ extension ReportWriter {
         return svg + "</svg>"
     }
 
+    /// One table in both forms; columns from the second on are numbers (right-aligned).
+    static func table(_ header: [String], _ rows: [[String]]) -> (html: String, markdown: String) {
+        var html = "<table><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+        var markdown = "| " + header.joined(separator: " | ") + " |\n|---|" + String(repeating: "---:|", count: max(header.count - 1, 0)) + "\n"
+        for row in rows {
+            html += "<tr>" + row.enumerated().map { $0.offset == 0 ? "<td>\(escape($0.element))</td>" : "<td class=\"n\">\(escape($0.element))</td>" }.joined() + "</tr>\n"
+            markdown += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+        }
+        return (html + "</table>\n", markdown)
+    }
+
     /// The page around a report's body.
     static func page(title: String, body: String) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(title)) — toksleuth</title><style>\(style)</style></head><body>\n"

@@ -51,33 +51,28 @@ extension ReportWriter {
         }) + "\n"
         var markdown = "# \(title): mixture validated by proxy tokenizers\n\n\(verdict)\n\n## Candidates\n\n"
         let depths = MergeComparison.depths.map(\.key)
-        html += "<table><tr><th>candidate</th>" + depths.map { "<th>overlap@\($0)</th>" }.joined() + "<th>rank corr.</th><th>vocab Jaccard</th></tr>\n"
-        markdown += "| candidate | " + depths.map { "overlap@\($0)" }.joined(separator: " | ") + " | rank corr. | vocab Jaccard |\n|---|"
-            + String(repeating: "---:|", count: depths.count + 2) + "\n"
-        for candidate in result.candidates {
+        let candidates = table(["candidate"] + depths.map { "overlap@\($0)" } + ["rank corr.", "vocab Jaccard"],
+                               result.candidates.map { candidate in
             let c = candidate.comparison
-            let cells = depths.map { c.overlap[$0].map { String(format: "%.3f", $0) } ?? "–" }
-            html += "<tr><td>\(escape(candidate.label))</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined()
-                + String(format: "<td class=\"n\">%.4f</td><td class=\"n\">%.4f</td></tr>\n", c.rankCorrelation, c.vocabularyJaccard)
-            markdown += "| \(candidate.label) | " + cells.joined(separator: " | ") + String(format: " | %.4f | %.4f |\n", c.rankCorrelation, c.vocabularyJaccard)
-        }
-        html += "</table>\n<h2>The given mixture</h2>\n"
-        markdown += "\n## The given mixture\n\n| category | share |\n|---|---:|\n"
+            return [candidate.label] + depths.map { c.overlap[$0].map { String(format: "%.3f", $0) } ?? "–" }
+                + [String(format: "%.4f", c.rankCorrelation), String(format: "%.4f", c.vocabularyJaccard)]
+        })
+        html += candidates.html + "<h2>The given mixture</h2>\n"
         html += valueBars(zip(result.names, given.mixture).map { ($0.0, $0.1, percent($0.1), "#0072B2") }) + "\n"
-        for (name, share) in zip(result.names, given.mixture) { markdown += "| \(name) | \(percent(share)) |\n" }
+        markdown += candidates.markdown + "\n## The given mixture\n\n"
+            + table(["category", "share"], zip(result.names, given.mixture).map { [$0.0, percent($0.1)] }).markdown
         if let trip = result.roundTrip {
             let sentence = String(format: "The given mixture's proxy tokenizer, inferred back over %d merges: log10 MSE %.2f", trip.merges, trip.log10MSE)
                 + (trip.sameText ? " (counted on the proxy's own training text: this checks the solver, not the data)." : ".")
             html += "<h2>Round trip</h2>\n<p>\(escape(sentence))</p>\n"
             html += lineChart([(name: "categories", points: Array(zip(trip.truth, trip.estimate)), colour: "#0072B2", dashed: false)],
                               xLabel: "share the proxy was trained on", yLabel: "share inferred back",
-                              xRange: 0...1, yRange: 0...1, markers: true, diagonal: true) + "\n<table><tr><th>category</th><th>trained</th><th>inferred</th></tr>\n"
-            markdown += "\n## Round trip\n\n\(sentence)\n\n| category | trained | inferred |\n|---|---:|---:|\n"
-            for (index, name) in result.names.enumerated() where index < trip.truth.count && index < trip.estimate.count {
-                html += "<tr><td>\(escape(name))</td><td class=\"n\">\(percent(trip.truth[index]))</td><td class=\"n\">\(percent(trip.estimate[index]))</td></tr>\n"
-                markdown += "| \(name) | \(percent(trip.truth[index])) | \(percent(trip.estimate[index])) |\n"
-            }
-            html += "</table>\n"
+                              xRange: 0...1, yRange: 0...1, markers: true, diagonal: true) + "\n"
+            let rows = result.names.enumerated().filter { $0.offset < min(trip.truth.count, trip.estimate.count) }
+                .map { [$0.element, percent(trip.truth[$0.offset]), percent(trip.estimate[$0.offset])] }
+            let shares = table(["category", "trained", "inferred"], rows)
+            html += shares.html
+            markdown += "\n## Round trip\n\n\(sentence)\n\n" + shares.markdown
         }
         let end = footer(source: source, data: data)
         return (page(title: title, body: html + end.html), markdown + end.markdown)
@@ -101,13 +96,11 @@ extension ReportWriter {
                           xLabel: "measured bits per byte on the target", yLabel: "predicted (out of fold)", markers: true, diagonal: true) + "\n"
         html += "<h2>Proposed mixture</h2>\n"
         html += valueBars(zip(result.names, result.proposal).sorted { $0.1 > $1.1 }.map { ($0.0, $0.1, percent($0.1), "#0072B2") }) + "\n"
-        html += "<table><tr><th>category</th><th>proposal</th><th>best run</th></tr>\n"
-        var markdown = "# \(title): RegMix proxy runs\n\n\(summary)\n\n## Proposed mixture\n\n| category | proposal | best run |\n|---|---:|---:|\n"
-        for (index, name) in result.names.enumerated() {
-            html += "<tr><td>\(escape(name))</td><td class=\"n\">\(percent(result.proposal[index]))</td><td class=\"n\">\(percent(best.mixture[index]))</td></tr>\n"
-            markdown += "| \(name) | \(percent(result.proposal[index])) | \(percent(best.mixture[index])) |\n"
-        }
-        html += "</table>\n<h2>Regression</h2>\n<p>\(escape(result.regression.kind)), lambda \(result.regression.lambda) (leave-one-out).</p>\n"
+        let shares = table(["category", "proposal", "best run"],
+                           result.names.enumerated().map { [$0.element, percent(result.proposal[$0.offset]), percent(best.mixture[$0.offset])] })
+        html += shares.html
+        var markdown = "# \(title): RegMix proxy runs\n\n\(summary)\n\n## Proposed mixture\n\n" + shares.markdown
+        html += "<h2>Regression</h2>\n<p>\(escape(result.regression.kind)), lambda \(result.regression.lambda) (leave-one-out).</p>\n"
         markdown += "\n## Regression\n\n\(result.regression.kind), lambda \(result.regression.lambda) (leave-one-out).\n"
         let end = footer(source: source, data: data)
         return (page(title: title, body: html + end.html), markdown + end.markdown)

@@ -13,8 +13,18 @@ struct ExperimentCommand: ParsableCommand {
             train.txt (a short category is repeated), infer the mixture from their sample.txt, and
             score every method by log10 MSE. Deterministic for a given --seed.
 
-            Example:
+            --bootstrap B adds the attack's 90% bootstrap intervals per trial and reports how many
+            true proportions they cover, per resampling named in --bootstrap-resampling.
+            --withhold K infers each trial a second time without K of its categories and reports,
+            per trial, the fit quality (mean relative shortfall) and the unexplained-share
+            estimate of the complete and the withheld run, the estimate's mean absolute error,
+            and the AUC of each figure at telling withheld runs from complete ones. --json adds
+            "fit", "withheld" and "intervals_by_resampling" per trial and "withhold" and
+            "bootstrap_coverage" to the summary.
+
+            Examples:
               toksleuth experiment --categories fixtures/corpora/languages --n 5 --trials 3 --merges 3000 --train-bytes 2000000
+              toksleuth experiment --categories fixtures/corpora/languages --n 4 --trials 3 --merges 1000 --withhold 1 --bootstrap 10
             """
     )
 

@@ -98,6 +98,9 @@ struct Infer: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
+    @Option(name: .long, help: "Evaluate this mixture ({\"name\": weight} or an `infer --json` result) instead of inferring one: prints its fit quality and unexplained share.")
+    var mixture: String?
+
     @Option(name: .long, help: "Bootstrap replicates (resampled, pairs counted and the LP solved again) for an interval per category.")
     var bootstrap = 0
 
@@ -119,6 +122,7 @@ struct Infer: ParsableCommand {
         if let skipMerges, skipMerges < 0 { throw ValidationError("--skip-merges must not be negative") }
         if skipMerges != nil && base != nil { throw ValidationError("give --skip-merges or --base, not both") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must not be negative") }
+        if mixture != nil && bootstrap > 0 { throw ValidationError("--mixture evaluates a given mixture: it has no bootstrap") }
         guard bootstrapLevel > 0, bootstrapLevel < 1 else { throw ValidationError("--bootstrap-level must be between 0 and 1") }
     }
 
@@ -146,6 +150,14 @@ struct Infer: ParsableCommand {
         request.bootstrap = bootstrap
         request.bootstrapLevel = bootstrapLevel
         request.bootstrapResampling = bootstrapResampling
+        if let mixture {
+            let weights = Dictionary(uniqueKeysWithValues: try MixtureFile.read(mixture).map { ($0.name, $0.weight) })
+            let known = Set(sources.map(\.name))
+            if let stranger = weights.keys.sorted().first(where: { !known.contains($0) }) {
+                throw InputError(path: mixture, problem: "names category \(stranger), which is not among the categories given")
+            }
+            request.givenMixture = sources.map { weights[$0.name] ?? 0 }
+        }
         let (result, cacheUse) = try request.run { stage, done, total in
             if let done, let total { progress.update(stage, done: done, total: total) } else { progress.update(stage) }
         }

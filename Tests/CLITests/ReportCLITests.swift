@@ -73,6 +73,37 @@ extension CLITests {
         XCTAssertEqual(bad.status, 1)
     }
 
+    /// `infer --mixture` measures a given mixture's fit without solving: the proportions are
+    /// the file's (categories it omits weigh 0), and a category it names that is not offered is
+    /// bad input.
+    func testInferGivenMixture() throws {
+        let tokenizer = Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json")
+        let mixture = folder.appendingPathComponent("given.json").path
+        try #"{"en": 3, "de": 1}"#.write(toFile: mixture, atomically: true, encoding: .utf8)
+        let given = try run(["infer", "--tokenizer", tokenizer, "--categories", Fixtures.path("corpora/languages"), "--merges", "300",
+                             "--mixture", mixture, "--no-cache", "--json"])
+        XCTAssertEqual(given.status, 0, given.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(given.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(object["method"] as? String, "given")
+        let shares = Dictionary(uniqueKeysWithValues: (object["categories"] as! [[String: Any]]).map { ($0["name"] as! String, $0["proportion"] as! Double) })
+        XCTAssertEqual(shares["en"], 0.75)
+        XCTAssertEqual(shares["de"], 0.25)
+        XCTAssertEqual(shares["fr"], 0)
+        let fit = object["fit"] as! [String: Any]
+        XCTAssertEqual(fit["steps"] as? Int, 300)
+        // The tokenizer was trained on English alone: English explains its merges better than German.
+        try #"{"de": 1}"#.write(toFile: mixture, atomically: true, encoding: .utf8)
+        let german = try run(["infer", "--tokenizer", tokenizer, "--categories", Fixtures.path("corpora/languages"), "--merges", "300",
+                              "--mixture", mixture, "--no-cache", "--json"])
+        let germanFit = (try JSONSerialization.jsonObject(with: Data(german.stdout.utf8)) as! [String: Any])["fit"] as! [String: Any]
+        XCTAssertGreaterThan(germanFit["mean_shortfall"] as! Double, fit["mean_shortfall"] as! Double)
+        try #"{"klingon": 1}"#.write(toFile: mixture, atomically: true, encoding: .utf8)
+        let stranger = try run(["infer", "--tokenizer", tokenizer, "--categories", Fixtures.path("corpora/languages"), "--merges", "300",
+                                "--mixture", mixture, "--no-cache"])
+        XCTAssertEqual(stranger.status, 2)
+        XCTAssertTrue(stranger.stderr.contains("given.json") && stranger.stderr.contains("klingon"), stranger.stderr)
+    }
+
     func testJSONOfTrainAndMerges() throws {
         let output = folder.appendingPathComponent("t.json").path
         let trained = try run(["train", "--corpus", Fixtures.path("reference/training/en-train.txt"), "--vocab-size", "400", "--output", output, "--json"])
