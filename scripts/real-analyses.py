@@ -69,7 +69,7 @@ def run(name, shared, corpora, merges=None, lp_seconds=LP_SECONDS):
     return data
 
 
-def measure_fit(name, shared, corpora):
+def measure_fit(name, shared, corpora, lp_seconds=120):
     """Adds the fit quality of the saved mixture to reports/data/<name>.json."""
     data_path = os.path.join(REPORTS, "data", name + ".json")
     with open(data_path) as f:
@@ -77,7 +77,7 @@ def measure_fit(name, shared, corpora):
     command = [TOKSLEUTH, "infer", "--tokenizer", os.path.join(shared, "tokenizers", TOKENIZERS[name][0])]
     for family in FAMILIES:
         command += ["--categories", os.path.join(corpora, family)]
-    command += ["--merges", str(data["merges_used"]), "--mixture", data_path, "--json", "--quiet"]
+    command += ["--merges", str(data["merges_used"]), "--mixture", data_path, "--json", "--quiet", "--lp-time-limit", str(lp_seconds)]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         print(f"{name}: fit failed: {result.stderr.strip()}", file=sys.stderr)

@@ -97,12 +97,29 @@ public enum Bootstrap {
         return weights
     }
 
-    /// Per category, the central `level` interval of the draws' proportions.
-    public static func intervals(_ draws: [[Double]], level: Double = 0.9) -> [[Double]] {
+    /// Per category, the central `level` interval of the draws' proportions, widened about the
+    /// estimate for the noise no replicate sees.
+    ///
+    /// The replicates resample the category samples and the merge steps, but the tokenizer's
+    /// own training documents are a draw too, which no one can resample: when it is as noisy as
+    /// the samples (`trainingNoise` 1, the variance ratio of the two draws), the variances add
+    /// and the interval widens by sqrt(1 + trainingNoise) about the estimate (after stretching
+    /// it to contain the estimate). 0 leaves the percentile interval as it is: for a tokenizer
+    /// trained on far more text than the samples. Clamped to [0, 1].
+    public static func intervals(_ draws: [[Double]], level: Double = 0.9, estimates: [Double]? = nil,
+                                 trainingNoise: Double = 0) -> [[Double]] {
         guard let width = draws.first?.count else { return [] }
+        let factor = (1 + max(0, trainingNoise)).squareRoot()
         return (0..<width).map { category in
             let values = draws.map { $0[category] }.sorted()
-            return [linearQuantile(values, (1 - level) / 2), linearQuantile(values, 1 - (1 - level) / 2)]
+            var low = linearQuantile(values, (1 - level) / 2), high = linearQuantile(values, 1 - (1 - level) / 2)
+            if let estimate = estimates?[category] {
+                low = min(low, estimate)
+                high = max(high, estimate)
+                low = max(0, estimate - factor * (estimate - low))
+                high = min(1, estimate + factor * (high - estimate))
+            }
+            return [low, high]
         }
     }
 }

@@ -31,6 +31,7 @@ public struct ExperimentConfig: Sendable {
     /// What the replicates resample; with several, each gives its own intervals on the same
     /// trials (to compare their coverage).
     public var bootstrapResamplings: [BootstrapResampling] = [.documents]
+    public var bootstrapTrainingNoise = 1.0
     /// Each trial also infers with this many of its categories withheld (0: not).
     public var withhold = 0
     public var solver = SolverOptions()
@@ -173,7 +174,9 @@ public struct ExperimentRunner {
                                 let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
                                                                      mergeCount: mergesUsed, solver: config.solver, replicates: config.bootstrap,
                                                                      seed: config.seed &+ UInt64(trial), resampling: resampling)
-                                byResampling[resampling.rawValue] = Bootstrap.intervals(draws, level: config.bootstrapLevel)
+                                byResampling[resampling.rawValue] = Bootstrap.intervals(draws, level: config.bootstrapLevel,
+                                                                                        estimates: solution.proportions,
+                                                                                        trainingNoise: config.bootstrapTrainingNoise)
                                 lap("bootstrap (\(resampling.rawValue))")
                             }
                             intervals = config.bootstrapResamplings.first.flatMap { byResampling[$0.rawValue] }

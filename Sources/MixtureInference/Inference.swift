@@ -44,6 +44,9 @@ public struct InferenceRequest: Sendable {
     public var bootstrap = 0
     public var bootstrapLevel = 0.9
     public var bootstrapResampling = BootstrapResampling.both
+    /// Variance of the tokenizer's training draw relative to the samples' (see
+    /// ``Bootstrap/intervals(_:level:estimates:trainingNoise:)``).
+    public var bootstrapTrainingNoise = 1.0
     /// A mixture to evaluate instead of inferring one (byte proportions in category order):
     /// the result carries these proportions and their fit quality, method "given".
     public var givenMixture: [Double]?
@@ -143,7 +146,7 @@ public struct InferenceRequest: Sendable {
                                                      replicates: bootstrap, seed: seed, resampling: bootstrapResampling) { done, total in
                     notify?("bootstrap (\(bootstrapResampling.rawValue))", done, total)
                 }
-                intervals = Bootstrap.intervals(draws, level: bootstrapLevel)
+                intervals = Bootstrap.intervals(draws, level: bootstrapLevel, estimates: proportions, trainingNoise: bootstrapTrainingNoise)
                 lap("bootstrap")
             }
         case .random:
@@ -198,6 +201,7 @@ public struct InferenceRequest: Sendable {
             fingerprint.update(UInt64(bootstrap))
             fingerprint.update(bootstrapLevel.bitPattern)
             fingerprint.update(bootstrapResampling.rawValue)
+            fingerprint.update(bootstrapTrainingNoise.bitPattern)
         }
         if let givenMixture {
             fingerprint.update("given")

@@ -67,6 +67,9 @@ struct ExperimentCommand: ParsableCommand {
     @Option(name: .long, help: "What the bootstrap resamples: documents, steps, both; several (comma-separated) are compared on the same trials.")
     var bootstrapResampling = BootstrapResampling.both.rawValue
 
+    @Option(name: .long, help: "Variance of the tokenizer's training draw relative to the samples': the intervals widen by sqrt(1 + this) about the estimate (1: trained on as much text per category as the samples hold; 0: on far more).")
+    var bootstrapTrainingNoise = 1.0
+
     @Option(name: .long, help: "Also infer each trial with K of its categories withheld: calibrates the fit-quality figure and the unexplained-share estimate.")
     var withhold = 0
 
@@ -91,6 +94,7 @@ struct ExperimentCommand: ParsableCommand {
         guard merges >= 1 else { throw ValidationError("--merges must be positive") }
         guard trainBytes >= 1000 else { throw ValidationError("--train-bytes must be at least 1000") }
         guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be positive") }
+        guard bootstrapTrainingNoise >= 0 else { throw ValidationError("--bootstrap-training-noise must not be negative") }
         guard withhold >= 0, withhold < categoriesPerTrial else { throw ValidationError("--withhold must be between 0 and --n - 1") }
         if withhold > 0 && !methodNames.contains(InferenceMethod.attack.rawValue) {
             throw ValidationError("--withhold needs the attack among --methods")
@@ -118,6 +122,7 @@ struct ExperimentCommand: ParsableCommand {
         config.solver = solver.options
         config.bootstrap = bootstrap
         config.withhold = withhold
+        config.bootstrapTrainingNoise = bootstrapTrainingNoise
         config.bootstrapResamplings = resamplingNames.compactMap(BootstrapResampling.init(rawValue:))
         let progress = ProgressReporter(quiet: quiet)
         let results = try ExperimentRunner(config: config).run { trial in

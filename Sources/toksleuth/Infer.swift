@@ -107,6 +107,9 @@ struct Infer: ParsableCommand {
     @Option(name: .long, help: "What the bootstrap resamples: documents (of each category sample), steps (of the merge list) or both.")
     var bootstrapResampling = BootstrapResampling.both
 
+    @Option(name: .long, help: "Variance of the tokenizer's training draw relative to the samples': the intervals widen by sqrt(1 + this) about the estimate (1: trained on as much text per category as the samples hold; 0: on far more).")
+    var bootstrapTrainingNoise = 1.0
+
     @Option(name: .long, help: "Central probability of the bootstrap intervals.")
     var bootstrapLevel = 0.9
 
@@ -122,6 +125,7 @@ struct Infer: ParsableCommand {
         if let skipMerges, skipMerges < 0 { throw ValidationError("--skip-merges must not be negative") }
         if skipMerges != nil && base != nil { throw ValidationError("give --skip-merges or --base, not both") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must not be negative") }
+        guard bootstrapTrainingNoise >= 0 else { throw ValidationError("--bootstrap-training-noise must not be negative") }
         if mixture != nil && bootstrap > 0 { throw ValidationError("--mixture evaluates a given mixture: it has no bootstrap") }
         guard bootstrapLevel > 0, bootstrapLevel < 1 else { throw ValidationError("--bootstrap-level must be between 0 and 1") }
     }
@@ -150,6 +154,7 @@ struct Infer: ParsableCommand {
         request.bootstrap = bootstrap
         request.bootstrapLevel = bootstrapLevel
         request.bootstrapResampling = bootstrapResampling
+        request.bootstrapTrainingNoise = bootstrapTrainingNoise
         if let mixture {
             let weights = Dictionary(uniqueKeysWithValues: try MixtureFile.read(mixture).map { ($0.name, $0.weight) })
             let known = Set(sources.map(\.name))

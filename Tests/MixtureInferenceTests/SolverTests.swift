@@ -157,6 +157,24 @@ final class SolverTests: XCTestCase {
         XCTAssertEqual(fit.histogram[19], 1)
     }
 
+    /// With the weights fixed only the slacks are solved: the pinned mixture costs nothing,
+    /// another one costs its violations, and the weights come back unchanged.
+    func testFixedWeightsSolveOnlyTheSlacks() throws {
+        let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
+        let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
+        let solver = try MixtureSolver(categories: [a, b], merges: merges([x, y, z]))
+        let pinned = try solver.solve(fixedAlpha: [0.75, 0.25])
+        XCTAssertEqual(pinned.report.objective, 0, accuracy: 1e-9)
+        XCTAssertEqual(pinned.alpha, [0.75, 0.25])
+        let even = try solver.solve(fixedAlpha: [0.5, 0.5])
+        XCTAssertEqual(even.alpha, [0.5, 0.5])
+        XCTAssertTrue(even.report.converged)
+        // Step 0: x (0.5 x 6 + 0.5 x 2 = 4 per 13 pairs) against y (6 per 13): 2/13 per pair, scaled by 1e6.
+        XCTAssertEqual(even.report.objective, 2.0 / 13 * 1e6, accuracy: 1e-3)
+        XCTAssertThrowsError(try solver.solve(fixedAlpha: [0.5, 0.6]))
+        XCTAssertEqual(solver.alpha(fromProportions: solver.byteProportions([0.3, 0.7]))[0], 0.3, accuracy: 1e-12)
+    }
+
     func testDegenerateInputsAreErrors() {
         let empty = category("E", pairs: [], initial: [], deltas: [[]])
         XCTAssertThrowsError(try MixtureSolver(categories: [empty], merges: merges([x]))) {

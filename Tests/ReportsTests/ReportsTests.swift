@@ -72,6 +72,25 @@ final class ReportsTests: XCTestCase {
         }
     }
 
+    /// The percentile interval, stretched to hold the estimate and widened about it by
+    /// sqrt(1 + training noise), clamped to [0, 1].
+    func testBootstrapIntervalWidening() {
+        let draws: [[Double]] = (0...100).map { (step: Int) -> [Double] in
+            let x = Double(step)
+            return [x / 100 * 0.2 + 0.1, 0.01 + x / 1000]
+        }
+        let plain = Bootstrap.intervals(draws, level: 0.9)
+        XCTAssertEqual(plain[0][0], 0.11, accuracy: 1e-12)
+        XCTAssertEqual(plain[0][1], 0.29, accuracy: 1e-12)
+        let widened = Bootstrap.intervals(draws, level: 0.9, estimates: [0.2, 0.5], trainingNoise: 1)
+        XCTAssertEqual(widened[0][0], 0.2 - 0.09 * 2.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(widened[0][1], 0.2 + 0.09 * 2.0.squareRoot(), accuracy: 1e-12)
+        // An estimate outside the replicates' range: the interval reaches it first.
+        XCTAssertEqual(widened[1][0], 0, "0.5 - 1.414 x (0.5 - 0.015) is below 0: clamped")
+        XCTAssertEqual(widened[1][1], 0.5, accuracy: 1e-12)
+        XCTAssertEqual(Bootstrap.intervals(draws, level: 0.9, estimates: [0.2, 0.5], trainingNoise: 0)[0], plain[0])
+    }
+
     /// Documents are blank-line separated; a replicate resamples whole documents.
     func testBootstrapDocuments() throws {
         let corpus = try Corpus(paths: [Fixtures.path("corpora/languages/en/sample.txt")])
