@@ -151,7 +151,8 @@ final class SolverTests: XCTestCase {
         let mergeShare = 0.5 / 10 + 1.0 / 9, topShare = 4.5 / 10 + 3.5 / 9
         XCTAssertEqual(shortfalls[0], (topShare - mergeShare) / topShare, accuracy: 1e-12)
         let fit = FitQuality(shortfalls: shortfalls)
-        XCTAssertEqual(fit.unexplainedShare, 0.5)
+        XCTAssertEqual(fit.unexplainedShare, 1, "both steps fall short by more than 0.75")
+        XCTAssertEqual(FitQuality(shortfalls: [0.74, 0.75, 0.2, 1]).unexplainedShare, 0.5)
         XCTAssertEqual(fit.meanShortfall, (1 + (topShare - mergeShare) / topShare) / 2, accuracy: 1e-12)
         XCTAssertEqual(fit.histogram.reduce(0, +), 2)
         XCTAssertEqual(fit.histogram[19], 1)
