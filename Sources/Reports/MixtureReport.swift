@@ -29,7 +29,10 @@ public struct MixtureReportInput: Sendable {
         public var steps: Int
         public var meanShortfall: Double
         public var unexplainedShare: Double
+        /// Unweighted fraction of unexplained steps (nil in results before it was written).
+        public var unexplainedSteps: Double?
         public var profile: [Double]
+        public var isReliable: Bool { meanShortfall <= FitQuality.reliableMeanShortfall }
     }
 
     /// Reads an `infer --json` result; `families` maps category names to a family name
@@ -67,7 +70,7 @@ public struct MixtureReportInput: Sendable {
         if let object = object["fit"] as? [String: Any] {
             func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
             if let steps = number("steps"), let mean = number("mean_shortfall"), let share = number("unexplained_share") {
-                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedShare: share,
+                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedShare: share, unexplainedSteps: number("unexplained_steps"),
                           profile: (object["profile"] as? [NSNumber])?.map(\.doubleValue) ?? [])
             }
         }
@@ -214,10 +217,7 @@ public enum ReportWriter {
         if let missing = input.mergesMissing { summary += " (\(missing) occur in no sample and were skipped)" }
         html += "<p>\(escape(summary)). Categories below \(percent(threshold)) are grouped. "
         html += input.shares.contains { $0.interval != nil } ? "Whiskers: bootstrap intervals.</p>\n" : "No intervals (run <code>infer --bootstrap</code> for them).</p>\n"
-        if let fit = input.fit {
-            html += "<p><strong>An estimated \(percent(fit.unexplainedShare)) of the training data is not explained by these categories</strong> "
-                + "(see \"Fit quality\" below); the shares are shares of the rest.</p>\n"
-        }
+        if let fit = input.fit { html += "<p>\(headline(fit, html: true))</p>\n" }
         html += "<h2>Mixture</h2>\n" + barChart(rows) + "\n"
         html += "<h2>By family</h2>\n<table><tr><th>family</th><th>share</th></tr>\n"
         for family in input.families { html += "<tr><td>\(escape(family.name))</td><td class=\"n\">\(percent(family.share))</td></tr>\n" }
@@ -242,10 +242,7 @@ public enum ReportWriter {
         html += "</body></html>\n"
 
         var markdown = "# \(input.title): inferred training-data mixture\n\n\(summary). Categories below \(percent(threshold)) are grouped.\n\n"
-        if let fit = input.fit {
-            markdown += "**An estimated \(percent(fit.unexplainedShare)) of the training data is not explained by these categories** "
-                + "(see \"Fit quality\" below); the shares are shares of the rest.\n\n"
-        }
+        if let fit = input.fit { markdown += headline(fit, html: false) + "\n\n" }
         markdown += "| category | family | share | interval |\n|---|---|---:|---|\n"
         for row in rows {
             markdown += "| \(row.label) | \(row.family) | \(percent(row.share)) | \(row.interval.map { "\(percent($0[0])) – \(percent($0[1]))" } ?? "") |\n"
@@ -265,11 +262,32 @@ public enum ReportWriter {
 
     /// What the fit figures mean, in one paragraph.
     static func fitSentence(_ fit: MixtureReportInput.Fit) -> String {
-        String(format: "Mean relative shortfall %.3f over %d merge steps (how far each merge falls below the most frequent other pair "
-               + "under this mixture; 0 = every merge explained). %@ of the steps are merges these categories cannot have made "
-               + "(shortfall at least %.2f): an estimated %@ of the training data is not explained by the categories offered, "
-               + "and the shares above are shares of the rest. See README \"Unexplained share\" for the calibration of both figures.",
-               fit.meanShortfall, fit.steps, percent(fit.unexplainedShare), FitQuality.unexplainedThreshold, percent(fit.unexplainedShare))
+        var text = String(format: "Mean relative shortfall %.3f over %d merge steps (how far each merge falls below the most frequent "
+                          + "other pair under this mixture, that pair's LP slack taken off; 0 = every merge explained). ",
+                          fit.meanShortfall, fit.steps)
+        if let steps = fit.unexplainedSteps {
+            text += String(format: "%@ of the steps fall short by %.2f or more: merges these categories cannot have made. ",
+                           percent(steps), FitQuality.unexplainedThreshold)
+        }
+        text += "Weighted by the frequency each merge had to reach, they are \(percent(fit.unexplainedShare)) of the merge list: "
+            + "the estimated share of training data the categories offered do not explain. "
+        if !fit.isReliable {
+            text += String(format: "Above a mean shortfall of %.1f the samples cannot judge most merges (too small for this many merges, "
+                           + "or unlike the training text), so this is not an estimate of missing categories. ", FitQuality.reliableMeanShortfall)
+        }
+        return text + "README \"Uncertainty and the unexplained share\" has the calibration of both figures."
+    }
+
+    /// The line under the title: the unexplained share, or why there is none.
+    static func headline(_ fit: MixtureReportInput.Fit, html: Bool) -> String {
+        let strong = html ? ("<strong>", "</strong>") : ("**", "**")
+        if fit.isReliable {
+            return "\(strong.0)An estimated \(percent(fit.unexplainedShare)) of the training data is not explained by these categories\(strong.1) "
+                + "(see \"Fit quality\" below); the shares are shares of the rest."
+        }
+        return "\(strong.0)The samples explain few of the merges\(strong.1) (mean relative shortfall "
+            + String(format: "%.2f", fit.meanShortfall) + "): read the shares with care, and the unexplained share "
+            + "(\(percent(fit.unexplainedShare))) as a sign of too little or too different sample text, not as an estimate (see \"Fit quality\" below)."
     }
 
     /// The index page: one comparison chart and a link per report.

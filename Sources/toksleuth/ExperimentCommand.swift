@@ -273,7 +273,7 @@ struct WithholdSummary {
     }
 
     static func json(_ fit: FitQuality) -> [String: Any] {
-        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "unexplained_steps": fit.unexplainedSteps, "histogram": fit.histogram, "profile": fit.profile]
+        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "unexplained_steps": fit.unexplainedSteps, "reliable": fit.isReliable, "histogram": fit.histogram, "profile": fit.profile]
     }
 
     func table(_ results: [TrialResult]) -> String {

@@ -216,7 +216,7 @@ enum InferenceOutput {
             "seconds": result.seconds,
         ]
         if let fit = result.fit {
-            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "unexplained_steps": fit.unexplainedSteps,
+            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "unexplained_steps": fit.unexplainedSteps, "reliable": fit.isReliable,
                              "histogram": fit.histogram, "profile": fit.profile]
         }
         if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }
@@ -244,8 +244,12 @@ enum InferenceOutput {
         }
         if let fit = result.fit {
             lines.append("")
-            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps; unexplained share (merges no category explains) %.1f%%",
+            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps; unexplained share (merges no category explains, by frequency) %.1f%%",
                                 fit.meanShortfall, fit.steps, fit.unexplainedShare * 100))
+            if !fit.isReliable {
+                lines.append(String(format: "warning: mean shortfall above %.1f: the samples cannot judge most merges (too small for this many merges, or unlike the training text); the unexplained share is not an estimate",
+                                    FitQuality.reliableMeanShortfall))
+            }
         }
         if let solver = result.solver {
             lines.append("")
