@@ -27,7 +27,10 @@ extension CLITests {
         XCTAssertEqual(fit["steps"] as? Int, 300)
         let histogram = fit["histogram"] as! [Int]
         XCTAssertEqual(histogram.reduce(0, +), 300)
-        XCTAssertEqual(fit["unexplained_share"] as! Double, Double(histogram[19]) / 300, accuracy: 1e-12)
+        // Steps short by 0.75 or more are the last five twentieths of the histogram.
+        XCTAssertEqual(fit["unexplained_steps"] as! Double, Double(histogram[15...].reduce(0, +)) / 300, accuracy: 1e-12)
+        XCTAssertTrue((0...1).contains(fit["unexplained_share"] as! Double))
+        XCTAssertEqual(fit["reliable"] as? Bool, (fit["mean_shortfall"] as! Double) <= 0.5)
         XCTAssertTrue(directHTML.contains("Fit quality") && directHTML.contains("<polyline"), "the fit section with its profile")
         let reports = folder.appendingPathComponent("reports").path
         let report = try run(["report", result, "--output-dir", reports, "--categories", Fixtures.path("corpora/languages"), "--index", "index"])
