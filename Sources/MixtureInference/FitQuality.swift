@@ -17,15 +17,12 @@ public struct FitQuality: Sendable, Codable, Equatable {
     /// the mixture's most frequent pair; 1: no merge is explained). Relative per step, so
     /// tokenizers, sample sizes and merge counts compare.
     public var meanShortfall: Double
-    /// Fraction of steps whose shortfall is at least ``unexplainedThreshold``: merges that no
-    /// offered category has often enough to have made.
-    public var unexplainedSteps: Double
     /// Estimated share of the training data that the offered categories do not explain: the
-    /// unexplained steps weighted by the frequency each merge had to reach. A merge's
-    /// frequency is the number of pairs it joined in the training text, so the weighted
-    /// fraction is the part of the tokenizer's compression that the offered categories cannot
-    /// account for; weighting also keeps the rare late merges, whose shortfalls in samples of a
-    /// few MB are mostly noise, from deciding the estimate. Measured
+    /// fraction of steps whose shortfall is at least ``unexplainedThreshold``, merges that no
+    /// offered category has often enough to have made. The fraction of merges stands for the
+    /// fraction of bytes (a category's merges grow about in proportion to its share). Weighting
+    /// the steps by the frequency their merge had to reach was tried and measured worse (README).
+    /// Measured
     /// on `experiment --withhold` (README, "Uncertainty and the unexplained share"): about right
     /// for languages, low for large missing shares, and it also counts text that the samples
     /// do not represent (code and domain samples from other sources than the training text).
@@ -51,20 +48,11 @@ public struct FitQuality: Sendable, Codable, Equatable {
     /// smallest error among 0.5-0.95 without counting more than 2% of a complete run's steps.
     public static let unexplainedThreshold = 0.75
 
-    /// The figures of steps given by their shortfalls alone (every level 1).
     public init(shortfalls: [Double]) {
-        self.init(steps: shortfalls.map { StepFit(shortfall: $0, level: 1) })
-    }
-
-    public init(steps fits: [StepFit]) {
-        let shortfalls = fits.map(\.shortfall)
         steps = shortfalls.count
         let count = Double(max(shortfalls.count, 1))
         meanShortfall = shortfalls.reduce(0, +) / count
-        let unexplained = fits.filter { $0.shortfall >= FitQuality.unexplainedThreshold }
-        unexplainedSteps = Double(unexplained.count) / count
-        let totalLevel = fits.map(\.level).reduce(0, +)
-        unexplainedShare = totalLevel > 0 ? unexplained.map(\.level).reduce(0, +) / totalLevel : unexplainedSteps
+        unexplainedShare = Double(shortfalls.filter { $0 >= FitQuality.unexplainedThreshold }.count) / count
         histogram = [Int](repeating: 0, count: 20)
         for value in shortfalls { histogram[min(19, max(0, Int(value * 20)))] += 1 }
         let bins = min(FitQuality.profileBins, shortfalls.count)

@@ -116,7 +116,7 @@ public struct InferenceRequest: Sendable {
             let fixed = try mixtureSolver.solve(options: solver, fixedAlpha: mixtureSolver.alpha(fromProportions: givenMixture)) { round, constraints in
                 stage("solving the slacks of the given mixture: round \(round), \(constraints) constraints")
             }
-            let fit = FitQuality(steps: mixtureSolver.stepFits(alpha: fixed.alpha, pairSlack: fixed.pairSlack))
+            let fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: fixed.alpha, pairSlack: fixed.pairSlack))
             lap("fit")
             let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: givenMixture[$0]) }
                 .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
@@ -138,7 +138,7 @@ public struct InferenceRequest: Sendable {
             }
             proportions = solution.proportions
             report = solution.report
-            fit = FitQuality(steps: mixtureSolver.stepFits(alpha: solution.alpha, pairSlack: solution.pairSlack))
+            fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: solution.alpha, pairSlack: solution.pairSlack))
             lap("solve")
             if bootstrap > 0 {
                 let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,

@@ -471,45 +471,29 @@ public final class MixtureSolver {
     /// category has it often is charged once, not at every step. Being relative, values from
     /// different tokenizers, sample sizes and step ranges compare.
     public func relativeShortfalls(alpha: [Double], pairSlack: [Double]? = nil) -> [Double] {
-        stepFits(alpha: alpha, pairSlack: pairSlack).map(\.shortfall)
-    }
-
-    /// The relative shortfall of every constrained step (``relativeShortfalls(alpha:pairSlack:)``)
-    /// with the level the merge had to reach: the larger of its own and its best competitor's
-    /// weighted frequency (per `scale` pairs of the samples).
-    public func stepFits(alpha: [Double], pairSlack: [Double]? = nil) -> [StepFit] {
         var replay = Replay(self, alpha: alpha, pairSlack: pairSlack ?? [Double](repeating: 0, count: pairCount))
-        var fits: [StepFit] = []
-        fits.reserveCapacity(steps - firstStep)
+        var shortfalls: [Double] = []
+        shortfalls.reserveCapacity(steps - firstStep)
         var popped: [Entry] = []
         for t in 0..<steps {
             let m = Int(mergePair[t])
             if t >= firstStep {
-                popped.removeAll(keepingCapacity: true)
-                var best = 0.0
-                while let top = replay.heap.popMax() {
-                    if replay.isStale(top) { continue }
-                    popped.append(top)
-                    if Int(top.pair) != m { best = max(0, top.value); break }
-                }
-                for entry in popped { replay.heap.insert(entry) }
-                let own = m < 0 ? 0 : max(0, replay.weighted[m])
-                if own <= 0 {
-                    fits.append(StepFit(shortfall: 1, level: best))
+                if m < 0 || replay.weighted[m] <= 0 {
+                    shortfalls.append(1)
                 } else {
-                    fits.append(StepFit(shortfall: best > 0 ? max(0, best - own) / best : 0, level: max(best, own)))
+                    popped.removeAll(keepingCapacity: true)
+                    var best = 0.0
+                    while let top = replay.heap.popMax() {
+                        if replay.isStale(top) { continue }
+                        popped.append(top)
+                        if Int(top.pair) != m { best = top.value; break }
+                    }
+                    for entry in popped { replay.heap.insert(entry) }
+                    shortfalls.append(best > 0 ? max(0, best - replay.weighted[m]) / best : 0)
                 }
             }
             replay.apply(step: t)
         }
-        return fits
+        return shortfalls
     }
-}
-
-/// How one merge step fits a mixture.
-public struct StepFit: Sendable, Equatable {
-    /// How far the merge falls below its best competitor, relative to it (0 to 1).
-    public var shortfall: Double
-    /// The frequency the merge had to reach: its own or its best competitor's, the larger.
-    public var level: Double
 }

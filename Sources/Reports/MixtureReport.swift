@@ -29,8 +29,6 @@ public struct MixtureReportInput: Sendable {
         public var steps: Int
         public var meanShortfall: Double
         public var unexplainedShare: Double
-        /// Unweighted fraction of unexplained steps (nil in results before it was written).
-        public var unexplainedSteps: Double?
         public var profile: [Double]
         public var isReliable: Bool { meanShortfall <= FitQuality.reliableMeanShortfall }
     }
@@ -70,7 +68,7 @@ public struct MixtureReportInput: Sendable {
         if let object = object["fit"] as? [String: Any] {
             func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
             if let steps = number("steps"), let mean = number("mean_shortfall"), let share = number("unexplained_share") {
-                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedShare: share, unexplainedSteps: number("unexplained_steps"),
+                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedShare: share,
                           profile: (object["profile"] as? [NSNumber])?.map(\.doubleValue) ?? [])
             }
         }
@@ -265,12 +263,9 @@ public enum ReportWriter {
         var text = String(format: "Mean relative shortfall %.3f over %d merge steps (how far each merge falls below the most frequent "
                           + "other pair under this mixture, that pair's LP slack taken off; 0 = every merge explained). ",
                           fit.meanShortfall, fit.steps)
-        if let steps = fit.unexplainedSteps {
-            text += String(format: "%@ of the steps fall short by %.2f or more: merges these categories cannot have made. ",
-                           percent(steps), FitQuality.unexplainedThreshold)
-        }
-        text += "Weighted by the frequency each merge had to reach, they are \(percent(fit.unexplainedShare)) of the merge list: "
-            + "the estimated share of training data the categories offered do not explain. "
+        text += String(format: "%@ of the steps fall short by %.2f or more: merges these categories cannot have made, ",
+                       percent(fit.unexplainedShare), FitQuality.unexplainedThreshold)
+            + "standing for the estimated share of training data the categories offered do not explain. "
         if !fit.isReliable {
             text += String(format: "Above a mean shortfall of %.1f the samples cannot judge most merges (too small for this many merges, "
                            + "or unlike the training text), so this is not an estimate of missing categories. ", FitQuality.reliableMeanShortfall)

@@ -186,7 +186,6 @@ struct ExperimentSummary {
         if let withheld = WithholdSummary(results) {
             summary["withhold"] = ["runs": withheld.runs, "unexplained_share_mae": withheld.estimateError,
                                    "unexplained_share_mae_complete": withheld.completeEstimateError,
-                                   "unexplained_steps_mae": withheld.stepsError,
                                    "fit_auc": withheld.fitAUC, "unexplained_share_auc": withheld.shareAUC,
                                    "mean_log10_mse_kept": withheld.keptLogMSE]
         }
@@ -250,8 +249,6 @@ struct WithholdSummary {
     /// complete runs (where the truth is 0).
     var estimateError: Double
     var completeEstimateError: Double
-    /// The same error for the unweighted fraction of unexplained steps.
-    var stepsError: Double
     /// AUC of the mean shortfall (and of the unexplained-share estimate) at telling withheld runs
     /// from complete ones.
     var fitAUC: Double
@@ -265,7 +262,6 @@ struct WithholdSummary {
         runs = pairs.count
         estimateError = pairs.map { abs($0.1.fit.unexplainedShare - $0.1.share) }.reduce(0, +) / Double(runs)
         completeEstimateError = pairs.map { $0.0.unexplainedShare }.reduce(0, +) / Double(runs)
-        stepsError = pairs.map { abs($0.1.fit.unexplainedSteps - $0.1.share) }.reduce(0, +) / Double(runs)
         let labels = pairs.map { _ in false } + pairs.map { _ in true }
         fitAUC = ROC.metrics(scores: pairs.map(\.0.meanShortfall) + pairs.map(\.1.fit.meanShortfall), labels: labels, resamples: 0).auc
         shareAUC = ROC.metrics(scores: pairs.map(\.0.unexplainedShare) + pairs.map(\.1.fit.unexplainedShare), labels: labels, resamples: 0).auc
@@ -273,7 +269,7 @@ struct WithholdSummary {
     }
 
     static func json(_ fit: FitQuality) -> [String: Any] {
-        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "unexplained_steps": fit.unexplainedSteps, "reliable": fit.isReliable, "histogram": fit.histogram, "profile": fit.profile]
+        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "reliable": fit.isReliable, "histogram": fit.histogram, "profile": fit.profile]
     }
 
     func table(_ results: [TrialResult]) -> String {

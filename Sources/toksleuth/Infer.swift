@@ -216,7 +216,7 @@ enum InferenceOutput {
             "seconds": result.seconds,
         ]
         if let fit = result.fit {
-            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "unexplained_steps": fit.unexplainedSteps, "reliable": fit.isReliable,
+            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "reliable": fit.isReliable,
                              "histogram": fit.histogram, "profile": fit.profile]
         }
         if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }

@@ -153,12 +153,6 @@ final class SolverTests: XCTestCase {
         let fit = FitQuality(shortfalls: shortfalls)
         XCTAssertEqual(fit.unexplainedShare, 1, "both steps fall short by more than 0.75")
         XCTAssertEqual(FitQuality(shortfalls: [0.74, 0.75, 0.2, 1]).unexplainedShare, 0.5)
-        // The share weighs each unexplained step by the level its merge had to reach.
-        let weighted = FitQuality(steps: [StepFit(shortfall: 0.9, level: 3), StepFit(shortfall: 0.1, level: 1)])
-        XCTAssertEqual(weighted.unexplainedSteps, 0.5)
-        XCTAssertEqual(weighted.unexplainedShare, 0.75)
-        let levels = withAbsent.stepFits(alpha: [0.5, 0.5]).map(\.level)
-        XCTAssertEqual(levels[0], topShare * 1e6, accuracy: 1e-6, "the best competitor, y, per 1e6 pairs")
         XCTAssertEqual(fit.meanShortfall, (1 + (topShare - mergeShare) / topShare) / 2, accuracy: 1e-12)
         XCTAssertEqual(fit.histogram.reduce(0, +), 2)
         XCTAssertEqual(fit.histogram[19], 1)
