@@ -135,7 +135,17 @@ def write_summary(results):
              "What toksleuth infers each published tokenizer in `../shared/tokenizers` was trained on, against all "
              "categories of `../shared/corpora` pooled (32 languages, 18 programming languages, 7 domains; 1 MB "
              "sample each). One file per tokenizer beside this one; raw results in `data/`. Regenerate with "
-             "`python3 scripts/real-analyses.py`.", "",
+             "`python3 scripts/real-analyses.py` (then `--fit` for the fit column).", "",
+             "![Inferred mixtures by family, side by side](tokenizers/index.svg)", "",
+             "The same results as self-contained HTML reports with charts (and Markdown twins): "
+             "[`tokenizers/index.html`](tokenizers/index.html) / [`tokenizers/index.md`](tokenizers/index.md), written by "
+             "`toksleuth report reports/data/*.json --output-dir reports/tokenizers --index index`; "
+             "`scripts/render-reports.sh reports/tokenizers` renders them to PNG with headless Chromium. They have no "
+             "bootstrap intervals: a bootstrap of each (dozens of LP solves against 57 categories at minutes each) was not run. "
+             "\"unexplained\" is the fraction of merge steps the inferred mixture leaves short by 0.75 or more "
+             "(`infer --mixture`, README \"Uncertainty and the unexplained share\"); every tokenizer here has a mean shortfall "
+             "above 0.5, where that figure says the 1 MB samples cannot judge most of 30,000 merges (and the LP stopped on its "
+             "time limit), not that a category is missing.", "",
              "| tokenizer | merges used | English | other languages | code | domains | unexplained | top categories | LP rounds (stop) | paper |",
              "|---|---:|---:|---:|---:|---:|---:|---|---|---|"]
     for name, data in results.items():

@@ -56,7 +56,7 @@ public enum Bootstrap {
     /// `.both` replicates resample the same documents as the `.documents` ones of the same seed.
     public static func replicates(tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, skipMerges: Int = 0,
                                   solver: SolverOptions, replicates: Int, seed: UInt64,
-                                  resampling: BootstrapResampling = .documents,
+                                  resampling: BootstrapResampling = .both,
                                   progress: ((Int, Int) -> Void)? = nil) throws -> [[Double]] {
         let documents = samples.map(Bootstrap.documents(of:))
         let merges = tokenizer.inferenceMerges.prefix(skipMerges + mergeCount)

@@ -30,7 +30,7 @@ public struct ExperimentConfig: Sendable {
     public var bootstrapLevel = 0.9
     /// What the replicates resample; with several, each gives its own intervals on the same
     /// trials (to compare their coverage).
-    public var bootstrapResamplings: [BootstrapResampling] = [.documents]
+    public var bootstrapResamplings: [BootstrapResampling] = [.both]
     public var bootstrapTrainingNoise = 1.0
     /// Each trial also infers with this many of its categories withheld (0: not).
     public var withhold = 0

@@ -21,11 +21,10 @@ public struct FitQuality: Sendable, Codable, Equatable {
     /// fraction of steps whose shortfall is at least ``unexplainedThreshold``, merges that no
     /// offered category has often enough to have made. The fraction of merges stands for the
     /// fraction of bytes (a category's merges grow about in proportion to its share). Weighting
-    /// the steps by the frequency their merge had to reach was tried and measured worse (README).
-    /// Measured
-    /// on `experiment --withhold` (README, "Uncertainty and the unexplained share"): about right
-    /// for languages, low for large missing shares, and it also counts text that the samples
-    /// do not represent (code and domain samples from other sources than the training text).
+    /// the steps by the frequency their merge had to reach was tried and measured worse.
+    /// Measured on `experiment --withhold` (README, "Uncertainty and the unexplained share"):
+    /// about 0.7 x the missing share of languages, and it also counts text that the samples do
+    /// not represent (code and domain samples from other sources than the training text).
     public var unexplainedShare: Double
     /// Steps per twentieth of the shortfall range: [0, 0.05), [0.05, 0.1), ..., [0.95, 1].
     public var histogram: [Int]
