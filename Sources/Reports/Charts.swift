@@ -7,8 +7,9 @@ extension ReportWriter {
     /// Lines (or, with `markers`, dots) on linear axes with five ticks each and a legend on the
     /// right; ranges default to the data's.
     static func lineChart(_ series: [Series], xLabel: String, yLabel: String, xRange: ClosedRange<Double>? = nil,
-                          yRange: ClosedRange<Double>? = nil, markers: Bool = false, diagonal: Bool = false) -> String {
-        let plotWidth = 420.0, plotHeight = 240.0, left = 62.0, top = 10.0, legendWidth = 210.0
+                          yRange: ClosedRange<Double>? = nil, markers: Bool = false, diagonal: Bool = false,
+                          plotWidth: Double = 420, plotHeight: Double = 240) -> String {
+        let left = 62.0, top = 10.0, legendWidth = 210.0
         let xs = series.flatMap { $0.points.map(\.0) }, ys = series.flatMap { $0.points.map(\.1) }
         func padded(_ values: [Double]) -> ClosedRange<Double> {
             let low = values.min() ?? 0, high = values.max() ?? 1

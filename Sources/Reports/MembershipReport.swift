@@ -62,33 +62,20 @@ public struct MembershipReportInput: Sendable {
 extension ReportWriter {
     static let methodColours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
-    /// ROC curves on linear axes with the chance diagonal; the blind baseline dashed.
+    /// ROC curves on linear axes, square, with the chance diagonal; the blind baseline dashed.
     static func rocChart(_ methods: [MembershipReportInput.Method]) -> String {
-        let size = 360.0, left = 50.0, top = 10.0, legendWidth = 190.0
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + size + legendWidth))\" height=\"\(Int(top + size + 45))\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#888\"/>\n", left, top, size, size)
-        svg += String(format: "<path d=\"M%.0f %.0f L%.0f %.0f\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n", left, top + size, left + size, top)
-        for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.2g</text>", left + size * tick, top + size + 15, tick)
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2g</text>\n", left - 5, top + size * (1 - tick) + 4, tick)
+        let series: [Series] = methods.enumerated().filter { !$0.element.curve.isEmpty }.map { index, method in
+            let isBaseline = method.name == "blind baseline"
+            return (name: String(format: "%@ %.1f%%", method.name, 100 * method.auc), points: method.curve,
+                    colour: isBaseline ? "#777" : methodColours[index % methodColours.count], dashed: isBaseline)
         }
-        svg += String(format: "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">false-positive rate</text>\n", left + size / 2, top + size + 32)
-        svg += String(format: "<text x=\"12\" y=\"%.0f\" text-anchor=\"middle\" transform=\"rotate(-90 12 %.0f)\">true-positive rate</text>\n", top + size / 2, top + size / 2)
-        for (index, method) in methods.enumerated() where !method.curve.isEmpty {
-            let colour = method.name == "blind baseline" ? "#777" : methodColours[index % methodColours.count]
-            let points = method.curve.map { String(format: "%.1f,%.1f", left + size * $0.0, top + size * (1 - $0.1)) }.joined(separator: " ")
-            svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\"\(method.name == "blind baseline" ? " stroke-dasharray=\"6 3\"" : "")/>\n"
-            let y = top + 14 + 18 * Double(index)
-            svg += String(format: "<path d=\"M%.0f %.0f h18\" stroke=\"%@\" stroke-width=\"3\"/>", left + size + 12, y - 4, colour)
-            svg += String(format: "<text x=\"%.0f\" y=\"%.0f\">%@ %.1f%%</text>\n", left + size + 36, y, escape(method.name), 100 * method.auc)
-        }
-        return svg + "</svg>"
+        return lineChart(series, xLabel: "false-positive rate", yLabel: "true-positive rate", xRange: 0...1, yRange: 0...1,
+                         diagonal: true, plotWidth: 360, plotHeight: 360)
     }
 
     /// The HTML and Markdown of a membership evaluation.
     public static func membership(_ input: MembershipReportInput) -> (html: String, markdown: String) {
-        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(input.title)) — toksleuth</title><style>\(style)</style></head><body>\n"
-        html += "<h1>\(escape(input.title)): membership detection</h1>\n"
+        var html = "<h1>\(escape(input.title)): membership detection</h1>\n"
         var markdown = "# \(input.title): membership detection\n\n"
         for split in input.splits {
             html += "<h2>\(escape(split.title))</h2>\n"
@@ -106,8 +93,8 @@ extension ReportWriter {
             html += "</table>\n"
             markdown += "\n"
         }
-        html += "<p class=\"small\">From <code>\(escape(input.source))</code> (fingerprint \(input.sourceHash)). Scores: higher means member; AUC in percent. Written by <code>toksleuth report</code>.</p>\n</body></html>\n"
+        html += "<p class=\"small\">From <code>\(escape(input.source))</code> (fingerprint \(input.sourceHash)). Scores: higher means member; AUC in percent. Written by <code>toksleuth report</code>.</p>\n"
         markdown += "From `\(input.source)` (fingerprint \(input.sourceHash)).\n"
-        return (html, markdown)
+        return (page(title: input.title, body: html), markdown)
     }
 }

@@ -208,7 +208,7 @@ public enum ReportWriter {
     /// The HTML and Markdown of one mixture report.
     public static func mixture(_ input: MixtureReportInput, threshold: Double = 0.01) -> (html: String, markdown: String) {
         let rows = input.rows(threshold: threshold)
-        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(input.title)) — toksleuth</title><style>\(style)</style></head><body>\n"
+        var html = ""
         html += "<h1>\(escape(input.title)): inferred training-data mixture</h1>\n"
         var summary = "\(input.shares.count) categories"
         if let merges = input.mergesUsed { summary += ", the first \(merges) merges" }
@@ -237,7 +237,6 @@ public enum ReportWriter {
         html += "<h2>Reproduce</h2>\n"
         if let command = input.command { html += "<pre>\(escape(command))</pre>\n" }
         html += "<p class=\"small\">From <code>\(escape(input.source))</code> (fingerprint \(input.sourceHash)). Written by <code>toksleuth report</code>.</p>\n"
-        html += "</body></html>\n"
 
         var markdown = "# \(input.title): inferred training-data mixture\n\n\(summary). Categories below \(percent(threshold)) are grouped.\n\n"
         if let fit = input.fit { markdown += headline(fit, html: false) + "\n\n" }
@@ -255,7 +254,7 @@ public enum ReportWriter {
         markdown += "\n## Reproduce\n\n"
         if let command = input.command { markdown += "```\n\(command)\n```\n\n" }
         markdown += "From `\(input.source)` (fingerprint \(input.sourceHash)).\n"
-        return (html, markdown)
+        return (page(title: input.title, body: html), markdown)
     }
 
     /// What the fit figures mean, in one paragraph.
@@ -287,13 +286,12 @@ public enum ReportWriter {
 
     /// The index page: one comparison chart and a link per report.
     public static func index(_ inputs: [MixtureReportInput], links: [String], comparisonName: String) -> (html: String, markdown: String) {
-        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>toksleuth reports</title><style>\(style)</style></head><body>\n"
-        html += "<h1>Inferred training-data mixtures, side by side</h1>\n" + comparisonChart(inputs) + "\n<h2>Reports</h2>\n<ul>\n"
+        var html = "<h1>Inferred training-data mixtures, side by side</h1>\n" + comparisonChart(inputs) + "\n<h2>Reports</h2>\n<ul>\n"
         for (input, link) in zip(inputs, links) {
             let top = input.shares.prefix(3).map { "\($0.name) \(percent($0.proportion))" }.joined(separator: ", ")
             html += "<li><a href=\"\(escape(link)).html\">\(escape(input.title))</a> — \(escape(top))</li>\n"
         }
-        html += "</ul>\n</body></html>\n"
+        html = page(title: "Inferred mixtures", body: html + "</ul>\n")
         var markdown = "# Inferred training-data mixtures\n\n![Mixtures by family, side by side](\(comparisonName).svg)\n\n| tokenizer | languages | code | domains | largest categories | report |\n|---|---:|---:|---:|---|---|\n"
         for (input, link) in zip(inputs, links) {
             let totals = Dictionary(uniqueKeysWithValues: input.families.map { ($0.name, $0.share) })
