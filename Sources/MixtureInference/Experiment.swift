@@ -161,7 +161,7 @@ public struct ExperimentRunner {
                         let solution = try solver.solve(options: config.solver)
                         estimates[method.rawValue] = solution.proportions
                         solverReport = solution.report
-                        fit = FitQuality(shortfalls: solver.relativeShortfalls(alpha: solution.alpha, pairSlack: solution.pairSlack))
+                        fit = solver.fitQuality(of: solution)
                         if config.withhold > 0 {
                             lap("solve")
                             withheld = try withholdRun(trial: trial, counts: counts, truth: truth, merges: model.merges.prefix(mergesUsed))
@@ -229,7 +229,7 @@ public struct ExperimentRunner {
         let keptTotal = keptTruth.reduce(0, +)
         return WithheldRun(categories: left.sorted().map { counts[$0].name }, share: left.map { truth[$0] }.reduce(0, +),
                            estimates: solution.proportions, mse: meanSquaredError(solution.proportions, keptTruth.map { $0 / keptTotal }),
-                           fit: FitQuality(shortfalls: solver.relativeShortfalls(alpha: solution.alpha, pairSlack: solution.pairSlack)))
+                           fit: solver.fitQuality(of: solution))
     }
 
     /// Replaces each trial's TEE estimate by one whose exponent was fitted on the other trials

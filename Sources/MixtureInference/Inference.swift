@@ -104,19 +104,24 @@ public struct InferenceRequest: Sendable {
         var cacheUse: CacheUse = cache == nil ? .disabled : .miss
         var intervals: [[Double]]?
         var fit: FitQuality?
-        if let givenMixture {
-            guard givenMixture.count == categories.count else { throw InferenceError("the mixture has \(givenMixture.count) weights for \(categories.count) categories") }
+        /// The pair counts of every sample (from the cache when it has them) and the LP over them.
+        func countedSolver() throws -> (MixtureSolver, fromCache: Bool) {
             stage("counting pairs under \(mergeCount) merges")
             let counts = try inputs.counts()
             lap("count")
-            stage("measuring the fit of the given mixture")
             let mixtureSolver = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
                                                   firstStep: skipMerges, scale: solver.scale)
+            return (mixtureSolver, counts.allSatisfy(\.fromCache))
+        }
+        if let givenMixture {
+            guard givenMixture.count == categories.count else { throw InferenceError("the mixture has \(givenMixture.count) weights for \(categories.count) categories") }
+            let (mixtureSolver, _) = try countedSolver()
+            stage("measuring the fit of the given mixture")
             // The LP with the weights fixed: its pair slacks, and what it charges this mixture.
             let fixed = try mixtureSolver.solve(options: solver, fixedAlpha: mixtureSolver.alpha(fromProportions: givenMixture)) { round, constraints in
                 stage("solving the slacks of the given mixture: round \(round), \(constraints) constraints")
             }
-            let fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: fixed.alpha, pairSlack: fixed.pairSlack))
+            let fit = mixtureSolver.fitQuality(of: fixed)
             lap("fit")
             let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: givenMixture[$0]) }
                 .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
@@ -126,19 +131,15 @@ public struct InferenceRequest: Sendable {
         }
         switch method {
         case .attack:
-            stage("counting pairs under \(mergeCount) merges")
-            let counts = try inputs.counts()
-            if counts.allSatisfy(\.fromCache) { cacheUse = .counts }
-            lap("count")
+            let (mixtureSolver, fromCache) = try countedSolver()
+            if fromCache { cacheUse = .counts }
             stage("solving the LP")
-            let mixtureSolver = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
-                                                  firstStep: skipMerges, scale: solver.scale)
             let solution = try mixtureSolver.solve(options: solver) { round, constraints in
                 stage("solving the LP: round \(round), \(constraints) constraints")
             }
             proportions = solution.proportions
             report = solution.report
-            fit = FitQuality(shortfalls: mixtureSolver.relativeShortfalls(alpha: solution.alpha, pairSlack: solution.pairSlack))
+            fit = mixtureSolver.fitQuality(of: solution)
             lap("solve")
             if bootstrap > 0 {
                 let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,

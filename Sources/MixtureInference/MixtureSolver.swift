@@ -462,6 +462,11 @@ public final class MixtureSolver {
         return cuts
     }
 
+    /// The fit quality of a solution of this solver (its weights and pair slacks).
+    public func fitQuality(of solution: MixtureSolution) -> FitQuality {
+        FitQuality(shortfalls: relativeShortfalls(alpha: solution.alpha, pairSlack: solution.pairSlack))
+    }
+
     /// Per constrained step, how far the merge falls short of the most frequent other pair in
     /// the mixture `alpha`, relative to that pair's frequency: 0 when the merge is the
     /// mixture's most frequent pair, as the tokenizer's training makes it, 1 when no category

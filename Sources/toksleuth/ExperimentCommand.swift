@@ -197,10 +197,10 @@ struct ExperimentSummary {
             ]
             if let intervals = result.intervals { entry["intervals"] = intervals }
             if let byResampling = result.intervalsByResampling { entry["intervals_by_resampling"] = byResampling }
-            if let fit = result.fit { entry["fit"] = WithholdSummary.json(fit) }
+            if let fit = result.fit { entry["fit"] = InferenceOutput.json(fit) }
             if let withheld = result.withheld {
                 entry["withheld"] = ["categories": withheld.categories, "share": withheld.share, "estimates": withheld.estimates,
-                                     "mse": withheld.mse, "fit": WithholdSummary.json(withheld.fit)]
+                                     "mse": withheld.mse, "fit": InferenceOutput.json(withheld.fit)]
             }
             if let solver = result.solver {
                 entry["solver"] = ["rounds": solver.rounds, "constraints": solver.constraints, "objective": solver.objective,
@@ -266,10 +266,6 @@ struct WithholdSummary {
         fitAUC = ROC.metrics(scores: pairs.map(\.0.meanShortfall) + pairs.map(\.1.fit.meanShortfall), labels: labels, resamples: 0).auc
         shareAUC = ROC.metrics(scores: pairs.map(\.0.unexplainedShare) + pairs.map(\.1.fit.unexplainedShare), labels: labels, resamples: 0).auc
         keptLogMSE = pairs.map { log10(max($0.1.mse, 1e-300)) }.reduce(0, +) / Double(runs)
-    }
-
-    static func json(_ fit: FitQuality) -> [String: Any] {
-        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "reliable": fit.isReliable, "histogram": fit.histogram, "profile": fit.profile]
     }
 
     func table(_ results: [TrialResult]) -> String {

@@ -203,6 +203,12 @@ struct Infer: ParsableCommand {
 
 /// Text forms of an inference result.
 enum InferenceOutput {
+    /// The "fit" object of `infer --json` and `experiment --json`.
+    static func json(_ fit: FitQuality) -> [String: Any] {
+        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "reliable": fit.isReliable,
+         "histogram": fit.histogram, "profile": fit.profile]
+    }
+
     static func json(_ result: InferenceResult) -> String {
         var object: [String: Any] = [
             "categories": result.categories.map { share -> [String: Any] in
@@ -215,10 +221,7 @@ enum InferenceOutput {
             "merges_missing": result.mergesMissing,
             "seconds": result.seconds,
         ]
-        if let fit = result.fit {
-            object["fit"] = ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "reliable": fit.isReliable,
-                             "histogram": fit.histogram, "profile": fit.profile]
-        }
+        if let fit = result.fit { object["fit"] = json(fit) }
         if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }
         if let solver = result.solver {
             object["solver"] = [
@@ -244,7 +247,7 @@ enum InferenceOutput {
         }
         if let fit = result.fit {
             lines.append("")
-            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps; unexplained share (merges no category explains, by frequency) %.1f%%",
+            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps; unexplained share (merges no category explains) %.1f%%",
                                 fit.meanShortfall, fit.steps, fit.unexplainedShare * 100))
             if !fit.isReliable {
                 lines.append(String(format: "warning: mean shortfall above %.1f: the samples cannot judge most merges (too small for this many merges, or unlike the training text); the unexplained share is not an estimate",
