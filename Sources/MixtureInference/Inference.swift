@@ -6,9 +6,13 @@ import TokenizerFormats
 /// One category's estimated share.
 public struct CategoryShare: Sendable, Codable, Equatable {
     public var name: String
+    /// Share of the training *bytes* (alpha_i x bytes_i / pairs_i, renormalised).
     public var proportion: Double
-    /// The bootstrap interval [low, high] (with `--bootstrap`).
+    /// The bootstrap interval [low, high] of the proportion (with `--bootstrap`).
     public var interval: [Double]? = nil
+    /// The LP weight alpha_i in *pair units* (each category's counts per pair of its sample),
+    /// the unit of the paper's table of published tokenizers. Nil for the baselines.
+    public var weight: Double? = nil
 }
 
 /// What `infer` reports.
@@ -50,6 +54,8 @@ public struct InferenceRequest: Sendable {
     /// A mixture to evaluate instead of inferring one (byte proportions in category order):
     /// the result carries these proportions and their fit quality, method "given".
     public var givenMixture: [Double]?
+    /// Called after every LP round of the main solve (diagnosis).
+    public var roundTrace: (@Sendable (RoundTrace) -> Void)?
 
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
@@ -100,6 +106,7 @@ public struct InferenceRequest: Sendable {
             return (cached, .result)
         }
         var proportions: [Double]
+        var weights: [Double]?
         var report: SolverReport?
         var cacheUse: CacheUse = cache == nil ? .disabled : .miss
         var intervals: [[Double]]?
@@ -123,7 +130,8 @@ public struct InferenceRequest: Sendable {
             }
             let fit = mixtureSolver.fitQuality(of: fixed)
             lap("fit")
-            let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: givenMixture[$0]) }
+            let weights = mixtureSolver.alpha(fromProportions: givenMixture)
+            let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: givenMixture[$0], weight: weights[$0]) }
                 .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
             return (InferenceResult(categories: shares, method: "given", mergesUsed: mergeCount,
                                     mergesMissing: fixed.report.missingSteps.count, solver: fixed.report,
@@ -134,10 +142,11 @@ public struct InferenceRequest: Sendable {
             let (mixtureSolver, fromCache) = try countedSolver()
             if fromCache { cacheUse = .counts }
             stage("solving the LP")
-            let solution = try mixtureSolver.solve(options: solver) { round, constraints in
+            let solution = try mixtureSolver.solve(options: solver, progress: { round, constraints in
                 stage("solving the LP: round \(round), \(constraints) constraints")
-            }
+            }, trace: roundTrace)
             proportions = solution.proportions
+            weights = solution.alpha
             report = solution.report
             fit = mixtureSolver.fitQuality(of: solution)
             lap("solve")
@@ -161,7 +170,9 @@ public struct InferenceRequest: Sendable {
             proportions = try Baselines.tokenClassification(inputs: inputs)
             lap("tc")
         }
-        let shares = categories.indices.map { CategoryShare(name: categories[$0].name, proportion: proportions[$0], interval: intervals?[$0]) }
+        let shares = categories.indices.map {
+            CategoryShare(name: categories[$0].name, proportion: proportions[$0], interval: intervals?[$0], weight: weights?[$0])
+        }
             .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
         let result = InferenceResult(categories: shares, method: method.rawValue, mergesUsed: mergeCount,
                                      mergesMissing: report?.missingSteps.count ?? 0, solver: report, fit: fit,

@@ -113,22 +113,21 @@ final class LinearProgram {
         }
     }
 
-    /// Deletes the `>=` rows (0-based indices at or after `from`) that are not binding: their
-    /// slack variable is basic and strictly above the bound. Deleting basic rows keeps the
-    /// basis valid, so the next solve still starts warm. Returns the deleted indices.
-    func deleteNonBindingRows(from: Int, margin: Double) -> [Int] {
-        var deleted: [Int] = []
-        for row in from..<rowCount {
+    /// For each `>=` row at or after `from` (0-based): whether it is not binding, its slack
+    /// variable basic and strictly above the bound. Deleting such rows keeps the basis valid,
+    /// so the next solve still starts warm.
+    func nonBindingRows(from: Int, margin: Double) -> [Bool] {
+        (from..<rowCount).map { row in
             let index = Int32(row + 1)
-            if glp_get_row_stat(problem, index) == GLP_BS && glp_get_row_prim(problem, index) > margin {
-                deleted.append(row)
-            }
+            return glp_get_row_stat(problem, index) == GLP_BS && glp_get_row_prim(problem, index) > margin
         }
-        guard !deleted.isEmpty else { return [] }
-        let numbers = [Int32(0)] + deleted.map { Int32($0 + 1) }
-        glp_del_rows(problem, Int32(deleted.count), numbers)
-        rowCount -= deleted.count
-        return deleted
+    }
+
+    /// Deletes rows by 0-based index (ascending).
+    func deleteRows(_ rows: [Int]) {
+        guard !rows.isEmpty else { return }
+        glp_del_rows(problem, Int32(rows.count), [Int32(0)] + rows.map { Int32($0 + 1) })
+        rowCount -= rows.count
     }
 
     func value(ofColumn column: Int) -> Double { glp_get_col_prim(problem, Int32(column + 1)) }

@@ -36,8 +36,26 @@ public struct SolverOptions: Sendable {
     /// only jitter (measured on 5 languages: stopping at 1e-3 over 5 rounds gave mean log10
     /// MSE -5.34 in 40 rounds, 3e-4 gave -5.36 in 59 rounds, 1e-4 over 10 rounds -5.55 in 180);
     /// 0 disables the early stop (the LP is then solved to optimality or `maxRounds`).
-    public var stabilityTolerance = 1e-3
+    public var stabilityTolerance = 0.0
     public var stabilityWindow = 5
+    /// Most cuts of one pair per round (its most violated steps).
+    public var maxCutsPerPair = Int.max
+    /// How the LP is solved.
+    public enum Method: String, Sendable, CaseIterable {
+        /// Decomposition in the weights: a master over the weights, a slack LP per query.
+        case decomposition
+        /// Row and column generation on the whole LP (the paper's method).
+        case rowGeneration = "row-generation"
+    }
+    public var method = Method.decomposition
+    /// Optimal when the relative gap between the best feasible point and the lower bound is at
+    /// most this (decomposition).
+    public var gapTolerance = 1e-9
+    /// In-out stabilisation: the next query is this share of the best point plus the rest of the
+    /// master's minimiser (0: plain cutting planes).
+    public var stabilization = 0.5
+    /// A cut that has not bound for more than this many rounds in a row is deleted (nil: never).
+    public var cutAge: Int? = 0
     public init() {}
 }
 
@@ -62,7 +80,36 @@ public struct SolverReport: Sendable, Codable {
     public var lpSeconds = 0.0
     /// Steps whose merge occurs in no category sample at that point (skipped).
     public var missingSteps: [Int] = []
+    /// The largest violation of any constraint (t, p) by the returned point, found by a final
+    /// replay of every step against every pair: relative to `1 + |w_t(m_t) + v_t|`, and in count
+    /// units (`largestViolationAbsolute`). At most round-off when optimal.
+    public var largestViolation = 0.0
+    public var largestViolationAbsolute = 0.0
+    /// A proven lower bound of the LP optimum (decomposition), and the relative gap
+    /// `(objective - lowerBound) / max(1, objective)`: optimal when it is within tolerance.
+    public var lowerBound = -Double.infinity
+    public var gap = Double.infinity
+    /// The algorithm: "decomposition" or "row generation".
+    public var method = ""
     public init() {}
+}
+
+/// What one round of the row generation did (for diagnosis and benchmarks).
+public struct RoundTrace: Sendable, Codable {
+    public var round: Int
+    public var horizon: Int
+    public var violatedSteps: Int
+    public var largestViolation: Double
+    public var added: Int
+    public var newPairColumns: Int
+    public var deleted: Int
+    public var cutsInLP: Int
+    public var lpSeconds: Double
+    public var simplexIterations: Int
+    public var objective: Double
+    public var elapsed: Double
+    /// The lower bound of the LP optimum so far (decomposition; -infinity before the first).
+    public var lowerBound: Double = -.infinity
 }
 
 /// The solution: category weights in pair units and proportions in bytes.
@@ -76,6 +123,8 @@ public struct MixtureSolution: Sendable {
     /// how much more frequent than the merges each pair may be without counting against the
     /// mixture (pairs the tokenizer never merges although the samples have them often).
     public var pairSlack: [Double]
+    /// The step slacks v_t of the solution (0 for steps that give no constraint).
+    public var stepSlack: [Double]
     public var report: SolverReport
 }
 
@@ -175,13 +224,8 @@ public final class MixtureSolver {
         static func < (a: Entry, b: Entry) -> Bool { a.value != b.value ? a.value < b.value : a.pair > b.pair }
     }
 
-    /// A violated constraint found by a replay.
-    struct Cut {
-        var step: Int
-        var pair: Int32
-        var violation: Double
-        var coefficients: [Double]
-    }
+    /// A violated constraint found by a replay (coefficients `d_i = c[i,t](p) - c[i,t](m_t)`).
+    typealias Cut = SeparatedEdge
 
     /// Solves the LP; `progress` gets (round, constraints so far).
     ///
@@ -192,7 +236,7 @@ public final class MixtureSolver {
     /// `fixedAlpha` solves for the slacks of a given mixture (LP weights, summing to 1) instead:
     /// what the LP would charge that mixture, and its pair slacks for ``relativeShortfalls``.
     public func solve(options: SolverOptions = SolverOptions(), stepWeights: [Double]? = nil, fixedAlpha: [Double]? = nil,
-                      progress: ((Int, Int) -> Void)? = nil) throws -> MixtureSolution {
+                      progress: ((Int, Int) -> Void)? = nil, trace: ((RoundTrace) -> Void)? = nil) throws -> MixtureSolution {
         let n = names.count
         var options = options
         if let fixedAlpha {
@@ -208,6 +252,10 @@ public final class MixtureSolver {
             }
             guard stepWeights[firstStep...].contains(where: { $0 > 0 }) else { throw InferenceError("every step weight is 0") }
         }
+        if options.method == .decomposition {
+            return try solveByDecomposition(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha,
+                                            progress: progress, trace: trace)
+        }
         let lp: RestrictedLP
         if fixedAlpha != nil || options.form == .primal {
             lp = PrimalRestrictedLP(categories: n, fixedWeights: fixedAlpha)
@@ -221,21 +269,31 @@ public final class MixtureSolver {
         var stepColumn = [Int32](repeating: -1, count: steps)
         var pairColumn = [Int32](repeating: -1, count: pairCount)
         var existing = Set<UInt64>()
-        /// The (step, pair) key of each LP row after the simplex row.
+        /// The (step, pair) key of each cut in the LP, in LP order, and the rounds it has not bound.
         var rowKeys: [UInt64] = []
+        var rowIdle: [Int32] = []
         var history: [[Double]] = []
         var report = SolverReport()
         var missing = Set<Int>()
+        var best: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double])?
+        /// The restricted LP is a relaxation of the full one: its optimum bounds the full optimum from below.
+        var lowerBound = 0.0
 
         let solveStart = Date()
         for round in 1...options.maxRounds {
             report.rounds = round
             let separationStart = Date()
-            var cuts = separate(alpha: alpha, stepSlack: stepSlack, pairSlack: pairSlack, existing: existing,
-                                options: options, stepWeights: stepWeights, missing: &missing)
+            let separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
+                                         options: options, stepWeights: stepWeights, missing: &missing)
             report.separationSeconds += Date().timeIntervalSince(separationStart)
-            report.remainingViolations = cuts.count
-            if cuts.isEmpty {
+            // The LP's weights and pair slacks with the least step slacks that cover every pair:
+            // a feasible point of the full LP, so its objective bounds the optimum from above.
+            if best == nil || separation.upperBound < best!.upper {
+                best = (alpha, separation.upperBound, separation.stepSlack, pairSlack)
+            }
+            var cuts = separation.edges
+            report.remainingViolations = separation.violatedSteps
+            if cuts.isEmpty || (round > 1 && (best!.upper - lowerBound) / max(1, abs(best!.upper)) <= options.gapTolerance) {
                 report.converged = true
                 report.stopReason = "optimal"
                 break
@@ -254,19 +312,20 @@ public final class MixtureSolver {
                 report.stopReason = "time limit"
                 break
             }
-            if cuts.count > options.maxRowsPerRound {
-                cuts.sort { $0.violation != $1.violation ? $0.violation > $1.violation : ($0.step, $0.pair) < ($1.step, $1.pair) }
-                cuts.removeLast(cuts.count - options.maxRowsPerRound)
-            }
-            cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
+            cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
             // New slack columns first, then the rows that use them.
             var costs: [Double] = []
+            var newPairs = 0
             for cut in cuts {
                 if stepColumn[cut.step] < 0 {
                     stepColumn[cut.step] = Int32(variableCount + costs.count)
                     costs.append(stepWeights?[cut.step] ?? 1)
                 }
-                if pairColumn[Int(cut.pair)] < 0 { pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count); costs.append(1) }
+                if pairColumn[Int(cut.pair)] < 0 {
+                    pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count)
+                    costs.append(1)
+                    newPairs += 1
+                }
             }
             _ = lp.addSlacks(costs: costs)
             variableCount += costs.count
@@ -277,7 +336,7 @@ public final class MixtureSolver {
                 var coefficients: [Double] = []
                 for (category, value) in cut.coefficients.enumerated() where value != 0 {
                     columns.append(Int32(category))
-                    coefficients.append(value)
+                    coefficients.append(-value)
                 }
                 columns.append(stepColumn[cut.step]); coefficients.append(1)
                 columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
@@ -285,13 +344,16 @@ public final class MixtureSolver {
                 let key = UInt64(cut.step) << 32 | UInt64(UInt32(cut.pair))
                 existing.insert(key)
                 rowKeys.append(key)
+                rowIdle.append(0)
             }
             lp.addCuts(rows)
             report.constraints += rows.count
             progress?(round, report.constraints)
             let lpStart = Date()
+            let iterationsBefore = lp.iterations
             let outcome = lp.solve()
-            report.lpSeconds += Date().timeIntervalSince(lpStart)
+            let lpSeconds = Date().timeIntervalSince(lpStart)
+            report.lpSeconds += lpSeconds
             guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
             for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
             let total = alpha.reduce(0, +)
@@ -299,24 +361,71 @@ public final class MixtureSolver {
             for t in 0..<steps where stepColumn[t] >= 0 { stepSlack[t] = max(0, lp.value(of: Int(stepColumn[t]))) }
             for g in 0..<pairCount where pairColumn[g] >= 0 { pairSlack[g] = max(0, lp.value(of: Int(pairColumn[g]))) }
             report.objective = lp.objective
+            lowerBound = max(lowerBound, lp.objective)
             history.append(byteProportions(alpha))
-            if options.dropSlackRows {
-                let deleted = lp.deleteNonBindingCuts(margin: 1e-9 * options.scale)
-                if !deleted.isEmpty {
+            var deleted = 0
+            if let age = options.cutAge {
+                let idle = lp.nonBindingCuts(margin: 1e-9 * options.scale)
+                var remove: [Int] = []
+                for cut in rowIdle.indices {
+                    rowIdle[cut] = idle[cut] ? rowIdle[cut] + 1 : 0
+                    if rowIdle[cut] > Int32(age) { remove.append(cut) }
+                }
+                if !remove.isEmpty {
+                    lp.deleteCuts(remove)
                     var keep = [Bool](repeating: true, count: rowKeys.count)
-                    for cut in deleted {
+                    for cut in remove {
                         keep[cut] = false
                         existing.remove(rowKeys[cut])
                     }
                     rowKeys = zip(rowKeys, keep).filter { $0.1 }.map { $0.0 }
+                    rowIdle = zip(rowIdle, keep).filter { $0.1 }.map { $0.0 }
+                    deleted = remove.count
                 }
             }
+            trace?(RoundTrace(round: round, horizon: steps, violatedSteps: separation.violatedSteps,
+                              largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
+                              deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: lpSeconds,
+                              simplexIterations: lp.iterations - iterationsBefore, objective: best!.upper,
+                              elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound))
         }
         report.simplexIterations = lp.iterations
         report.pairSlackColumns = pairColumn.filter { $0 >= 0 }.count
         report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
         report.missingSteps = missing.sorted()
-        return MixtureSolution(names: names, alpha: alpha, proportions: byteProportions(alpha), pairSlack: pairSlack, report: report)
+        report.method = SolverOptions.Method.rowGeneration.rawValue
+        // The answer is the best feasible point found (when optimal, the gap proves it is).
+        let point = best ?? (alpha, .infinity, stepSlack, pairSlack)
+        report.objective = point.upper
+        report.lowerBound = lowerBound
+        report.gap = (point.upper - lowerBound) / max(1, abs(point.upper))
+        let violation = largestViolation(alpha: point.alpha, stepSlack: point.stepSlack, pairSlack: point.pairSlack, stepWeights: stepWeights)
+        report.largestViolation = violation.relative
+        report.largestViolationAbsolute = violation.absolute
+        return MixtureSolution(names: names, alpha: point.alpha, proportions: byteProportions(point.alpha), pairSlack: point.pairSlack,
+                               stepSlack: point.stepSlack, report: report)
+    }
+
+    /// At most `perPair` cuts of each pair (its most violated) and `total` in all (the most
+    /// violated), in (step, pair) order.
+    static func select(_ cuts: [Cut], perPair: Int, total: Int) -> [Cut] {
+        func moreViolated(_ a: Cut, _ b: Cut) -> Bool {
+            a.violation != b.violation ? a.violation > b.violation : (a.step, a.pair) < (b.step, b.pair)
+        }
+        var chosen = cuts
+        if chosen.count > total || perPair < Int.max {
+            chosen.sort(by: moreViolated)
+            var taken: [Int32: Int] = [:]
+            chosen = chosen.filter { cut in
+                let k = taken[cut.pair, default: 0]
+                guard k < perPair else { return false }
+                taken[cut.pair] = k + 1
+                return true
+            }
+            if chosen.count > total { chosen.removeLast(chosen.count - total) }
+        }
+        chosen.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
+        return chosen
     }
 
     /// The largest range of any coordinate over the given points.
@@ -421,47 +530,6 @@ public final class MixtureSolver {
         }
     }
 
-    /// Replays every category's counts under the current solution and returns the violated
-    /// constraints not yet in the LP, up to `pairsPerStep` per step.
-    func separate(alpha: [Double], stepSlack: [Double], pairSlack: [Double], existing: Set<UInt64>,
-                  options: SolverOptions, stepWeights: [Double]?, missing: inout Set<Int>) -> [Cut] {
-        let n = names.count
-        var replay = Replay(self, alpha: alpha, pairSlack: pairSlack)
-        var cuts: [Cut] = []
-        var popped: [Entry] = []
-        for t in 0..<steps {
-            let m = Int(mergePair[t])
-            if t < firstStep || stepWeights?[t] == 0 {
-                // Only replayed: these merges belong to the base tokenizer, or the bootstrap left them out.
-            } else if m < 0 || !replay.isPresentAnywhere(m) {
-                missing.insert(t)
-            } else {
-                let threshold = replay.weighted[m] + stepSlack[t]
-                let cutoff = threshold + options.tolerance * (1 + abs(threshold))
-                popped.removeAll(keepingCapacity: true)
-                var taken = 0
-                while taken < options.pairsPerStep, let top = replay.heap.popMax() {
-                    let g = Int(top.pair)
-                    if replay.isStale(top) { continue }
-                    popped.append(top)
-                    if top.value <= cutoff { break }
-                    if g == m || existing.contains(UInt64(t) << 32 | UInt64(g)) { continue }
-                    if popped.dropLast().contains(where: { $0.pair == top.pair }) { continue }
-                    var coefficients = [Double](repeating: 0, count: n)
-                    for i in 0..<n {
-                        coefficients[i] = normalisers[i] * Double(replay.count(of: m, in: i) - replay.count(of: g, in: i))
-                    }
-                    cuts.append(Cut(step: t, pair: Int32(g), violation: (top.value - threshold) / (1 + abs(threshold)),
-                                    coefficients: coefficients))
-                    taken += 1
-                }
-                for entry in popped { replay.heap.insert(entry) }
-            }
-            replay.apply(step: t)
-        }
-        return cuts
-    }
-
     /// The fit quality of a solution of this solver (its weights and pair slacks).
     public func fitQuality(of solution: MixtureSolution) -> FitQuality {
         FitQuality(shortfalls: relativeShortfalls(alpha: solution.alpha, pairSlack: solution.pairSlack))
@@ -502,3 +570,4 @@ public final class MixtureSolver {
         return shortfalls
     }
 }
+

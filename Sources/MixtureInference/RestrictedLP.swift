@@ -16,9 +16,10 @@ protocol RestrictedLP: AnyObject {
     var iterations: Int { get }
     /// Cuts currently in the LP.
     var cutCount: Int { get }
-    /// Deletes cuts that are not binding (by more than `margin`); returns their indices among
-    /// the cuts before the deletion.
-    func deleteNonBindingCuts(margin: Double) -> [Int]
+    /// Per cut in the LP: whether it is not binding (by more than `margin`).
+    func nonBindingCuts(margin: Double) -> [Bool]
+    /// Deletes the cuts of these indices (ascending, among the cuts in the LP).
+    func deleteCuts(_ indices: [Int])
 }
 
 /// Which form GLPK solves.
@@ -53,9 +54,8 @@ final class PrimalRestrictedLP: RestrictedLP {
     var objective: Double { lp.objective }
     var iterations: Int { lp.iterations }
     var cutCount: Int { lp.rowCount - 1 }
-    func deleteNonBindingCuts(margin: Double) -> [Int] {
-        lp.deleteNonBindingRows(from: 1, margin: margin).map { $0 - 1 }
-    }
+    func nonBindingCuts(margin: Double) -> [Bool] { lp.nonBindingRows(from: 1, margin: margin) }
+    func deleteCuts(_ indices: [Int]) { lp.deleteRows(indices.map { $0 + 1 }) }
 }
 
 /// The dual form: maximise `y0` subject to, for each weight i, `y0 + sum_k coef[k,i] y_k <= 0`
@@ -118,18 +118,17 @@ final class DualRestrictedLP: RestrictedLP {
     var iterations: Int { Int(glp_get_it_cnt(problem)) }
     var cutCount: Int { cuts }
 
-    func deleteNonBindingCuts(margin: Double) -> [Int] {
-        var deleted: [Int] = []
-        for cut in 0..<cuts {
+    func nonBindingCuts(margin: Double) -> [Bool] {
+        (0..<cuts).map { cut in
             let column = Int32(cut + 2)
-            if glp_get_col_stat(problem, column) == GLP_NL && abs(glp_get_col_dual(problem, column)) > margin {
-                deleted.append(cut)
-            }
+            return glp_get_col_stat(problem, column) == GLP_NL && abs(glp_get_col_dual(problem, column)) > margin
         }
-        guard !deleted.isEmpty else { return [] }
-        glp_del_cols(problem, Int32(deleted.count), [0] + deleted.map { Int32($0 + 2) })
-        cuts -= deleted.count
-        columns -= deleted.count
-        return deleted
+    }
+
+    func deleteCuts(_ indices: [Int]) {
+        guard !indices.isEmpty else { return }
+        glp_del_cols(problem, Int32(indices.count), [0] + indices.map { Int32($0 + 2) })
+        cuts -= indices.count
+        columns -= indices.count
     }
 }

@@ -10,6 +10,8 @@ public struct MixtureReportInput: Sendable {
         public var proportion: Double
         public var interval: [Double]?
         public var family: String
+        /// The LP weight in pair units (the paper's unit for published tokenizers), when known.
+        public var weight: Double? = nil
     }
 
     public var title: String
@@ -24,6 +26,10 @@ public struct MixtureReportInput: Sendable {
     /// The fit quality (`infer` of the attack): mean relative shortfall, fraction of steps
     /// unexplained, the estimated unexplained share, and the shortfall along the merge list.
     public var fit: Fit?
+    /// Whether the LP was solved to proven optimality, and why it stopped otherwise (nil: no
+    /// solver facts, e.g. a baseline).
+    public var optimal: Bool?
+    public var stopReason: String?
 
     public struct Fit: Sendable {
         public var steps: Int
@@ -57,7 +63,9 @@ public struct MixtureReportInput: Sendable {
                 throw InputError(path: path, problem: "a category lacks a name or a proportion")
             }
             let interval = (entry["interval"] as? [NSNumber])?.map(\.doubleValue)
-            shares.append(Share(name: name, proportion: proportion, interval: interval, family: familyOf[name] ?? "other"))
+            let weight = (entry["weight"] as? NSNumber)?.doubleValue
+            shares.append(Share(name: name, proportion: proportion, interval: interval, family: familyOf[name] ?? "other",
+                                weight: weight.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }))
         }
         guard !shares.isEmpty else { throw InputError(path: path, problem: "the result names no category") }
         var solver: [(String, String)] = []
@@ -79,7 +87,9 @@ public struct MixtureReportInput: Sendable {
                                   shares: shares.sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name },
                                   mergesUsed: (object["merges_used"] as? NSNumber)?.intValue,
                                   mergesMissing: (object["merges_missing"] as? NSNumber)?.intValue,
-                                  command: object["command"] as? String, solver: solver, fit: fit)
+                                  command: object["command"] as? String, solver: solver, fit: fit,
+                                  optimal: ((object["solver"] as? [String: Any])?["optimal"] ?? (object["solver"] as? [String: Any])?["converged"]) as? Bool,
+                                  stopReason: (object["solver"] as? [String: Any])?["stop_reason"] as? String)
     }
 
     /// A JSON value as a reader wants it: yes/no, integers plain, other numbers to 4 digits.
@@ -103,17 +113,23 @@ public struct MixtureReportInput: Sendable {
 
     /// Categories at or above `threshold`, then one "other (N categories)" row for the rest.
     public func rows(threshold: Double) -> [(label: String, share: Double, interval: [Double]?, family: String)] {
-        var result: [(String, Double, [Double]?, String)] = []
-        var rest = 0.0, restCount = 0
+        weightedRows(threshold: threshold).map { ($0.label, $0.share, $0.interval, $0.family) }
+    }
+
+    /// ``rows(threshold:)`` with each row's weight in pair units (nil when the result has none).
+    public func weightedRows(threshold: Double) -> [(label: String, share: Double, interval: [Double]?, family: String, weight: Double?)] {
+        var result: [(String, Double, [Double]?, String, Double?)] = []
+        var rest = 0.0, restWeight: Double? = 0, restCount = 0
         for share in shares {
             if share.proportion >= threshold {
-                result.append((share.name, share.proportion, share.interval, share.family))
+                result.append((share.name, share.proportion, share.interval, share.family, share.weight))
             } else {
                 rest += share.proportion
+                restWeight = restWeight.flatMap { total in share.weight.map { total + $0 } }
                 restCount += 1
             }
         }
-        if restCount > 0 { result.append(("other (\(restCount) categories)", rest, nil, "other")) }
+        if restCount > 0 { result.append(("other (\(restCount) categories)", rest, nil, "other", restWeight)) }
         return result
     }
 }
@@ -215,8 +231,19 @@ public enum ReportWriter {
         if let missing = input.mergesMissing { summary += " (\(missing) occur in no sample and were skipped)" }
         html += "<p>\(escape(summary)). Categories below \(percent(threshold)) are grouped. "
         html += input.shares.contains { $0.interval != nil } ? "Whiskers: bootstrap intervals.</p>\n" : "No intervals (run <code>infer --bootstrap</code> for them).</p>\n"
+        if let sentence = optimality(input) { html += "<p><strong>\(escape(sentence))</strong></p>\n" }
         if let fit = input.fit { html += "<p>\(headline(fit, html: true))</p>\n" }
-        html += "<h2>Mixture</h2>\n" + barChart(rows) + "\n"
+        html += "<h2>Mixture</h2>\n<p class=\"small\">Bars: share of training bytes.</p>\n" + barChart(rows) + "\n"
+        let weighted = input.weightedRows(threshold: threshold)
+        if weighted.contains(where: { $0.weight != nil }) {
+            html += "<h2>Both units</h2>\n<p class=\"small\">Share of bytes: the LP weights converted by each sample's bytes per pair. "
+                + "Weight in pair units: the LP's own weights, the unit of the paper's table of published tokenizers.</p>\n"
+                + "<table><tr><th>category</th><th>share of bytes</th><th>weight (pair units)</th></tr>\n"
+            for row in weighted {
+                html += "<tr><td>\(escape(row.label))</td><td class=\"n\">\(percent(row.share))</td><td class=\"n\">\(row.weight.map(percent) ?? "")</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
         html += "<h2>By family</h2>\n<table><tr><th>family</th><th>share</th></tr>\n"
         for family in input.families { html += "<tr><td>\(escape(family.name))</td><td class=\"n\">\(percent(family.share))</td></tr>\n" }
         html += "</table>\n"
@@ -239,10 +266,11 @@ public enum ReportWriter {
         html += "<p class=\"small\">From <code>\(escape(input.source))</code> (fingerprint \(input.sourceHash)). Written by <code>toksleuth report</code>.</p>\n"
 
         var markdown = "# \(input.title): inferred training-data mixture\n\n\(summary). Categories below \(percent(threshold)) are grouped.\n\n"
+        if let sentence = optimality(input) { markdown += "**\(sentence)**\n\n" }
         if let fit = input.fit { markdown += headline(fit, html: false) + "\n\n" }
-        markdown += "| category | family | share | interval |\n|---|---|---:|---|\n"
-        for row in rows {
-            markdown += "| \(row.label) | \(row.family) | \(percent(row.share)) | \(row.interval.map { "\(percent($0[0])) – \(percent($0[1]))" } ?? "") |\n"
+        markdown += "| category | family | share of bytes | weight (pair units) | interval (bytes) |\n|---|---|---:|---:|---|\n"
+        for row in weighted {
+            markdown += "| \(row.label) | \(row.family) | \(percent(row.share)) | \(row.weight.map(percent) ?? "") | \(row.interval.map { "\(percent($0[0])) – \(percent($0[1]))" } ?? "") |\n"
         }
         markdown += "\n## By family\n\n| family | share |\n|---|---:|\n"
         for family in input.families { markdown += "| \(family.name) | \(percent(family.share)) |\n" }
@@ -255,6 +283,13 @@ public enum ReportWriter {
         if let command = input.command { markdown += "```\n\(command)\n```\n\n" }
         markdown += "From `\(input.source)` (fingerprint \(input.sourceHash)).\n"
         return (page(title: input.title, body: html), markdown)
+    }
+
+    /// Whether the LP behind the mixture was solved to proven optimality, in one sentence.
+    static func optimality(_ input: MixtureReportInput) -> String? {
+        guard let optimal = input.optimal else { return nil }
+        if optimal { return "The LP was solved to proven optimality (the solver facts below give the lower bound, the gap and the largest violation)." }
+        return "NOT OPTIMAL: the LP was stopped (\(input.stopReason ?? "unknown reason")) before optimality was proven; these proportions are the best feasible point found."
     }
 
     /// What the fit figures mean, in one paragraph.

@@ -7,8 +7,27 @@ import TokenizerFormats
 
 /// Options of the LP solve shared by `infer` and `experiment`.
 struct SolverArguments: ParsableArguments {
-    @Option(name: .long, help: "Stop when no proportion moved more than this over the last 5 LP rounds (0: solve to optimality).")
-    var lpStability: Double = 1e-3
+    @Option(name: .long, help: "Heuristic early stop (opt-in, labelled in the output): stop when no proportion moved more than this over the last 5 LP rounds (0: solve to proven optimality).")
+    var lpStability: Double = 0
+
+    @Option(name: .long, help: "LP algorithm: decomposition (in the weights, with a slack LP per query) or row-generation (the whole LP, the paper's method).")
+    var lpMethod: String = SolverOptions().method.rawValue
+
+    @Option(name: .long, help: "Optimal when the relative gap between the best feasible point and the proven lower bound is at most this.")
+    var lpGap: Double = SolverOptions().gapTolerance
+
+    @Option(name: .long, help: "Violated constraints taken per merge step and round (the most violated pairs).")
+    var lpPairsPerStep: Int = SolverOptions().pairsPerStep
+
+    @Option(name: .long, help: "Constraints of one pair taken per round at most (its most violated steps).")
+    var lpCutsPerPair: Int = SolverOptions().maxCutsPerPair
+
+    @Option(name: .long, help: "Delete a constraint after it has not bound for more than this many rounds in a row (-1: never).")
+    var lpCutAge: Int = SolverOptions().cutAge ?? -1
+
+
+    @Flag(name: .long, help: "Print one line per LP round on standard error (diagnosis).")
+    var lpTrace = false
 
     @Option(name: .long, help: "At most this many LP rounds.")
     var lpMaxRounds: Int = 300
@@ -29,12 +48,21 @@ struct SolverArguments: ParsableArguments {
         options.maxRounds = lpMaxRounds
         options.maxRowsPerRound = lpRowsPerRound
         options.timeLimit = lpTimeLimit
+        options.method = SolverOptions.Method(rawValue: lpMethod) ?? .decomposition
+        options.gapTolerance = lpGap
+        options.pairsPerStep = lpPairsPerStep
+        options.maxCutsPerPair = lpCutsPerPair
+        options.cutAge = lpCutAge < 0 ? nil : lpCutAge
         return options
     }
 
     func validate() throws {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
+        guard SolverOptions.Method(rawValue: lpMethod) != nil else { throw ValidationError("--lp-method is decomposition or row-generation") }
+        guard lpGap >= 0 else { throw ValidationError("--lp-gap must not be negative") }
+        guard lpPairsPerStep >= 1 else { throw ValidationError("--lp-pairs-per-step must be at least 1") }
+        guard lpCutsPerPair >= 1 else { throw ValidationError("--lp-cuts-per-pair must be at least 1") }
         guard lpRowsPerRound >= 1 else { throw ValidationError("--lp-rows-per-round must be at least 1") }
         guard LPForm(rawValue: lpForm) != nil else { throw ValidationError("--lp-form is primal or dual") }
     }
@@ -150,6 +178,13 @@ struct Infer: ParsableCommand {
                                            method: InferenceMethod(rawValue: method)!, cache: cache)
         request.seed = seed
         request.solver = solver.options
+        if solver.lpTrace {
+            request.roundTrace = { r in
+                FileHandle.standardError.write(Data(String(format: "round %d horizon %d violated-steps %d max-violation %.3g added %d new-pairs %d deleted %d in-LP %d lp %.2fs iterations %d objective %.10g lower %.10g elapsed %.1fs\n",
+                    r.round, r.horizon, r.violatedSteps, r.largestViolation, r.added, r.newPairColumns, r.deleted, r.cutsInLP,
+                    r.lpSeconds, r.simplexIterations, r.objective, r.lowerBound, r.elapsed).utf8))
+            }
+        }
         request.skipMerges = skip
         request.bootstrap = bootstrap
         request.bootstrapLevel = bootstrapLevel
@@ -196,7 +231,7 @@ struct Infer: ParsableCommand {
             ProgressReporter.note("(served from the cache: \(cacheUse.rawValue == "result" ? "the whole result" : "pair counts"))", quiet: quiet)
         }
         if let report = result.solver, !report.converged {
-            ProgressReporter.note("note: LP stopped (\(report.stopReason)) after \(report.rounds) rounds with \(report.remainingViolations) constraints still violated; --lp-stability 0 solves to optimality", quiet: quiet)
+            ProgressReporter.note(String(format: "warning: the LP is NOT solved to optimality: stopped by %@ after %d rounds, relative gap %.3g to the proven lower bound; the proportions are those of the best feasible point found", report.stopReason, report.rounds, report.gap), quiet: quiet)
         }
     }
 }
@@ -214,6 +249,7 @@ enum InferenceOutput {
             "categories": result.categories.map { share -> [String: Any] in
                 var entry: [String: Any] = ["name": share.name, "proportion": share.proportion]
                 if let interval = share.interval { entry["interval"] = interval }
+                if let weight = share.weight { entry["weight"] = weight }
                 return entry
             },
             "method": result.method,
@@ -226,7 +262,10 @@ enum InferenceOutput {
         if let solver = result.solver {
             object["solver"] = [
                 "rounds": solver.rounds, "constraints_added": solver.constraints, "objective": solver.objective,
-                "converged": solver.converged, "stop_reason": solver.stopReason,
+                "optimal": solver.converged, "converged": solver.converged, "stop_reason": solver.stopReason,
+                "lower_bound": solver.lowerBound.isFinite ? solver.lowerBound : NSNull(), "gap": solver.gap.isFinite ? solver.gap : NSNull(),
+                "largest_violation": solver.largestViolation, "largest_violation_absolute": solver.largestViolationAbsolute,
+                "method": solver.method,
                 "remaining_violations": solver.remainingViolations, "simplex_iterations": solver.simplexIterations,
                 "pair_slack_columns": solver.pairSlackColumns, "step_slack_columns": solver.stepSlackColumns,
                 "separation_seconds": solver.separationSeconds, "lp_seconds": solver.lpSeconds,
@@ -239,11 +278,17 @@ enum InferenceOutput {
     static func table(_ result: InferenceResult) -> String {
         let width = max(8, result.categories.map(\.name.count).max() ?? 8)
         var lines = ["method \(result.method), \(result.mergesUsed) merges (\(result.mergesMissing) absent from every sample)", ""]
+        let hasWeights = result.categories.contains { $0.weight != nil }
+        lines.append("category".padding(toLength: width, withPad: " ", startingAt: 0) + "    bytes" + (hasWeights ? "     pairs" : ""))
         for share in result.categories {
             let bar = String(repeating: "█", count: Int((share.proportion * 50).rounded()))
             let interval = share.interval.map { String(format: " [%6.2f, %6.2f]", $0[0] * 100, $0[1] * 100) } ?? ""
+            let weight = share.weight.map { String(format: " %8.3f%%", $0 * 100) } ?? ""
             lines.append(share.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + String(format: " %7.3f%%", share.proportion * 100) + interval + "  " + bar)
+                         + String(format: " %7.3f%%", share.proportion * 100) + weight + interval + "  " + bar)
+        }
+        if hasWeights {
+            lines.append("(bytes: share of training bytes; pairs: the LP weight in pair units, as the paper's table of published tokenizers)")
         }
         if let fit = result.fit {
             lines.append("")
@@ -256,9 +301,10 @@ enum InferenceOutput {
         }
         if let solver = result.solver {
             lines.append("")
-            lines.append(String(format: "LP: %d rounds, %d constraints added, objective %.6g, %@ (separation %.2fs, GLPK %.2fs)",
-                                solver.rounds, solver.constraints, solver.objective,
-                                solver.converged ? "optimal" : "stopped: \(solver.stopReason)",
+            lines.append(String(format: "LP (%@): %d rounds, %d constraints added, objective %.10g, lower bound %.10g, gap %.2g, largest violation %.2g; %@ (separation %.2fs, GLPK %.2fs)",
+                                solver.method, solver.rounds, solver.constraints, solver.objective, solver.lowerBound, solver.gap,
+                                solver.largestViolation,
+                                solver.converged ? "OPTIMAL (proven)" : "NOT OPTIMAL: stopped by \(solver.stopReason)",
                                 solver.separationSeconds, solver.lpSeconds))
         }
         return lines.joined(separator: "\n")

@@ -18,13 +18,17 @@ final class SolverTests: XCTestCase {
         return CategoryCounts(name: name, sampleBytes: Int(trace.totalInitialPairs), trace: trace)
     }
 
-    /// Solves in both LP forms; every assertion must hold for each.
+    /// Every way to solve: decomposition, and row generation in both LP forms.
+    static let allOptions: [SolverOptions] = [SolverOptions()] + LPForm.allCases.map { form in
+        var options = SolverOptions()
+        options.method = .rowGeneration
+        options.form = form
+        return options
+    }
+
+    /// Solves every way; every assertion must hold for each.
     private func solveBoth(_ categories: [CategoryCounts], _ merges: ArraySlice<MergeRule>) throws -> [MixtureSolution] {
-        try LPForm.allCases.map { form in
-            var options = SolverOptions()
-            options.form = form
-            return try MixtureSolver(categories: categories, merges: merges).solve(options: options)
-        }
+        try SolverTests.allOptions.map { try MixtureSolver(categories: categories, merges: merges).solve(options: $0) }
     }
 
     private let x: UInt64 = 1 << 32 | 2, y: UInt64 = 3 << 32 | 4, z: UInt64 = 5 << 32 | 6, w: UInt64 = 7 << 32 | 8
@@ -53,9 +57,7 @@ final class SolverTests: XCTestCase {
     func testSkippedMergesAreReplayedButNotConstrained() throws {
         let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
         let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
-        for form in LPForm.allCases {
-            var options = SolverOptions()
-            options.form = form
+        for options in SolverTests.allOptions {
             let solution = try MixtureSolver(categories: [a, b], merges: merges([x, y, z]), firstStep: 2).solve(options: options)
             XCTAssertTrue(solution.report.converged)
             XCTAssertEqual(solution.proportions[0], 0.5, accuracy: 1e-12)
@@ -109,9 +111,7 @@ final class SolverTests: XCTestCase {
         let a = category("A", pairs: [x, y, z, w], initial: [6, 4, 1, 2], deltas: [[(0, -6)], [(1, -4)], [(2, -1)]])
         let b = category("B", pairs: [x, y, z, w], initial: [2, 8, 3, 0], deltas: [[(0, -2)], [(1, -8)], [(2, -3)]])
         let contradicting = category("C", pairs: [x, y, z, w], initial: [1, 9, 0, 5], deltas: [[(0, -1)], [(1, -9)], []])
-        for form in LPForm.allCases {
-            var options = SolverOptions()
-            options.form = form
+        for options in SolverTests.allOptions {
             let solver = try MixtureSolver(categories: [a, b, contradicting], merges: merges([x, y, z]))
             let plain = try solver.solve(options: options)
             XCTAssertEqual(try solver.solve(options: options, stepWeights: [1, 1, 1]).proportions, plain.proportions)

@@ -1,0 +1,161 @@
+import BPE
+import Corpora
+@testable import MixtureInference
+import XCTest
+
+/// The solver's answers checked against the whole LP written out: every (step, pair)
+/// constraint, solved directly by GLPK (no row generation, no decomposition), on small random
+/// instances where that is possible.
+final class SolverCertificateTests: XCTestCase {
+    /// A random instance: `categories` count tables over `pairs` pairs for `steps` steps.
+    struct Instance {
+        var categories: [CategoryCounts]
+        var merges: ArraySlice<MergeRule>
+        /// counts[i][t][p]: the count of pair p in category i before merge t.
+        var counts: [[[Int64]]]
+        var keys: [UInt64]
+    }
+
+    static func instance(seed: UInt64, categories n: Int, pairs: Int, steps: Int) -> Instance {
+        var generator = SeededGenerator(seed: seed)
+        let keys: [UInt64] = (0..<pairs).map { (p: Int) -> UInt64 in
+            let left = UInt64(p + 1), right = UInt64(p + 2)
+            return left << 32 | right
+        }
+        var counts: [[[Int64]]] = []
+        for _ in 0..<n {
+            var table: [[Int64]] = []
+            var row = (0..<pairs).map { _ in Int64.random(in: 0...30, using: &generator) }
+            for _ in 0...steps {
+                table.append(row)
+                // Counts drift as merges would move them: down mostly, sometimes up.
+                row = row.map { max(0, $0 + Int64.random(in: -6...2, using: &generator)) }
+            }
+            counts.append(table)
+        }
+        // Merge t: a pair that some category has at step t (chosen at random, not the best).
+        var merges: [MergeRule] = []
+        for t in 0..<steps {
+            let present = (0..<pairs).filter { p in counts.contains { $0[t][p] > 0 } }
+            let p = present.isEmpty ? 0 : present[Int.random(in: 0..<present.count, using: &generator)]
+            merges.append(MergeRule(left: UInt32(keys[p] >> 32), right: UInt32(keys[p] & 0xFFFF_FFFF), result: UInt32(1000 + t)))
+        }
+        let categories = counts.enumerated().map { i, table -> CategoryCounts in
+            var starts = [0], deltaPairs: [Int32] = [], deltaValues: [Int64] = []
+            for t in 0..<steps {
+                for p in 0..<pairs where table[t + 1][p] != table[t][p] {
+                    deltaPairs.append(Int32(p)); deltaValues.append(table[t + 1][p] - table[t][p])
+                }
+                starts.append(deltaPairs.count)
+            }
+            let trace = PairCountTrace(pairs: keys, initialCounts: table[0], deltaStarts: starts, deltaPairs: deltaPairs, deltaValues: deltaValues)
+            return CategoryCounts(name: "c\(i)", sampleBytes: Int(trace.totalInitialPairs) + i, trace: trace)
+        }
+        return Instance(categories: categories, merges: merges[...], counts: counts, keys: keys)
+    }
+
+    /// d_i(t, p) = c[i,t](p) - c[i,t](m_t), normalised as the solver does (per 1e6 initial pairs).
+    static func coefficient(_ instance: Instance, _ i: Int, _ t: Int, _ p: Int) -> Double {
+        let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
+        let total = Double(instance.counts[i][0].reduce(0, +))
+        return 1e6 / total * Double(instance.counts[i][t][p] - instance.counts[i][t][m])
+    }
+
+    /// The optimum of the whole LP, every constraint written out (steps whose merge no
+    /// category has give none, as in the solver).
+    static func fullOptimum(_ instance: Instance) -> Double {
+        let n = instance.categories.count, steps = instance.merges.count, pairs = instance.keys.count
+        let lp = LinearProgram()
+        _ = lp.addColumns(objective: [Double](repeating: 0, count: n), lower: 0, upper: 1)
+        let stepColumns = lp.addColumns(objective: [Double](repeating: 1, count: steps))
+        let pairColumns = lp.addColumns(objective: [Double](repeating: 1, count: pairs))
+        var rows = [LinearProgram.Row(columns: (0..<Int32(n)).map { $0 }, coefficients: [Double](repeating: 1, count: n), bound: 1, isEquality: true)]
+        for t in 0..<steps {
+            let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
+            guard (0..<n).contains(where: { instance.counts[$0][t][m] > 0 }) else { continue }
+            for p in 0..<pairs where p != m {
+                var columns: [Int32] = [], values: [Double] = []
+                for i in 0..<n { columns.append(Int32(i)); values.append(-coefficient(instance, i, t, p)) }
+                columns += [Int32(stepColumns + t), Int32(pairColumns + p)]
+                values += [1, 1]
+                rows.append(LinearProgram.Row(columns: columns, coefficients: values, bound: 0))
+            }
+        }
+        lp.addRows(rows)
+        XCTAssertEqual(lp.solve(), .optimal)
+        return lp.objective
+    }
+
+    /// On 60 random instances: both methods reach the optimum of the whole LP (objective to
+    /// 1e-9 relative), and the point each returns satisfies every (step, pair) constraint,
+    /// checked here by enumeration, with the objective it claims.
+    func testRandomInstancesReachTheWholeLPOptimum() throws {
+        var checked = 0
+        for seed in 0..<60 as Range<UInt64> {
+            let n = 2 + Int(seed % 4), pairs = 4 + Int(seed % 7), steps = 3 + Int(seed % 9)
+            let instance = SolverCertificateTests.instance(seed: seed, categories: n, pairs: pairs, steps: steps)
+            let optimum = SolverCertificateTests.fullOptimum(instance)
+            let solver = try MixtureSolver(categories: instance.categories, merges: instance.merges)
+            for options in SolverTests.allOptions {
+                let solution = try solver.solve(options: options)
+                let report = solution.report
+                XCTAssertTrue(report.converged, "seed \(seed) \(report.method)")
+                XCTAssertEqual(report.objective, optimum, accuracy: 1e-9 * max(1, optimum), "seed \(seed) \(report.method)")
+                XCTAssertLessThanOrEqual(report.gap, 1e-9)
+                XCTAssertLessThanOrEqual(report.lowerBound, optimum * (1 + 1e-9) + 1e-9)
+                // The certificate, by enumeration of every constraint.
+                XCTAssertEqual(solution.alpha.reduce(0, +), 1, accuracy: 1e-12)
+                XCTAssertTrue(solution.alpha.allSatisfy { $0 >= 0 })
+                var objective = solution.pairSlack.reduce(0, +)
+                var worst = 0.0
+                for t in 0..<steps {
+                    let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
+                    guard (0..<n).contains(where: { instance.counts[$0][t][m] > 0 }) else {
+                        XCTAssertTrue(report.missingSteps.contains(t))
+                        continue
+                    }
+                    objective += solution.stepSlack[t]
+                    for p in 0..<pairs where p != m {
+                        var w = 0.0
+                        for i in 0..<n { w += solution.alpha[i] * SolverCertificateTests.coefficient(instance, i, t, p) }
+                        worst = max(worst, w - solution.stepSlack[t] - solution.pairSlack[p])
+                    }
+                }
+                XCTAssertLessThanOrEqual(worst, 1e-6, "seed \(seed) \(report.method): a constraint is violated")
+                XCTAssertEqual(objective, report.objective, accuracy: 1e-9 * max(1, optimum))
+                XCTAssertLessThanOrEqual(report.largestViolationAbsolute, 1e-6)
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 60 * SolverTests.allOptions.count)
+    }
+
+    /// With the weights fixed, the slack LP's optimum equals the whole LP with those weights.
+    func testFixedWeightsReachTheWholeSlackOptimum() throws {
+        for seed in 100..<120 as Range<UInt64> {
+            let instance = SolverCertificateTests.instance(seed: seed, categories: 3, pairs: 6, steps: 7)
+            var generator = SeededGenerator(seed: seed)
+            let alpha = generator.simplexPoint(3)
+            let solver = try MixtureSolver(categories: instance.categories, merges: instance.merges)
+            let solution = try solver.solve(fixedAlpha: alpha)
+            XCTAssertTrue(solution.report.converged)
+            // The whole slack problem with alpha fixed, written out.
+            let lp = LinearProgram()
+            _ = lp.addColumns(objective: [Double](repeating: 1, count: 7 + 6))
+            var rows: [LinearProgram.Row] = []
+            for t in 0..<7 {
+                let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
+                guard (0..<3).contains(where: { instance.counts[$0][t][m] > 0 }) else { continue }
+                for p in 0..<6 where p != m {
+                    var w = 0.0
+                    for i in 0..<3 { w += alpha[i] * SolverCertificateTests.coefficient(instance, i, t, p) }
+                    rows.append(LinearProgram.Row(columns: [Int32(t), Int32(7 + p)], coefficients: [1, 1], bound: w))
+                }
+            }
+            lp.addRows(rows)
+            XCTAssertEqual(lp.solve(), .optimal)
+            XCTAssertEqual(solution.report.objective, lp.objective, accuracy: 1e-9 * max(1, lp.objective), "seed \(seed)")
+            XCTAssertEqual(solution.alpha, alpha)
+        }
+    }
+}
