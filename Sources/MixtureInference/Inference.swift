@@ -54,6 +54,8 @@ public struct InferenceRequest: Sendable {
     /// A mixture to evaluate instead of inferring one (byte proportions in category order):
     /// the result carries these proportions and their fit quality, method "given".
     public var givenMixture: [Double]?
+    /// Whether a stored whole result may be served (pair counts are cached either way).
+    public var useResultCache = true
     /// Called after every LP round of the main solve (diagnosis).
     public var roundTrace: (@Sendable (RoundTrace) -> Void)?
 
@@ -102,7 +104,7 @@ public struct InferenceRequest: Sendable {
         let inputs = InferenceInputs(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
                                      mergeCount: skipMerges + mergeCount, cache: cache)
         let resultKey = try self.resultKey(samples: samples)
-        if let cache, let cached = ResultCache(folder: cache.folder).load(key: resultKey) {
+        if useResultCache, let cache, let cached = ResultCache(folder: cache.folder).load(key: resultKey) {
             return (cached, .result)
         }
         var proportions: [Double]
@@ -198,14 +200,18 @@ public struct InferenceRequest: Sendable {
     /// Key of the whole result: tokenizer, merges, every sample's content, method and options.
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()
-        fingerprint.update("toksleuth infer result v3")  // v2: GLPK runs on a scaled problem; v3: fit quality
+        // v2: GLPK runs on a scaled problem; v3: fit quality; v4: certified solves, weights in pair units
+        fingerprint.update("toksleuth infer result v4")
         fingerprint.update(solver.form.rawValue)
+        fingerprint.update(solver.method.rawValue)
         fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: nil).tokenizerKey)
         fingerprint.update(method.rawValue)
         fingerprint.update(seed)
         fingerprint.update(UInt64(skipMerges))
-        for value in [solver.scale, solver.tolerance, solver.stabilityTolerance] { fingerprint.update(value.bitPattern) }
-        for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.dropSlackRows ? 1 : 0] {
+        for value in [solver.scale, solver.tolerance, solver.stabilityTolerance, solver.gapTolerance, solver.stabilization] {
+            fingerprint.update(value.bitPattern)
+        }
+        for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.maxCutsPerPair, solver.cutAge ?? -1] {
             fingerprint.update(UInt64(value))
         }
         if bootstrap > 0 {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The LP solved by decomposition in the weights (the default ``SolverOptions/Method``).
+/// The LP solved by decomposition in the weights (``SolverOptions/Method/decomposition``).
 ///
 /// For fixed weights `alpha` the LP is only its slacks, `F(alpha) = min sum_t v_t + sum_p v_p
 /// subject to v_t + v_p >= w_tp(alpha)`: a weighted bipartite vertex cover between merge steps
@@ -139,6 +139,7 @@ extension MixtureSolver {
         let solveStart = Date()
         var pairSlack = [Double](repeating: 0, count: pairCount)
         var lpStepSlack = [Double](repeating: 0, count: steps)
+        var history: [[Double]] = []
 
         func gap(_ upper: Double) -> Double { (upper - lowerBound) / max(1, abs(upper)) }
 
@@ -196,7 +197,7 @@ extension MixtureSolver {
             }
             let upper = best!.upper
             progress?(round, report.constraints)
-            trace?(RoundTrace(round: round, horizon: steps, violatedSteps: found.violatedSteps,
+            trace?(RoundTrace(round: round, violatedSteps: found.violatedSteps,
                               largestViolation: found.largestViolation, added: edges.count, newPairColumns: 0,
                               deleted: deleted, cutsInLP: slackLP.rowCount, lpSeconds: lpSeconds,
                               simplexIterations: 0, objective: upper, elapsed: Date().timeIntervalSince(solveStart),
@@ -204,6 +205,12 @@ extension MixtureSolver {
             if gap(upper) <= options.gapTolerance {
                 report.converged = true
                 report.stopReason = "optimal"
+                break
+            }
+            history.append(byteProportions(best!.alpha))
+            if options.stabilityTolerance > 0 && history.count >= options.stabilityWindow,
+               MixtureSolver.spread(of: history.suffix(options.stabilityWindow)) < options.stabilityTolerance {
+                report.stopReason = "stable"
                 break
             }
             if round == options.maxRounds {

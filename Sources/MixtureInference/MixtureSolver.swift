@@ -8,54 +8,50 @@ public struct InferenceError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Settings of the LP solve.
+/// Settings of the LP solve. The defaults solve to proven optimality; every early stop is
+/// opt-in and labelled in the result (``SolverReport/stopReason``).
 public struct SolverOptions: Sendable {
-    /// Most violated pairs added per merge step and round. The reference code takes 10; one
-    /// (the worst) measured faster here, since the step slack it raises covers the pairs below it.
-    public var pairsPerStep = 1
-    /// Drop constraints that are not binding after a solve (they are found again if they
-    /// become violated), so that the LP GLPK re-solves stays small.
-    public var dropSlackRows = true
-    /// At most this many constraints are added per round (the most violated first): large
-    /// first rounds would otherwise hand GLPK hundreds of thousands of rows at once.
+    /// How the LP is solved.
+    public enum Method: String, Sendable, CaseIterable {
+        /// Row and column generation on the whole LP (the paper's method), with an upper bound
+        /// from every replay.
+        case rowGeneration = "row-generation"
+        /// Decomposition in the weights: a master over the weights, a slack LP per query.
+        case decomposition
+    }
+    /// The algorithm (chosen by measurement: README, "Solving the LP").
+    public var method = Method.rowGeneration
+    /// Most violated pairs taken per merge step and round (the reference code takes 10).
+    public var pairsPerStep = 10
+    /// Most constraints of one pair per round (its most violated steps): the pairs that top
+    /// every late step would otherwise fill a round alone.
+    public var maxCutsPerPair = 5
+    /// At most this many constraints join per round (the most violated first).
     public var maxRowsPerRound = 30_000
+    /// A constraint that has not bound for more than this many rounds in a row is deleted (nil:
+    /// never); one that is deleted at once tends to come back.
+    public var cutAge: Int? = 5
     /// Counts are per `scale` pairs of the category's sample, so LP coefficients are O(1).
     public var scale = 1e6
     /// A constraint counts as violated when it is off by more than this (relative).
     public var tolerance = 1e-7
-    /// The form of the LP GLPK solves.
+    /// Optimal when the relative gap between the best feasible point and the proven lower bound
+    /// is at most this (or, in row generation, when a replay finds nothing violated).
+    public var gapTolerance = 1e-9
+    /// The form of the LP GLPK solves (row generation).
     public var form: LPForm = .dual
-    /// Stop after this many rounds at the latest.
-    public var maxRounds = 300
+    /// In-out stabilisation of the decomposition: the next query is this share of the best
+    /// point plus the rest of the master's minimiser (0: plain cutting planes).
+    public var stabilization = 0.5
+    /// Stop after this many rounds at the latest (the result is then labelled "round limit").
+    public var maxRounds = 1_000_000
     /// Stop after the round that passes this many seconds of solving (nil: no limit). The
-    /// result is the LP's solution at that point, and the report says so.
+    /// result is the best feasible point at that point, labelled "time limit", never cached.
     public var timeLimit: Double?
-    /// Stop early when no byte proportion moved by more than this over the last
-    /// `stabilityWindow` rounds. With samples of a few MB and T = 30,000, sampling noise leaves
-    /// violated constraints at most late steps for hundreds of rounds while the proportions
-    /// only jitter (measured on 5 languages: stopping at 1e-3 over 5 rounds gave mean log10
-    /// MSE -5.34 in 40 rounds, 3e-4 gave -5.36 in 59 rounds, 1e-4 over 10 rounds -5.55 in 180);
-    /// 0 disables the early stop (the LP is then solved to optimality or `maxRounds`).
+    /// Opt-in heuristic stop, labelled "stable": when no byte proportion moved by more than
+    /// this over the last `stabilityWindow` rounds (0: off).
     public var stabilityTolerance = 0.0
     public var stabilityWindow = 5
-    /// Most cuts of one pair per round (its most violated steps).
-    public var maxCutsPerPair = Int.max
-    /// How the LP is solved.
-    public enum Method: String, Sendable, CaseIterable {
-        /// Decomposition in the weights: a master over the weights, a slack LP per query.
-        case decomposition
-        /// Row and column generation on the whole LP (the paper's method).
-        case rowGeneration = "row-generation"
-    }
-    public var method = Method.decomposition
-    /// Optimal when the relative gap between the best feasible point and the lower bound is at
-    /// most this (decomposition).
-    public var gapTolerance = 1e-9
-    /// In-out stabilisation: the next query is this share of the best point plus the rest of the
-    /// master's minimiser (0: plain cutting planes).
-    public var stabilization = 0.5
-    /// A cut that has not bound for more than this many rounds in a row is deleted (nil: never).
-    public var cutAge: Int? = 0
     public init() {}
 }
 
@@ -97,7 +93,6 @@ public struct SolverReport: Sendable, Codable {
 /// What one round of the row generation did (for diagnosis and benchmarks).
 public struct RoundTrace: Sendable, Codable {
     public var round: Int
-    public var horizon: Int
     public var violatedSteps: Int
     public var largestViolation: Double
     public var added: Int
@@ -128,24 +123,27 @@ public struct MixtureSolution: Sendable {
     public var report: SolverReport
 }
 
-/// Solves the paper's LP1_T by simultaneous delayed row and column generation:
+/// Solves the paper's LP1_T,
 ///
 ///     minimise   sum_t v_t + sum_p v_p
 ///     subject to v_t + v_p + sum_i a_i (c[i,t](m_t) - c[i,t](p)) >= 0   for all t, p != m_t
-///                a >= 0, sum_i a_i = 1, v >= 0
+///                a >= 0, sum_i a_i = 1, v >= 0,
 ///
-/// Starting from uniform `a` and no constraints, each round replays the count deltas step by
-/// step, keeps the pairs in a max-heap on `sum_i a_i c[i,t](p) - v_p` (updated only for the
-/// pairs a step changes), takes the most violated pairs of every step, adds them (and their
-/// `v_t`, `v_p` columns) to one long-lived GLPK problem and re-solves warm. When a replay finds
-/// nothing violated, the restricted solution is optimal for the full LP.
+/// and proves what it returns. Every round replays the count deltas step by step, keeping the
+/// pairs in a max-heap on `sum_i a_i c[i,t](p) - v_p` (updated only for the pairs a step
+/// changes). From the current weights and pair slacks the replay builds a *feasible point* of
+/// the whole LP (each step slack raised to cover its best competitor), whose objective bounds the
+/// optimum from above, and collects the violated constraints the current LP lacks. A
+/// *relaxation* bounds it from below: the restricted LP over the constraints found so far (row
+/// generation), or the master over the weights (``solveByDecomposition``). The solve is optimal
+/// when the two bounds meet within ``SolverOptions/gapTolerance``; the report carries both, the
+/// gap, and the largest violation of the returned point found by a final replay of every step
+/// against every pair.
 ///
-/// GLPK solves the restricted LP in its dual form by default (``LPForm``): each cut becomes a
-/// column, so the previous basis stays primal feasible and the primal simplex restarts warm;
-/// cuts that stop binding are deleted as columns. Measured on the same trial (5 languages of
-/// ../shared/corpora, T = 30,000, 1 MB samples): dual form 12.6 s over 43 rounds (0.29 s a
-/// round), primal form with the dual simplex 26.6 s over 54 rounds (0.49 s a round), with
-/// the same log10 MSE (-5.32 and -5.35). `--lp-form primal` keeps the other for comparison.
+/// Row generation keeps one long-lived GLPK problem, in its dual form by default (``LPForm``):
+/// each cut becomes a column, so the previous basis stays primal feasible and the primal
+/// simplex restarts warm; cuts that have not bound for ``SolverOptions/cutAge`` rounds are
+/// deleted.
 public final class MixtureSolver {
     let names: [String]
     let sampleBytes: [Int]
@@ -383,7 +381,7 @@ public final class MixtureSolver {
                     deleted = remove.count
                 }
             }
-            trace?(RoundTrace(round: round, horizon: steps, violatedSteps: separation.violatedSteps,
+            trace?(RoundTrace(round: round, violatedSteps: separation.violatedSteps,
                               largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
                               deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: lpSeconds,
                               simplexIterations: lp.iterations - iterationsBefore, objective: best!.upper,

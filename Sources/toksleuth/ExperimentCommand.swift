@@ -203,9 +203,12 @@ struct ExperimentSummary {
                                      "mse": withheld.mse, "fit": InferenceOutput.json(withheld.fit)]
             }
             if let solver = result.solver {
-                entry["solver"] = ["rounds": solver.rounds, "constraints": solver.constraints, "objective": solver.objective,
-                                   "converged": solver.converged, "stop_reason": solver.stopReason, "lp_seconds": solver.lpSeconds,
-                                   "separation_seconds": solver.separationSeconds, "merges_missing": solver.missingSteps.count]
+                entry["solver"] = ["rounds": solver.rounds, "constraints_added": solver.constraints, "objective": solver.objective,
+                                   "optimal": solver.converged, "stop_reason": solver.stopReason, "lp_seconds": solver.lpSeconds,
+                                   "lower_bound": solver.lowerBound.isFinite ? solver.lowerBound : NSNull(),
+                                   "gap": solver.gap.isFinite ? solver.gap : NSNull(), "largest_violation": solver.largestViolation,
+                                   "method": solver.method,
+                                   "separation_seconds": solver.separationSeconds, "merges_missing": solver.missingSteps.count] as [String: Any]
             }
             return entry
         }
@@ -231,11 +234,17 @@ struct ExperimentSummary {
                           100 * config.bootstrapLevel, row.resampling, row.inside, row.total, 100 * Double(row.inside) / Double(row.total), row.width)
         }
         if let withheld = WithholdSummary(results) { out += "\n\n" + withheld.table(results) }
-        let rounds = results.compactMap { $0.solver?.rounds }
-        if !rounds.isEmpty {
-            out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average",
-                          Double(rounds.reduce(0, +)) / Double(rounds.count),
-                          Double(results.compactMap { $0.solver?.constraints }.reduce(0, +)) / Double(rounds.count))
+        let solves = results.compactMap(\.solver)
+        if !solves.isEmpty {
+            let optimal = solves.filter(\.converged).count
+            out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average; %d of %d solved to proven optimality (largest gap %.2g)",
+                          Double(solves.map(\.rounds).reduce(0, +)) / Double(solves.count),
+                          Double(solves.map(\.constraints).reduce(0, +)) / Double(solves.count), optimal, solves.count,
+                          solves.map(\.gap).max() ?? 0)
+            if optimal < solves.count {
+                let reasons = Set(solves.filter { !$0.converged }.map(\.stopReason)).sorted().joined(separator: ", ")
+                out += "\nwarning: \(solves.count - optimal) LP solves stopped before optimality (\(reasons)): their estimates are not optima"
+            }
         }
         return out
     }

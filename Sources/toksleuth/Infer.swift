@@ -114,6 +114,9 @@ struct Infer: ParsableCommand {
     @Flag(name: .long, help: "Neither read nor write the cache.")
     var noCache = false
 
+    @Flag(name: .long, help: "Solve again even when the cache holds this whole result (pair counts still come from the cache).")
+    var noResultCache = false
+
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
@@ -178,10 +181,11 @@ struct Infer: ParsableCommand {
                                            method: InferenceMethod(rawValue: method)!, cache: cache)
         request.seed = seed
         request.solver = solver.options
+        request.useResultCache = !noResultCache
         if solver.lpTrace {
             request.roundTrace = { r in
-                FileHandle.standardError.write(Data(String(format: "round %d horizon %d violated-steps %d max-violation %.3g added %d new-pairs %d deleted %d in-LP %d lp %.2fs iterations %d objective %.10g lower %.10g elapsed %.1fs\n",
-                    r.round, r.horizon, r.violatedSteps, r.largestViolation, r.added, r.newPairColumns, r.deleted, r.cutsInLP,
+                FileHandle.standardError.write(Data(String(format: "round %d violated-steps %d max-violation %.3g added %d new-pairs %d deleted %d in-LP %d lp %.2fs iterations %d objective %.10g lower %.10g elapsed %.1fs\n",
+                    r.round, r.violatedSteps, r.largestViolation, r.added, r.newPairColumns, r.deleted, r.cutsInLP,
                     r.lpSeconds, r.simplexIterations, r.objective, r.lowerBound, r.elapsed).utf8))
             }
         }
