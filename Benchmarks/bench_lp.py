@@ -51,7 +51,7 @@ def main():
         command = [TOKSLEUTH, "infer", "--tokenizer", os.path.join(args.shared, "tokenizers", tokenizers[name][0])]
         for family in FAMILIES:
             command += ["--categories", os.path.join(corpora, family)]
-        command += ["--json", "--quiet", "--no-result-cache", "--lp-time-limit", str(args.limit)]
+        command += ["--json", "--timings", "--quiet", "--no-result-cache", "--lp-time-limit", str(args.limit)]
         if args.merges:
             command += ["--merges", str(args.merges)]
         if args.method:

@@ -130,6 +130,16 @@ final class LinearProgram {
         rowCount -= rows.count
     }
 
+    /// Writes the LP in free MPS format.
+    func write(mps path: String) throws { try LinearProgram.write(problem, mps: path) }
+
+    /// Writes any GLPK problem in free MPS format.
+    static func write(_ problem: OpaquePointer, mps path: String) throws {
+        guard glp_write_mps(problem, GLP_MPS_FILE, nil, path) == 0 else {
+            throw InferenceError("\(path): cannot write the LP as MPS")
+        }
+    }
+
     func value(ofColumn column: Int) -> Double { glp_get_col_prim(problem, Int32(column + 1)) }
     var objective: Double { glp_get_obj_val(problem) }
     /// Simplex iterations so far (cumulative over solves).

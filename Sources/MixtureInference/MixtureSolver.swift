@@ -52,6 +52,8 @@ public struct SolverOptions: Sendable {
     /// this over the last `stabilityWindow` rounds (0: off).
     public var stabilityTolerance = 0.0
     public var stabilityWindow = 5
+    /// Diagnosis: write the restricted LP of this round to this MPS file (row generation).
+    public var mps: (path: String, round: Int)?
     public init() {}
 }
 
@@ -347,15 +349,18 @@ public final class MixtureSolver {
             lp.addCuts(rows)
             report.constraints += rows.count
             progress?(round, report.constraints)
+            if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
             let lpStart = Date()
             let iterationsBefore = lp.iterations
             let outcome = lp.solve()
             let lpSeconds = Date().timeIntervalSince(lpStart)
             report.lpSeconds += lpSeconds
             guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
-            for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
-            let total = alpha.reduce(0, +)
-            if total > 0 { alpha = alpha.map { $0 / total } }
+            if fixedAlpha == nil {
+                for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
+                let total = alpha.reduce(0, +)
+                if total > 0 { alpha = alpha.map { $0 / total } }
+            }
             for t in 0..<steps where stepColumn[t] >= 0 { stepSlack[t] = max(0, lp.value(of: Int(stepColumn[t]))) }
             for g in 0..<pairCount where pairColumn[g] >= 0 { pairSlack[g] = max(0, lp.value(of: Int(pairColumn[g]))) }
             report.objective = lp.objective

@@ -20,6 +20,8 @@ protocol RestrictedLP: AnyObject {
     func nonBindingCuts(margin: Double) -> [Bool]
     /// Deletes the cuts of these indices (ascending, among the cuts in the LP).
     func deleteCuts(_ indices: [Int])
+    /// Writes the LP in free MPS format (for another solver to time it).
+    func write(mps path: String) throws
 }
 
 /// Which form GLPK solves.
@@ -55,6 +57,7 @@ final class PrimalRestrictedLP: RestrictedLP {
     var iterations: Int { lp.iterations }
     var cutCount: Int { lp.rowCount - 1 }
     func nonBindingCuts(margin: Double) -> [Bool] { lp.nonBindingRows(from: 1, margin: margin) }
+    func write(mps path: String) throws { try lp.write(mps: path) }
     func deleteCuts(_ indices: [Int]) { lp.deleteRows(indices.map { $0 + 1 }) }
 }
 
@@ -124,6 +127,8 @@ final class DualRestrictedLP: RestrictedLP {
             return glp_get_col_stat(problem, column) == GLP_NL && abs(glp_get_col_dual(problem, column)) > margin
         }
     }
+
+    func write(mps path: String) throws { try LinearProgram.write(problem, mps: path) }
 
     func deleteCuts(_ indices: [Int]) {
         guard !indices.isEmpty else { return }

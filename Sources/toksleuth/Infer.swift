@@ -29,6 +29,12 @@ struct SolverArguments: ParsableArguments {
     @Flag(name: .long, help: "Print one line per LP round on standard error (diagnosis).")
     var lpTrace = false
 
+    @Option(name: .long, help: "Write the restricted LP of round --lp-write-mps-round to this MPS file (diagnosis: solve it with another solver).")
+    var lpWriteMps: String?
+
+    @Option(name: .long, help: "The round whose restricted LP --lp-write-mps writes.")
+    var lpWriteMpsRound = 10
+
     @Option(name: .long, help: "At most this many LP rounds.")
     var lpMaxRounds: Int = 300
 
@@ -48,7 +54,8 @@ struct SolverArguments: ParsableArguments {
         options.maxRounds = lpMaxRounds
         options.maxRowsPerRound = lpRowsPerRound
         options.timeLimit = lpTimeLimit
-        options.method = SolverOptions.Method(rawValue: lpMethod) ?? .decomposition
+        options.method = SolverOptions.Method(rawValue: lpMethod) ?? .rowGeneration
+        options.mps = lpWriteMps.map { (path: $0, round: lpWriteMpsRound) }
         options.gapTolerance = lpGap
         options.pairsPerStep = lpPairsPerStep
         options.maxCutsPerPair = lpCutsPerPair
@@ -119,6 +126,9 @@ struct Infer: ParsableCommand {
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
+
+    @Flag(name: .long, help: "Include wall-clock seconds in the JSON (they differ run to run; without them identical inputs print identical bytes).")
+    var timings = false
 
     @Option(name: .long, help: "Also write an HTML report and its Markdown twin into this folder (named after the tokenizer).")
     var report: String?
@@ -206,7 +216,7 @@ struct Infer: ParsableCommand {
             if let done, let total { progress.update(stage, done: done, total: total) } else { progress.update(stage) }
         }
         progress.finish()
-        let text = json ? InferenceOutput.json(result) : InferenceOutput.table(result)
+        let text = json ? InferenceOutput.json(result, timings: timings) : InferenceOutput.table(result)
         if let output {
             try AtomicWrite.write(text + "\n", to: output)
         } else {
@@ -214,7 +224,7 @@ struct Infer: ParsableCommand {
         }
         if let report {
             // The report reads the same JSON `--json` prints, with the command and the families.
-            var object = try JSONSerialization.jsonObject(with: Data(InferenceOutput.json(result).utf8)) as! [String: Any]
+            var object = try JSONSerialization.jsonObject(with: Data(InferenceOutput.json(result, timings: timings).utf8)) as! [String: Any]
             object["command"] = (["toksleuth"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             var families: [String: [String]] = [:]
             for folder in categories {
@@ -248,7 +258,8 @@ enum InferenceOutput {
          "histogram": fit.histogram, "profile": fit.profile]
     }
 
-    static func json(_ result: InferenceResult) -> String {
+    /// `timings`: include the wall-clock seconds (which differ run to run).
+    static func json(_ result: InferenceResult, timings: Bool = false) -> String {
         var object: [String: Any] = [
             "categories": result.categories.map { share -> [String: Any] in
                 var entry: [String: Any] = ["name": share.name, "proportion": share.proportion]
@@ -259,8 +270,8 @@ enum InferenceOutput {
             "method": result.method,
             "merges_used": result.mergesUsed,
             "merges_missing": result.mergesMissing,
-            "seconds": result.seconds,
         ]
+        if timings { object["seconds"] = result.seconds }
         if let fit = result.fit { object["fit"] = json(fit) }
         if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }
         if let solver = result.solver {
@@ -272,8 +283,13 @@ enum InferenceOutput {
                 "method": solver.method,
                 "remaining_violations": solver.remainingViolations, "simplex_iterations": solver.simplexIterations,
                 "pair_slack_columns": solver.pairSlackColumns, "step_slack_columns": solver.stepSlackColumns,
-                "separation_seconds": solver.separationSeconds, "lp_seconds": solver.lpSeconds,
             ] as [String: Any]
+            if timings {
+                var facts = object["solver"] as! [String: Any]
+                facts["separation_seconds"] = solver.separationSeconds
+                facts["lp_seconds"] = solver.lpSeconds
+                object["solver"] = facts
+            }
         }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)

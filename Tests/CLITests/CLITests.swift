@@ -107,6 +107,46 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("served from the cache"), second.stderr)
     }
 
+    /// infer solves to proven optimality by default and says so with its certificate; both
+    /// units are printed; a second run solved again (no result cache) prints the same bytes;
+    /// a run cut off by the clock is labelled as such, not optimal.
+    func testInferIsCertifiedAndDeterministic() throws {
+        let cache = folder.appendingPathComponent("cache").path
+        let arguments = ["infer", "--tokenizer", Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"),
+                         "--categories", Fixtures.path("corpora/languages"), "--merges", "600",
+                         "--json", "--cache-dir", cache, "--no-result-cache"]
+        let first = try run(arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let solver = try XCTUnwrap(object["solver"] as? [String: Any])
+        XCTAssertEqual(solver["optimal"] as? Bool, true)
+        XCTAssertEqual(solver["stop_reason"] as? String, "optimal")
+        let gap = try XCTUnwrap(solver["gap"] as? Double)
+        XCTAssertLessThanOrEqual(gap, 1e-9)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(solver["largest_violation"] as? Double), 1e-6)
+        let objective = try XCTUnwrap(solver["objective"] as? Double), lower = try XCTUnwrap(solver["lower_bound"] as? Double)
+        XCTAssertLessThanOrEqual(lower, objective * (1 + 1e-12))
+        XCTAssertNil(solver["lp_seconds"], "timings only with --timings")
+        let categories = try XCTUnwrap(object["categories"] as? [[String: Any]])
+        XCTAssertEqual(categories.compactMap { $0["weight"] as? Double }.count, categories.count)
+        XCTAssertEqual(categories.compactMap { $0["weight"] as? Double }.reduce(0, +), 1, accuracy: 1e-9)
+        let second = try run(arguments)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(second.stdout, first.stdout, "identical inputs must print identical bytes")
+        XCTAssertFalse(second.stderr.contains("the whole result"), second.stderr)
+        // The other method reaches the same optimum.
+        let decomposed = try run(arguments + ["--lp-method", "decomposition"])
+        let other = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(decomposed.stdout.utf8)) as? [String: Any])
+        let otherObjective = try XCTUnwrap((other["solver"] as? [String: Any])?["objective"] as? Double)
+        XCTAssertEqual(otherObjective, objective, accuracy: 1e-9 * max(1, objective))
+        // Cut off at once: labelled, and the table says it is not optimal.
+        let cut = try run(Array(arguments.dropLast(0).filter { $0 != "--json" }) + ["--lp-time-limit", "0"])
+        XCTAssertEqual(cut.status, 0, cut.stderr)
+        XCTAssertTrue(cut.stdout.contains("NOT OPTIMAL: stopped by time limit"), cut.stdout)
+        XCTAssertTrue(cut.stderr.contains("NOT solved to optimality"), cut.stderr)
+        XCTAssertTrue(cut.stdout.contains("pairs"), cut.stdout)
+    }
+
     func testInferBadInput() throws {
         let tokenizer = Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json")
         let categories = folder.appendingPathComponent("cats")

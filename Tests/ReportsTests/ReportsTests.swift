@@ -14,8 +14,8 @@ final class ReportsTests: XCTestCase {
 
     func testMixtureReport() throws {
         let path = try write("""
-            {"categories": [{"name": "de", "proportion": 0.6, "interval": [0.55, 0.66]}, {"name": "<python>", "proportion": 0.3},
-             {"name": "news", "proportion": 0.095}, {"name": "fr", "proportion": 0.004}, {"name": "ja", "proportion": 0.001}],
+            {"categories": [{"name": "de", "proportion": 0.6, "interval": [0.55, 0.66], "weight": 0.5}, {"name": "<python>", "proportion": 0.3, "weight": 0.25},
+             {"name": "news", "proportion": 0.095, "weight": 0.2}, {"name": "fr", "proportion": 0.004, "weight": 0.03}, {"name": "ja", "proportion": 0.001, "weight": 0.02}],
              "merges_used": 3000, "merges_missing": 2, "solver": {"converged": true, "rounds": 12, "objective": 0.123456789},
              "command": "toksleuth infer ...", "families": {"languages": ["de", "fr", "ja"], "code": ["<python>"], "domains": ["news"]}}
             """)
@@ -35,8 +35,17 @@ final class ReportsTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "<path").count - 1, 1, "one whisker: only de has an interval")
         XCTAssertTrue(html.contains("<td>converged</td><td>yes</td>"))
         XCTAssertTrue(html.contains("0.1235"))
-        XCTAssertTrue(markdown.contains("| de | languages | 60.0% | 55.0% – 66.0% |"))
-        XCTAssertTrue(markdown.contains("| other (2 categories) | other | 0.50% |  |"))
+        XCTAssertTrue(markdown.contains("| de | languages | 60.0% | 50.0% | 55.0% – 66.0% |"), markdown)
+        XCTAssertTrue(markdown.contains("| other (2 categories) | other | 0.50% | 5.00% |  |"), markdown)
+        // Both units, each named; the LP was optimal and the page says so.
+        XCTAssertTrue(html.contains("<tr><td>news</td><td class=\"n\">9.50%</td><td class=\"n\">20.0%</td></tr>"), html)
+        XCTAssertTrue(html.contains("weight (pair units)"))
+        XCTAssertTrue(markdown.contains("solved to proven optimality"))
+        // A result cut off by the clock is labelled on the page.
+        let cut = try MixtureReportInput.read(try write("""
+            {"categories": [{"name": "de", "proportion": 1}], "solver": {"optimal": false, "stop_reason": "time limit"}}
+            """))
+        XCTAssertTrue(ReportWriter.mixture(cut).markdown.contains("NOT OPTIMAL: the LP was stopped (time limit)"))
         let (index, indexMarkdown) = ReportWriter.index([input, input], links: ["a", "b"], comparisonName: "index")
         XCTAssertTrue(index.contains("href=\"a.html\"") && index.contains("href=\"b.html\""))
         XCTAssertTrue(indexMarkdown.contains("| result | 60.5% | 30.0% | 9.50% |"))
