@@ -24,7 +24,7 @@ public enum CategoryRole: String, Sendable {
 /// Finds the categories in a folder.
 ///
 /// Each entry of the folder is a category: a sub-folder (its `sample.txt` or `train.txt`, by
-/// role, when present, else all its text files) or a single text file (`de.txt`,
+/// role, or the same gzipped, when present, else all its text files) or a single text file (`de.txt`,
 /// `python.jsonl.gz`). `../shared/corpora/<family>/` works as it is.
 public enum Categories {
     /// The categories under `folder`, sorted by name; `only` keeps the named ones (all must exist).
@@ -42,8 +42,9 @@ public enum Categories {
             _ = FileManager.default.fileExists(atPath: path, isDirectory: &entryIsDirectory)
             let source: CategorySource
             if entryIsDirectory.boolValue {
-                let preferred = (path as NSString).appendingPathComponent(role.rawValue + ".txt")
-                if FileManager.default.fileExists(atPath: preferred) {
+                let preferred = ["", ".gz"].map { (path as NSString).appendingPathComponent(role.rawValue + ".txt" + $0) }
+                    .first { FileManager.default.fileExists(atPath: $0) }
+                if let preferred {
                     source = CategorySource(name: entry, files: [preferred])
                 } else {
                     guard let files = try? Corpus.files(at: path) else { continue }  // not a category
