@@ -208,34 +208,17 @@ extension MixtureSolver {
                 break
             }
             history.append(byteProportions(best!.alpha))
-            if options.stabilityTolerance > 0 && history.count >= options.stabilityWindow,
-               MixtureSolver.spread(of: history.suffix(options.stabilityWindow)) < options.stabilityTolerance {
-                report.stopReason = "stable"
-                break
-            }
-            if round == options.maxRounds {
-                report.stopReason = "round limit"
-                break
-            }
-            if let limit = options.timeLimit, Date().timeIntervalSince(solveStart) > limit {
-                report.stopReason = "time limit"
+            if let reason = MixtureSolver.earlyStop(round: round, options: options, history: history, started: solveStart) {
+                report.stopReason = reason
                 break
             }
         }
-        let point = best!
-        report.objective = point.upper
-        report.lowerBound = lowerBound
-        report.gap = gap(point.upper)
-        let violation = largestViolation(alpha: point.alpha, stepSlack: point.stepSlack, pairSlack: point.pairSlack, stepWeights: stepWeights)
-        report.largestViolation = violation.relative
-        report.largestViolationAbsolute = violation.absolute
         report.remainingViolations = 0
         let columns = slackLP.slackColumns
         report.pairSlackColumns = columns.pairs
         report.stepSlackColumns = columns.steps
         report.missingSteps = missing.sorted()
         report.method = SolverOptions.Method.decomposition.rawValue
-        return MixtureSolution(names: names, alpha: point.alpha, proportions: byteProportions(point.alpha),
-                               pairSlack: point.pairSlack, stepSlack: point.stepSlack, report: report)
+        return certified(best!, lowerBound: lowerBound, report: report, stepWeights: stepWeights)
     }
 }

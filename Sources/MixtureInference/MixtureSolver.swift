@@ -298,18 +298,8 @@ public final class MixtureSolver {
                 report.stopReason = "optimal"
                 break
             }
-            if options.stabilityTolerance > 0 && history.count >= options.stabilityWindow {
-                if MixtureSolver.spread(of: history.suffix(options.stabilityWindow)) < options.stabilityTolerance {
-                    report.stopReason = "stable"
-                    break
-                }
-            }
-            if round == options.maxRounds {
-                report.stopReason = "round limit"
-                break
-            }
-            if let limit = options.timeLimit, Date().timeIntervalSince(solveStart) > limit {
-                report.stopReason = "time limit"
+            if let reason = MixtureSolver.earlyStop(round: round, options: options, history: history, started: solveStart) {
+                report.stopReason = reason
                 break
             }
             cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
@@ -397,8 +387,27 @@ public final class MixtureSolver {
         report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
         report.missingSteps = missing.sorted()
         report.method = SolverOptions.Method.rowGeneration.rawValue
-        // The answer is the best feasible point found (when optimal, the gap proves it is).
-        let point = best ?? (alpha, .infinity, stepSlack, pairSlack)
+        return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
+    }
+
+    /// The early stop that applies after `round`, if any: "stable" (opt-in heuristic), "round
+    /// limit" or "time limit". Every one of them labels a result that is not proven optimal.
+    static func earlyStop(round: Int, options: SolverOptions, history: [[Double]], started: Date) -> String? {
+        if options.stabilityTolerance > 0 && history.count >= options.stabilityWindow,
+           spread(of: history.suffix(options.stabilityWindow)) < options.stabilityTolerance {
+            return "stable"
+        }
+        if round >= options.maxRounds { return "round limit" }
+        if let limit = options.timeLimit, Date().timeIntervalSince(started) > limit { return "time limit" }
+        return nil
+    }
+
+    /// The solution at the best feasible point, with its certificate: objective, lower bound,
+    /// relative gap, and the largest violation found by a final replay of every step against
+    /// every pair.
+    func certified(_ point: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double]), lowerBound: Double,
+                   report: SolverReport, stepWeights: [Double]?) -> MixtureSolution {
+        var report = report
         report.objective = point.upper
         report.lowerBound = lowerBound
         report.gap = (point.upper - lowerBound) / max(1, abs(point.upper))

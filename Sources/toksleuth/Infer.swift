@@ -25,7 +25,6 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Delete a constraint after it has not bound for more than this many rounds in a row (-1: never).")
     var lpCutAge: Int = SolverOptions().cutAge ?? -1
 
-
     @Flag(name: .long, help: "Print one line per LP round on standard error (diagnosis).")
     var lpTrace = false
 
@@ -35,8 +34,8 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "The round whose restricted LP --lp-write-mps writes.")
     var lpWriteMpsRound = 10
 
-    @Option(name: .long, help: "At most this many LP rounds.")
-    var lpMaxRounds: Int = 300
+    @Option(name: .long, help: "At most this many LP rounds (a solve stopped here is labelled, not optimal).")
+    var lpMaxRounds: Int = SolverOptions().maxRounds
 
     @Option(name: .long, help: "LP form GLPK solves: primal (dual simplex) or dual (primal simplex).")
     var lpForm: String = "dual"
