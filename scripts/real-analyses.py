@@ -128,7 +128,7 @@ def write_report(name, data):
         lines += ["", "## Fit quality", "",
                   f"Mean relative shortfall {fit['mean_shortfall']:.3f} over {fit['steps']} merge steps; "
                   f"**{100 * fit['unexplained_share']:.1f}%** of the steps are merges no category explains "
-                  "(the estimated unexplained share). Measured with:", "", "```", data["fit_command"], "```"]
+                  "(the estimated unexplained share). Measured with:", "", "```", data.get("fit_command", data["command"]), "```"]
     lines += ["", "## Solver", ""]
     for key in sorted(solver):
         lines.append(f"- {key}: {solver[key]}")
