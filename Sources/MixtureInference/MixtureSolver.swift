@@ -293,7 +293,7 @@ public final class MixtureSolver {
             }
             var cuts = separation.edges
             report.remainingViolations = separation.violatedSteps
-            if cuts.isEmpty || (round > 1 && (best!.upper - lowerBound) / max(1, abs(best!.upper)) <= options.gapTolerance) {
+            if cuts.isEmpty || (round > 1 && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) <= options.gapTolerance) {
                 report.converged = true
                 report.stopReason = "optimal"
                 break
@@ -390,6 +390,9 @@ public final class MixtureSolver {
         return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
     }
 
+    /// `(upper - lower) / max(1, |upper|)`: the optimality gap both methods stop on and report.
+    static func relativeGap(upper: Double, lower: Double) -> Double { (upper - lower) / max(1, abs(upper)) }
+
     /// The early stop that applies after `round`, if any: "stable" (opt-in heuristic), "round
     /// limit" or "time limit". Every one of them labels a result that is not proven optimal.
     static func earlyStop(round: Int, options: SolverOptions, history: [[Double]], started: Date) -> String? {
@@ -410,7 +413,7 @@ public final class MixtureSolver {
         var report = report
         report.objective = point.upper
         report.lowerBound = lowerBound
-        report.gap = (point.upper - lowerBound) / max(1, abs(point.upper))
+        report.gap = MixtureSolver.relativeGap(upper: point.upper, lower: lowerBound)
         let violation = largestViolation(alpha: point.alpha, stepSlack: point.stepSlack, pairSlack: point.pairSlack, stepWeights: stepWeights)
         report.largestViolation = violation.relative
         report.largestViolationAbsolute = violation.absolute

@@ -237,10 +237,11 @@ struct ExperimentSummary {
         let solves = results.compactMap(\.solver)
         if !solves.isEmpty {
             let optimal = solves.filter(\.converged).count
-            out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average; %d of %d solved to proven optimality (largest gap %.2g)",
+            let reasons = Dictionary(grouping: solves, by: \.stopReason).map { "\($0.key) \($0.value.count)" }.sorted().joined(separator: ", ")
+            out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average; %d of %d solved to proven optimality (stop reasons: %@; largest gap %.2g, largest violation %.2g)",
                           Double(solves.map(\.rounds).reduce(0, +)) / Double(solves.count),
                           Double(solves.map(\.constraints).reduce(0, +)) / Double(solves.count), optimal, solves.count,
-                          solves.map(\.gap).max() ?? 0)
+                          reasons, solves.map(\.gap).max() ?? 0, solves.map(\.largestViolation).max() ?? 0)
             if optimal < solves.count {
                 let reasons = Set(solves.filter { !$0.converged }.map(\.stopReason)).sorted().joined(separator: ", ")
                 out += "\nwarning: \(solves.count - optimal) LP solves stopped before optimality (\(reasons)): their estimates are not optima"

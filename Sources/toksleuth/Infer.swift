@@ -274,7 +274,7 @@ enum InferenceOutput {
         if let fit = result.fit { object["fit"] = json(fit) }
         if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }
         if let solver = result.solver {
-            object["solver"] = [
+            var facts: [String: Any] = [
                 "rounds": solver.rounds, "constraints_added": solver.constraints, "objective": solver.objective,
                 "optimal": solver.converged, "converged": solver.converged, "stop_reason": solver.stopReason,
                 "lower_bound": solver.lowerBound.isFinite ? solver.lowerBound : NSNull(), "gap": solver.gap.isFinite ? solver.gap : NSNull(),
@@ -282,13 +282,12 @@ enum InferenceOutput {
                 "method": solver.method,
                 "remaining_violations": solver.remainingViolations, "simplex_iterations": solver.simplexIterations,
                 "pair_slack_columns": solver.pairSlackColumns, "step_slack_columns": solver.stepSlackColumns,
-            ] as [String: Any]
+            ]
             if timings {
-                var facts = object["solver"] as! [String: Any]
                 facts["separation_seconds"] = solver.separationSeconds
                 facts["lp_seconds"] = solver.lpSeconds
-                object["solver"] = facts
             }
+            object["solver"] = facts
         }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)
