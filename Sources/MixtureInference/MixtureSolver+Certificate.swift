@@ -29,7 +29,7 @@ extension MixtureSolver {
         for g in 0..<pairCount where pairSlack[g] > 0 { upper += pairSlack[g] }
         var popped: [Entry] = []
         var seenAt = [Int32](repeating: -1, count: pairCount)
-        for t in 0..<steps {
+        for t in 0..<MixtureSolver.activeEnd(steps: steps, stepWeights: stepWeights) {
             let m = Int(mergePair[t])
             if t < firstStep || stepWeights?[t] == 0 {
                 // Only replayed: these merges belong to the base tokenizer, or the bootstrap left them out.
@@ -60,7 +60,7 @@ extension MixtureSolver {
                         }
                     }
                     if top.value <= cutoff || taken >= options.pairsPerStep { break }
-                    if known.contains(SlackLP.key(step: t, pair: Int32(g))) { continue }
+                    if known.contains(SeparatedEdge.key(step: t, pair: Int32(g))) { continue }
                     var coefficients = [Double](repeating: 0, count: n)
                     for i in 0..<n {
                         coefficients[i] = normalisers[i] * Double(replay.count(of: g, in: i) - replay.count(of: m, in: i))
@@ -77,6 +77,13 @@ extension MixtureSolver {
         return result
     }
 
+    /// One past the last step that gives constraints: the replays stop there (later steps of
+    /// weight 0, as in a continuation's prefix, change nothing).
+    static func activeEnd(steps: Int, stepWeights: [Double]?) -> Int {
+        guard let stepWeights else { return steps }
+        return (stepWeights.lastIndex { $0 != 0 } ?? -1) + 1
+    }
+
     /// The largest violation of any constraint (t, p) by the point (alpha, step and pair slacks),
     /// over every step and every pair: one full replay, independent of how the point was found.
     /// Absolute, in the LP's count units, and relative to `1 + |w_t(m_t) + v_t|`.
@@ -84,7 +91,7 @@ extension MixtureSolver {
         var replay = Replay(self, alpha: alpha, pairSlack: pairSlack)
         var absolute = 0.0, relative = 0.0
         var popped: [Entry] = []
-        for t in 0..<steps {
+        for t in 0..<MixtureSolver.activeEnd(steps: steps, stepWeights: stepWeights) {
             let m = Int(mergePair[t])
             if t >= firstStep && stepWeights?[t] != 0 && m >= 0 && replay.isPresentAnywhere(m) {
                 popped.removeAll(keepingCapacity: true)

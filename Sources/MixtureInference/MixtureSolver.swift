@@ -40,9 +40,18 @@ public struct SolverOptions: Sendable {
     public var gapTolerance = 1e-9
     /// The form of the LP GLPK solves (row generation).
     public var form: LPForm = .dual
+    /// Decomposition: slack solves and replays per query before the master moves (the cut of
+    /// an unfinished matching is valid, only weaker); a fixed mixture repeats until exact.
+    public var oracleRepeats = 2
+    /// Decomposition: hand over to row generation, seeded with the matched edges, once the
+    /// relative gap is this small.
+    public var crossoverGap = 1e-4
     /// In-out stabilisation of the decomposition: the next query is this share of the best
     /// point plus the rest of the master's minimiser (0: plain cutting planes).
     public var stabilization = 0.5
+    /// Row generation solves the LP of the first steps first when there are more than this
+    /// many (continuation over T, ``MixtureSolver/solveByContinuation``); 0: all at once.
+    public var continuationSpan = 4_000
     /// Stop after this many rounds at the latest (the result is then labelled "round limit").
     public var maxRounds = 1_000_000
     /// Stop after the round that passes this many seconds of solving (nil: no limit). The
@@ -256,6 +265,66 @@ public final class MixtureSolver {
             return try solveByDecomposition(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha,
                                             progress: progress, trace: trace)
         }
+        if fixedAlpha == nil && options.continuationSpan > 0 {
+            return try solveByContinuation(options: options, stepWeights: stepWeights, progress: progress, trace: trace)
+        }
+        return try solveByRowGeneration(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha, warm: nil,
+                                        progress: progress, trace: trace)
+    }
+
+    /// Row generation with continuation over the merge steps: the LP of the first steps alone
+    /// (later steps weighted 0) is solved first, and its final constraints, weights, pair
+    /// slacks and lower bound start the LP of three times as many steps, up to all of them.
+    /// Constraints of a step are the same in every prefix (its counts do not depend on later
+    /// merges), and a prefix's optimum bounds the whole LP's from below (fewer constraints,
+    /// non-negative slacks), so every start is valid; the last stage proves the optimum.
+    func solveByContinuation(options: SolverOptions, stepWeights: [Double]?,
+                             progress: ((Int, Int) -> Void)?, trace: ((RoundTrace) -> Void)?) throws -> MixtureSolution {
+        var ends = [steps]
+        while ends.last! - firstStep > options.continuationSpan { ends.append(firstStep + (ends.last! - firstStep) / 3) }
+        ends.reverse()
+        var warm: WarmStart?
+        var solution: MixtureSolution?
+        let started = Date()
+        for (stage, end) in ends.enumerated() {
+            var weights = stepWeights ?? [Double](repeating: 1, count: steps)
+            for t in end..<steps { weights[t] = 0 }
+            guard stage == ends.count - 1 || weights[firstStep..<end].contains(where: { $0 > 0 }) else { continue }
+            let sink = RowSink()
+            let result = try solveByRowGeneration(options: options, stepWeights: stage == ends.count - 1 ? stepWeights : weights,
+                                                  fixedAlpha: nil, warm: warm, progress: progress, trace: trace, finalRows: sink)
+            solution = result
+            guard result.report.stopReason == "optimal" else { break }
+            warm = WarmStart(alpha: result.alpha, pairSlack: result.pairSlack, best: nil, lowerBound: result.report.lowerBound,
+                             edges: sink.rows, report: result.report, started: started)
+        }
+        return solution!
+    }
+
+    /// Receives the constraints of a row generation's final LP.
+    final class RowSink {
+        var rows: [SeparatedEdge] = []
+    }
+
+    /// Where a row generation starts when another phase came first: its best feasible point,
+    /// its proven lower bound, the constraints to begin with, and its report so far.
+    struct WarmStart {
+        var alpha: [Double]
+        var pairSlack: [Double]
+        /// A feasible point of this LP, if the start has one.
+        var best: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double])?
+        var lowerBound: Double
+        var edges: [SeparatedEdge]
+        var report: SolverReport
+        var started: Date
+    }
+
+    /// Row and column generation on the whole LP (``SolverOptions/Method/rowGeneration``),
+    /// from scratch or from a ``WarmStart``.
+    func solveByRowGeneration(options: SolverOptions, stepWeights: [Double]?, fixedAlpha: [Double]?, warm: WarmStart?,
+                              progress: ((Int, Int) -> Void)?, trace: ((RoundTrace) -> Void)?,
+                              finalRows: RowSink? = nil) throws -> MixtureSolution {
+        let n = names.count
         let lp: RestrictedLP
         if fixedAlpha != nil || options.form == .primal {
             lp = PrimalRestrictedLP(categories: n, fixedWeights: fixedAlpha)
@@ -272,15 +341,23 @@ public final class MixtureSolver {
         /// The (step, pair) key of each cut in the LP, in LP order, and the rounds it has not bound.
         var rowKeys: [UInt64] = []
         var rowIdle: [Int32] = []
+        /// The cuts themselves, in LP order, when `finalRows` wants them.
+        var rowCuts: [Cut] = []
         var history: [[Double]] = []
-        var report = SolverReport()
+        var report = warm?.report ?? SolverReport()
+        let firstRound = report.rounds + 1
         var missing = Set<Int>()
-        var best: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double])?
+        var best = warm?.best
         /// The restricted LP is a relaxation of the full one: its optimum bounds the full optimum from below.
-        var lowerBound = 0.0
+        var lowerBound = warm?.lowerBound ?? 0.0
+        if let warm {
+            alpha = warm.alpha
+            pairSlack = warm.pairSlack
+        }
+        var seed = warm?.edges ?? []
 
-        let solveStart = Date()
-        for round in 1...options.maxRounds {
+        let solveStart = warm?.started ?? Date()
+        for round in firstRound...max(firstRound, options.maxRounds) {
             report.rounds = round
             let separationStart = Date()
             let separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
@@ -293,7 +370,7 @@ public final class MixtureSolver {
             }
             var cuts = separation.edges
             report.remainingViolations = separation.violatedSteps
-            if cuts.isEmpty || (round > 1 && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) <= options.gapTolerance) {
+            if cuts.isEmpty && seed.isEmpty || (round > firstRound && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) <= options.gapTolerance) {
                 report.converged = true
                 report.stopReason = "optimal"
                 break
@@ -303,6 +380,13 @@ public final class MixtureSolver {
                 break
             }
             cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
+            if !seed.isEmpty {
+                // The warm start's constraints join whole, in (step, pair) order, in the first round.
+                let chosen = Set(cuts.map { SeparatedEdge.key(step: $0.step, pair: $0.pair) })
+                cuts += seed.filter { !chosen.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
+                cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
+                seed = []
+            }
             // New slack columns first, then the rows that use them.
             var costs: [Double] = []
             var newPairs = 0
@@ -331,10 +415,11 @@ public final class MixtureSolver {
                 columns.append(stepColumn[cut.step]); coefficients.append(1)
                 columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
                 rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
-                let key = UInt64(cut.step) << 32 | UInt64(UInt32(cut.pair))
+                let key = SeparatedEdge.key(step: cut.step, pair: cut.pair)
                 existing.insert(key)
                 rowKeys.append(key)
                 rowIdle.append(0)
+                if finalRows != nil { rowCuts.append(cut) }
             }
             lp.addCuts(rows)
             report.constraints += rows.count
@@ -373,6 +458,7 @@ public final class MixtureSolver {
                     }
                     rowKeys = zip(rowKeys, keep).filter { $0.1 }.map { $0.0 }
                     rowIdle = zip(rowIdle, keep).filter { $0.1 }.map { $0.0 }
+                    if finalRows != nil { rowCuts = zip(rowCuts, keep).filter { $0.1 }.map { $0.0 } }
                     deleted = remove.count
                 }
             }
@@ -386,7 +472,8 @@ public final class MixtureSolver {
         report.pairSlackColumns = pairColumn.filter { $0 >= 0 }.count
         report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
         report.missingSteps = missing.sorted()
-        report.method = SolverOptions.Method.rowGeneration.rawValue
+        if report.method.isEmpty { report.method = SolverOptions.Method.rowGeneration.rawValue }
+        finalRows?.rows = rowCuts
         return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
     }
 

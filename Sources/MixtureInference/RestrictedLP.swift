@@ -114,7 +114,8 @@ final class DualRestrictedLP: RestrictedLP {
         cuts += newCuts.count
     }
 
-    func solve() -> LinearProgram.Outcome { LinearProgram.simplex(problem, method: .primal) }
+    private let scaling = LinearProgram.ScaleTracker()
+    func solve() -> LinearProgram.Outcome { LinearProgram.simplex(problem, method: .primal, scaling: scaling) }
 
     func value(of variable: Int) -> Double { abs(glp_get_row_dual(problem, Int32(variable + 1))) }
     var objective: Double { glp_get_obj_val(problem) }

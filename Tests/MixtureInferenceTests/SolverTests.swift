@@ -18,13 +18,21 @@ final class SolverTests: XCTestCase {
         return CategoryCounts(name: name, sampleBytes: Int(trace.totalInitialPairs), trace: trace)
     }
 
-    /// Every way to solve: decomposition, and row generation in both LP forms.
-    static let allOptions: [SolverOptions] = [SolverOptions()] + LPForm.allCases.map { form in
-        var options = SolverOptions()
-        options.method = .rowGeneration
-        options.form = form
-        return options
-    }
+    /// Every way to solve: decomposition, row generation with continuation over the steps, and
+    /// row generation at once in both LP forms.
+    static let allOptions: [SolverOptions] = {
+        var decomposition = SolverOptions()
+        decomposition.method = .decomposition
+        var continuation = SolverOptions()
+        continuation.continuationSpan = 2
+        return [decomposition, continuation] + LPForm.allCases.map { form in
+            var options = SolverOptions()
+            options.method = .rowGeneration
+            options.form = form
+            options.continuationSpan = 0
+            return options
+        }
+    }()
 
     /// Solves every way; every assertion must hold for each.
     private func solveBoth(_ categories: [CategoryCounts], _ merges: ArraySlice<MergeRule>) throws -> [MixtureSolution] {
