@@ -200,18 +200,20 @@ public struct InferenceRequest: Sendable {
     /// Key of the whole result: tokenizer, merges, every sample's content, method and options.
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()
-        // v2: GLPK runs on a scaled problem; v3: fit quality; v4: certified solves, weights in pair units
-        fingerprint.update("toksleuth infer result v4")
+        // v2: GLPK runs on a scaled problem; v3: fit quality; v4: certified solves, weights in pair
+        // units; v5: exact matching in the decomposition
+        fingerprint.update("toksleuth infer result v5")
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(solver.method.rawValue)
         fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: nil).tokenizerKey)
         fingerprint.update(method.rawValue)
         fingerprint.update(seed)
         fingerprint.update(UInt64(skipMerges))
-        for value in [solver.scale, solver.tolerance, solver.stabilityTolerance, solver.gapTolerance, solver.stabilization] {
+        for value in [solver.scale, solver.tolerance, solver.stabilityTolerance, solver.gapTolerance, solver.stabilization, solver.crossoverGap] {
             fingerprint.update(value.bitPattern)
         }
-        for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.maxCutsPerPair, solver.cutAge ?? -1] {
+        for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.maxCutsPerPair, solver.cutAge ?? -1,
+                      solver.oracleRepeats] {
             fingerprint.update(UInt64(value))
         }
         if bootstrap > 0 {

@@ -78,7 +78,7 @@ extension MixtureSolver {
     }
 
     /// One past the last step that gives constraints: the replays stop there (later steps of
-    /// weight 0, as in a continuation's prefix, change nothing).
+    /// weight 0, which a bootstrap may leave out, change nothing).
     static func activeEnd(steps: Int, stepWeights: [Double]?) -> Int {
         guard let stepWeights else { return steps }
         return (stepWeights.lastIndex { $0 != 0 } ?? -1) + 1

@@ -49,9 +49,6 @@ public struct SolverOptions: Sendable {
     /// In-out stabilisation of the decomposition: the next query is this share of the best
     /// point plus the rest of the master's minimiser (0: plain cutting planes).
     public var stabilization = 0.5
-    /// Row generation solves the LP of the first steps first when there are more than this
-    /// many (continuation over T, ``MixtureSolver/solveByContinuation``); 0: all at once.
-    public var continuationSpan = 4_000
     /// Stop after this many rounds at the latest (the result is then labelled "round limit").
     public var maxRounds = 1_000_000
     /// Stop after the round that passes this many seconds of solving (nil: no limit). The
@@ -265,45 +262,8 @@ public final class MixtureSolver {
             return try solveByDecomposition(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha,
                                             progress: progress, trace: trace)
         }
-        if fixedAlpha == nil && options.continuationSpan > 0 {
-            return try solveByContinuation(options: options, stepWeights: stepWeights, progress: progress, trace: trace)
-        }
         return try solveByRowGeneration(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha, warm: nil,
                                         progress: progress, trace: trace)
-    }
-
-    /// Row generation with continuation over the merge steps: the LP of the first steps alone
-    /// (later steps weighted 0) is solved first, and its final constraints, weights, pair
-    /// slacks and lower bound start the LP of three times as many steps, up to all of them.
-    /// Constraints of a step are the same in every prefix (its counts do not depend on later
-    /// merges), and a prefix's optimum bounds the whole LP's from below (fewer constraints,
-    /// non-negative slacks), so every start is valid; the last stage proves the optimum.
-    func solveByContinuation(options: SolverOptions, stepWeights: [Double]?,
-                             progress: ((Int, Int) -> Void)?, trace: ((RoundTrace) -> Void)?) throws -> MixtureSolution {
-        var ends = [steps]
-        while ends.last! - firstStep > options.continuationSpan { ends.append(firstStep + (ends.last! - firstStep) / 3) }
-        ends.reverse()
-        var warm: WarmStart?
-        var solution: MixtureSolution?
-        let started = Date()
-        for (stage, end) in ends.enumerated() {
-            var weights = stepWeights ?? [Double](repeating: 1, count: steps)
-            for t in end..<steps { weights[t] = 0 }
-            guard stage == ends.count - 1 || weights[firstStep..<end].contains(where: { $0 > 0 }) else { continue }
-            let sink = RowSink()
-            let result = try solveByRowGeneration(options: options, stepWeights: stage == ends.count - 1 ? stepWeights : weights,
-                                                  fixedAlpha: nil, warm: warm, progress: progress, trace: trace, finalRows: sink)
-            solution = result
-            guard result.report.stopReason == "optimal" else { break }
-            warm = WarmStart(alpha: result.alpha, pairSlack: result.pairSlack, best: nil, lowerBound: result.report.lowerBound,
-                             edges: sink.rows, report: result.report, started: started)
-        }
-        return solution!
-    }
-
-    /// Receives the constraints of a row generation's final LP.
-    final class RowSink {
-        var rows: [SeparatedEdge] = []
     }
 
     /// Where a row generation starts when another phase came first: its best feasible point,
@@ -322,8 +282,7 @@ public final class MixtureSolver {
     /// Row and column generation on the whole LP (``SolverOptions/Method/rowGeneration``),
     /// from scratch or from a ``WarmStart``.
     func solveByRowGeneration(options: SolverOptions, stepWeights: [Double]?, fixedAlpha: [Double]?, warm: WarmStart?,
-                              progress: ((Int, Int) -> Void)?, trace: ((RoundTrace) -> Void)?,
-                              finalRows: RowSink? = nil) throws -> MixtureSolution {
+                              progress: ((Int, Int) -> Void)?, trace: ((RoundTrace) -> Void)?) throws -> MixtureSolution {
         let n = names.count
         let lp: RestrictedLP
         if fixedAlpha != nil || options.form == .primal {
@@ -341,8 +300,6 @@ public final class MixtureSolver {
         /// The (step, pair) key of each cut in the LP, in LP order, and the rounds it has not bound.
         var rowKeys: [UInt64] = []
         var rowIdle: [Int32] = []
-        /// The cuts themselves, in LP order, when `finalRows` wants them.
-        var rowCuts: [Cut] = []
         var history: [[Double]] = []
         var report = warm?.report ?? SolverReport()
         let firstRound = report.rounds + 1
@@ -419,7 +376,6 @@ public final class MixtureSolver {
                 existing.insert(key)
                 rowKeys.append(key)
                 rowIdle.append(0)
-                if finalRows != nil { rowCuts.append(cut) }
             }
             lp.addCuts(rows)
             report.constraints += rows.count
@@ -458,7 +414,6 @@ public final class MixtureSolver {
                     }
                     rowKeys = zip(rowKeys, keep).filter { $0.1 }.map { $0.0 }
                     rowIdle = zip(rowIdle, keep).filter { $0.1 }.map { $0.0 }
-                    if finalRows != nil { rowCuts = zip(rowCuts, keep).filter { $0.1 }.map { $0.0 } }
                     deleted = remove.count
                 }
             }
@@ -473,7 +428,6 @@ public final class MixtureSolver {
         report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
         report.missingSteps = missing.sorted()
         if report.method.isEmpty { report.method = SolverOptions.Method.rowGeneration.rawValue }
-        finalRows?.rows = rowCuts
         return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
     }
 

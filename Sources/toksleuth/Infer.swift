@@ -10,7 +10,7 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Heuristic early stop (opt-in, labelled in the output): stop when no proportion moved more than this over the last 5 LP rounds (0: solve to proven optimality).")
     var lpStability: Double = 0
 
-    @Option(name: .long, help: "LP algorithm: decomposition (in the weights, with a slack LP per query) or row-generation (the whole LP, the paper's method).")
+    @Option(name: .long, help: "LP algorithm: row-generation (the whole LP, the paper's method) or decomposition (in the weights, an exact matching per query, finished by row generation).")
     var lpMethod: String = SolverOptions().method.rawValue
 
     @Option(name: .long, help: "Optimal when the relative gap between the best feasible point and the proven lower bound is at most this.")

@@ -18,18 +18,14 @@ final class SolverTests: XCTestCase {
         return CategoryCounts(name: name, sampleBytes: Int(trace.totalInitialPairs), trace: trace)
     }
 
-    /// Every way to solve: decomposition, row generation with continuation over the steps, and
-    /// row generation at once in both LP forms.
+    /// Every way to solve: decomposition, and row generation in both LP forms.
     static let allOptions: [SolverOptions] = {
         var decomposition = SolverOptions()
         decomposition.method = .decomposition
-        var continuation = SolverOptions()
-        continuation.continuationSpan = 2
-        return [decomposition, continuation] + LPForm.allCases.map { form in
+        return [decomposition] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
-            options.continuationSpan = 0
             return options
         }
     }()
