@@ -205,7 +205,9 @@ public struct InferenceRequest: Sendable {
         fingerprint.update("toksleuth infer result v5")
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(solver.method.rawValue)
-        fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: mergeCount, cache: nil).tokenizerKey)
+        // Every merge the counts replay, the skipped ones included: two tokenizers on the same base
+        // that differ after it must not share a result.
+        fingerprint.update(PairCounter(tokenizer: tokenizer, mergeCount: skipMerges + mergeCount, cache: nil).tokenizerKey)
         fingerprint.update(method.rawValue)
         fingerprint.update(seed)
         fingerprint.update(UInt64(skipMerges))
