@@ -1,0 +1,169 @@
+import Foundation
+
+/// Row and column generation on the whole LP: the default method.
+extension MixtureSolver {
+    /// Where a row generation starts when another phase came first: its best feasible point,
+    /// its proven lower bound, the constraints to begin with, and its report so far.
+    struct WarmStart {
+        var alpha: [Double]
+        var pairSlack: [Double]
+        /// A feasible point of this LP, if the start has one.
+        var best: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double])?
+        var lowerBound: Double
+        var edges: [SeparatedEdge]
+        var report: SolverReport
+        var started: Date
+    }
+
+    /// Row and column generation on the whole LP (``SolverOptions/Method/rowGeneration``),
+    /// from scratch or from a ``WarmStart``.
+    func solveByRowGeneration(options: SolverOptions, stepWeights: [Double]?, fixedAlpha: [Double]?, warm: WarmStart?,
+                              progress: ((Int, Int) -> Void)?, trace: ((RoundTrace) -> Void)?) throws -> MixtureSolution {
+        let n = names.count
+        let lp: RestrictedLP
+        if fixedAlpha != nil || options.form == .primal {
+            lp = PrimalRestrictedLP(categories: n, fixedWeights: fixedAlpha)
+        } else {
+            lp = DualRestrictedLP(categories: n)
+        }
+        var variableCount = n
+        var alpha = fixedAlpha ?? [Double](repeating: 1 / Double(n), count: n)
+        var stepSlack = [Double](repeating: 0, count: steps)
+        var pairSlack = [Double](repeating: 0, count: pairCount)
+        var stepColumn = [Int32](repeating: -1, count: steps)
+        var pairColumn = [Int32](repeating: -1, count: pairCount)
+        var existing = Set<UInt64>()
+        /// The (step, pair) key of each cut in the LP, in LP order, and the rounds it has not bound.
+        var rowKeys: [UInt64] = []
+        var rowIdle: [Int32] = []
+        var history: [[Double]] = []
+        var report = warm?.report ?? SolverReport()
+        let firstRound = report.rounds + 1
+        var missing = Set<Int>()
+        var best = warm?.best
+        /// The restricted LP is a relaxation of the full one: its optimum bounds the full optimum from below.
+        var lowerBound = warm?.lowerBound ?? 0.0
+        if let warm {
+            alpha = warm.alpha
+            pairSlack = warm.pairSlack
+        }
+        var seed = warm?.edges ?? []
+
+        let solveStart = warm?.started ?? Date()
+        for round in firstRound...max(firstRound, options.maxRounds) {
+            report.rounds = round
+            let separationStart = Date()
+            let separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
+                                         options: options, stepWeights: stepWeights, missing: &missing)
+            report.separationSeconds += Date().timeIntervalSince(separationStart)
+            // The LP's weights and pair slacks with the least step slacks that cover every pair:
+            // a feasible point of the full LP, so its objective bounds the optimum from above.
+            if best == nil || separation.upperBound < best!.upper {
+                best = (alpha, separation.upperBound, separation.stepSlack, pairSlack)
+            }
+            var cuts = separation.edges
+            report.remainingViolations = separation.violatedSteps
+            if cuts.isEmpty && seed.isEmpty || (round > firstRound && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) <= options.gapTolerance) {
+                report.converged = true
+                report.stopReason = "optimal"
+                break
+            }
+            if let reason = MixtureSolver.earlyStop(round: round, options: options, history: history, started: solveStart) {
+                report.stopReason = reason
+                break
+            }
+            cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
+            if !seed.isEmpty {
+                // The warm start's constraints join whole, in (step, pair) order, in the first round.
+                let chosen = Set(cuts.map { SeparatedEdge.key(step: $0.step, pair: $0.pair) })
+                cuts += seed.filter { !chosen.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
+                cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
+                seed = []
+            }
+            // New slack columns first, then the rows that use them.
+            var costs: [Double] = []
+            var newPairs = 0
+            for cut in cuts {
+                if stepColumn[cut.step] < 0 {
+                    stepColumn[cut.step] = Int32(variableCount + costs.count)
+                    costs.append(stepWeights?[cut.step] ?? 1)
+                }
+                if pairColumn[Int(cut.pair)] < 0 {
+                    pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count)
+                    costs.append(1)
+                    newPairs += 1
+                }
+            }
+            _ = lp.addSlacks(costs: costs)
+            variableCount += costs.count
+            var rows: [LinearProgram.Row] = []
+            rows.reserveCapacity(cuts.count)
+            for cut in cuts {
+                var columns: [Int32] = []
+                var coefficients: [Double] = []
+                for (category, value) in cut.coefficients.enumerated() where value != 0 {
+                    columns.append(Int32(category))
+                    coefficients.append(-value)
+                }
+                columns.append(stepColumn[cut.step]); coefficients.append(1)
+                columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
+                rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
+                let key = SeparatedEdge.key(step: cut.step, pair: cut.pair)
+                existing.insert(key)
+                rowKeys.append(key)
+                rowIdle.append(0)
+            }
+            lp.addCuts(rows)
+            report.constraints += rows.count
+            progress?(round, report.constraints)
+            if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
+            let lpStart = Date()
+            let iterationsBefore = lp.iterations
+            let outcome = lp.solve()
+            let lpSeconds = Date().timeIntervalSince(lpStart)
+            report.lpSeconds += lpSeconds
+            guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
+            if fixedAlpha == nil {
+                for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
+                let total = alpha.reduce(0, +)
+                if total > 0 { alpha = alpha.map { $0 / total } }
+            }
+            for t in 0..<steps where stepColumn[t] >= 0 { stepSlack[t] = max(0, lp.value(of: Int(stepColumn[t]))) }
+            for g in 0..<pairCount where pairColumn[g] >= 0 { pairSlack[g] = max(0, lp.value(of: Int(pairColumn[g]))) }
+            report.objective = lp.objective
+            lowerBound = max(lowerBound, lp.objective)
+            history.append(byteProportions(alpha))
+            var deleted = 0
+            if let age = options.cutAge {
+                let idle = lp.nonBindingCuts(margin: 1e-9 * options.scale)
+                var remove: [Int] = []
+                for cut in rowIdle.indices {
+                    rowIdle[cut] = idle[cut] ? rowIdle[cut] + 1 : 0
+                    if rowIdle[cut] > Int32(age) { remove.append(cut) }
+                }
+                if !remove.isEmpty {
+                    lp.deleteCuts(remove)
+                    var keep = [Bool](repeating: true, count: rowKeys.count)
+                    for cut in remove {
+                        keep[cut] = false
+                        existing.remove(rowKeys[cut])
+                    }
+                    rowKeys = zip(rowKeys, keep).filter { $0.1 }.map { $0.0 }
+                    rowIdle = zip(rowIdle, keep).filter { $0.1 }.map { $0.0 }
+                    deleted = remove.count
+                }
+            }
+            trace?(RoundTrace(round: round, violatedSteps: separation.violatedSteps,
+                              largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
+                              deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: lpSeconds,
+                              simplexIterations: lp.iterations - iterationsBefore, objective: best!.upper,
+                              elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound))
+        }
+        report.simplexIterations = lp.iterations
+        report.pairSlackColumns = pairColumn.filter { $0 >= 0 }.count
+        report.stepSlackColumns = stepColumn.filter { $0 >= 0 }.count
+        report.missingSteps = missing.sorted()
+        if report.method.isEmpty { report.method = SolverOptions.Method.rowGeneration.rawValue }
+        return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// An error of the inference, worded for the user.
+public struct InferenceError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Settings of the LP solve. The defaults solve to proven optimality; every early stop is
+/// opt-in and labelled in the result (``SolverReport/stopReason``).
+public struct SolverOptions: Sendable {
+    /// How the LP is solved.
+    public enum Method: String, Sendable, CaseIterable {
+        /// Row and column generation on the whole LP (the paper's method), with an upper bound
+        /// from every replay.
+        case rowGeneration = "row-generation"
+        /// Decomposition in the weights: a master over the weights, a slack LP per query.
+        case decomposition
+    }
+    /// The algorithm (chosen by measurement: README, "Solving the LP").
+    public var method = Method.rowGeneration
+    /// Most violated pairs taken per merge step and round (the reference code takes 10).
+    public var pairsPerStep = 10
+    /// Most constraints of one pair per round (its most violated steps): the pairs that top
+    /// every late step would otherwise fill a round alone.
+    public var maxCutsPerPair = 5
+    /// At most this many constraints join per round (the most violated first).
+    public var maxRowsPerRound = 30_000
+    /// A constraint that has not bound for more than this many rounds in a row is deleted (nil:
+    /// never); one that is deleted at once tends to come back.
+    public var cutAge: Int? = 5
+    /// Counts are per `scale` pairs of the category's sample, so LP coefficients are O(1).
+    public var scale = 1e6
+    /// A constraint counts as violated when it is off by more than this (relative).
+    public var tolerance = 1e-7
+    /// Optimal when the relative gap between the best feasible point and the proven lower bound
+    /// is at most this (or, in row generation, when a replay finds nothing violated).
+    public var gapTolerance = 1e-9
+    /// The form of the LP GLPK solves (row generation).
+    public var form: LPForm = .dual
+    /// Decomposition: slack solves and replays per query before the master moves (the cut of
+    /// an unfinished matching is valid, only weaker); a fixed mixture repeats until exact.
+    public var oracleRepeats = 2
+    /// Decomposition: hand over to row generation, seeded with the matched edges, once the
+    /// relative gap is this small.
+    public var crossoverGap = 1e-4
+    /// In-out stabilisation of the decomposition: the next query is this share of the best
+    /// point plus the rest of the master's minimiser (0: plain cutting planes).
+    public var stabilization = 0.5
+    /// Stop after this many rounds at the latest (the result is then labelled "round limit").
+    public var maxRounds = 1_000_000
+    /// Stop after the round that passes this many seconds of solving (nil: no limit). The
+    /// result is the best feasible point at that point, labelled "time limit", never cached.
+    public var timeLimit: Double?
+    /// Opt-in heuristic stop, labelled "stable": when no byte proportion moved by more than
+    /// this over the last `stabilityWindow` rounds (0: off).
+    public var stabilityTolerance = 0.0
+    public var stabilityWindow = 5
+    /// Diagnosis: write the restricted LP of this round to this MPS file (row generation).
+    public var mps: (path: String, round: Int)?
+    public init() {}
+}
+
+/// Facts about one solve, for the user and for reports.
+public struct SolverReport: Sendable, Codable {
+    public var rounds = 0
+    public var constraints = 0
+    public var pairSlackColumns = 0
+    public var stepSlackColumns = 0
+    public var objective = 0.0
+    public var simplexIterations = 0
+    /// True when the final replay found no violated constraint: the solution is optimal for
+    /// the full LP.
+    public var converged = false
+    /// Why the rounds ended: "optimal", "stable" (proportions stopped moving) or "round limit".
+    public var stopReason = ""
+    /// Violated constraints the last replay still found (0 when optimal).
+    public var remainingViolations = 0
+    /// Seconds spent replaying counts to find violated constraints.
+    public var separationSeconds = 0.0
+    /// Seconds spent in GLPK.
+    public var lpSeconds = 0.0
+    /// Steps whose merge occurs in no category sample at that point (skipped).
+    public var missingSteps: [Int] = []
+    /// The largest violation of any constraint (t, p) by the returned point, found by a final
+    /// replay of every step against every pair: relative to `1 + |w_t(m_t) + v_t|`, and in count
+    /// units (`largestViolationAbsolute`). At most round-off when optimal.
+    public var largestViolation = 0.0
+    public var largestViolationAbsolute = 0.0
+    /// A proven lower bound of the LP optimum (decomposition), and the relative gap
+    /// `(objective - lowerBound) / max(1, objective)`: optimal when it is within tolerance.
+    public var lowerBound = -Double.infinity
+    public var gap = Double.infinity
+    /// The algorithm: "decomposition" or "row generation".
+    public var method = ""
+    public init() {}
+}
+
+/// What one round of the row generation did (for diagnosis and benchmarks).
+public struct RoundTrace: Sendable, Codable {
+    public var round: Int
+    public var violatedSteps: Int
+    public var largestViolation: Double
+    public var added: Int
+    public var newPairColumns: Int
+    public var deleted: Int
+    public var cutsInLP: Int
+    public var lpSeconds: Double
+    public var simplexIterations: Int
+    public var objective: Double
+    public var elapsed: Double
+    /// The lower bound of the LP optimum so far (decomposition; -infinity before the first).
+    public var lowerBound: Double = -.infinity
+}
+
+/// The solution: category weights in pair units and proportions in bytes.
+public struct MixtureSolution: Sendable {
+    public var names: [String]
+    /// LP weights on the per-pair-normalised counts.
+    public var alpha: [Double]
+    /// Proportions of training bytes: alpha_i x bytes_i / pairs_i, renormalised.
+    public var proportions: [Double]
+    /// The pair slacks v_p of the solution, by global pair index (0 for pairs never in a cut):
+    /// how much more frequent than the merges each pair may be without counting against the
+    /// mixture (pairs the tokenizer never merges although the samples have them often).
+    public var pairSlack: [Double]
+    /// The step slacks v_t of the solution (0 for steps that give no constraint).
+    public var stepSlack: [Double]
+    public var report: SolverReport
+}
