@@ -80,7 +80,7 @@ public enum Bootstrap {
             }
             let weights = resampling == .documents ? nil
                 : stepWeights(steps: merges.count, firstStep: skipMerges, using: &stepGenerator)
-            let solution = try MixtureSolver(categories: categoryCounts, merges: merges, firstStep: skipMerges, scale: solver.scale)
+            let solution = try MixtureSolver(categories: categoryCounts, firstStep: skipMerges, scale: solver.scale)
                 .solve(options: solver, stepWeights: weights)
             draws.append(solution.proportions)
         }

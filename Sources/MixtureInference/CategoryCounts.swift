@@ -5,19 +5,23 @@ import Foundation
 import Pretokenization
 import TokenizerFormats
 
-/// One category's pair counts under a merge list.
+/// One category's pair counts under a merge list, which travels with them: the solver replays
+/// the counts against exactly the merges they were counted under.
 public struct CategoryCounts: Sendable {
     public var name: String
     /// Bytes of sample text counted.
     public var sampleBytes: Int
     public var trace: PairCountTrace
+    /// The merges the trace replays, one per step (the skipped base merges included).
+    public var merges: ArraySlice<MergeRule>
     /// Whether the counts came from the cache.
     public var fromCache: Bool
 
-    public init(name: String, sampleBytes: Int, trace: PairCountTrace, fromCache: Bool = false) {
+    public init(name: String, sampleBytes: Int, trace: PairCountTrace, merges: ArraySlice<MergeRule>, fromCache: Bool = false) {
         self.name = name
         self.sampleBytes = sampleBytes
         self.trace = trace
+        self.merges = merges
         self.fromCache = fromCache
     }
 }
@@ -83,13 +87,13 @@ public struct PairCounter: Sendable {
         for end in corpus.sequenceEnds { keyPrint.update(UInt64(end)) }
         let key = keyPrint.hex
         if let cache, let hit = cache.load(key: key), hit.trace.steps == merges.count {
-            return CategoryCounts(name: name, sampleBytes: hit.sampleBytes, trace: hit.trace, fromCache: true)
+            return CategoryCounts(name: name, sampleBytes: hit.sampleBytes, trace: hit.trace, merges: merges, fromCache: true)
         }
         let text = try normalizer.map { try corpus.normalized(by: $0) } ?? corpus
         let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
         let trace = PairCountTrace.trace(words: words, alphabet: alphabet, merges: merges)
         cache?.store(trace, sampleBytes: corpus.bytes.count, key: key)
-        return CategoryCounts(name: name, sampleBytes: corpus.bytes.count, trace: trace)
+        return CategoryCounts(name: name, sampleBytes: corpus.bytes.count, trace: trace, merges: merges)
     }
 
     /// Reads and counts every category, on both cores.

@@ -157,7 +157,7 @@ public struct ExperimentRunner {
                     let counts = try inputs.counts()
                     lap("count")
                     do {
-                        let solver = try MixtureSolver(categories: counts, merges: model.merges.prefix(mergesUsed), scale: config.solver.scale)
+                        let solver = try MixtureSolver(categories: counts, scale: config.solver.scale)
                         let solution = try solver.solve(options: config.solver)
                         estimates[method.rawValue] = solution.proportions
                         solverReport = solution.report
@@ -223,7 +223,7 @@ public struct ExperimentRunner {
         var generator = SeededGenerator(seed: config.seed &* 104_729 &+ UInt64(trial) &+ 5)
         let left = Set(counts.indices.shuffled(using: &generator).prefix(config.withhold))
         let kept = counts.indices.filter { !left.contains($0) }
-        let solver = try MixtureSolver(categories: kept.map { counts[$0] }, merges: merges, scale: config.solver.scale)
+        let solver = try MixtureSolver(categories: kept.map { counts[$0] }, scale: config.solver.scale)
         let solution = try solver.solve(options: config.solver)
         let keptTruth = kept.map { truth[$0] }
         let keptTotal = keptTruth.reduce(0, +)

@@ -118,8 +118,7 @@ public struct InferenceRequest: Sendable {
             stage("counting pairs under \(mergeCount) merges")
             let counts = try inputs.counts()
             lap("count")
-            let mixtureSolver = try MixtureSolver(categories: counts, merges: tokenizer.inferenceMerges.prefix(skipMerges + mergeCount),
-                                                  firstStep: skipMerges, scale: solver.scale)
+            let mixtureSolver = try MixtureSolver(categories: counts, firstStep: skipMerges, scale: solver.scale)
             return (mixtureSolver, counts.allSatisfy(\.fromCache))
         }
         if let givenMixture {

@@ -41,10 +41,13 @@ public final class MixtureSolver {
     /// only the merges a tokenizer added on top of another's).
     let firstStep: Int
 
-    /// Prepares the counts of all categories under the same merge list; constraints come from
-    /// steps `firstStep..<merges.count`.
-    public init(categories: [CategoryCounts], merges: ArraySlice<MergeRule>, firstStep: Int = 0, scale: Double = 1e6) throws {
-        guard !categories.isEmpty else { throw InferenceError("no categories to infer over") }
+    /// Prepares the counts of all categories, which must carry the same merge list; constraints
+    /// come from steps `firstStep..<merges.count`.
+    public init(categories: [CategoryCounts], firstStep: Int = 0, scale: Double = 1e6) throws {
+        guard let merges = categories.first?.merges else { throw InferenceError("no categories to infer over") }
+        for category in categories.dropFirst() where category.merges != merges {
+            throw InferenceError("category \(category.name) was counted under other merges than \(categories[0].name)")
+        }
         let steps = merges.count
         guard steps > firstStep, firstStep >= 0 else { throw InferenceError("the number of merges must be positive") }
         self.firstStep = firstStep

@@ -147,8 +147,7 @@ public struct TokenizerValidation {
             let samples = try counting.map { try Corpus(paths: $0.files, maxBytes: c.countingBytes) }
             let mergeCount = min(c.roundTripMerges, proxy.model.merges.count)
             let inputs = InferenceInputs(tokenizer: proxy, names: c.names, samples: samples, mergeCount: mergeCount, cache: nil)
-            let solution = try MixtureSolver(categories: try inputs.counts(), merges: proxy.model.merges.prefix(mergeCount),
-                                             scale: c.solver.scale).solve(options: c.solver)
+            let solution = try MixtureSolver(categories: try inputs.counts(), scale: c.solver.scale).solve(options: c.solver)
             let same = zip(counting, c.proxyText).allSatisfy { $0.files == $1.files }
             result.roundTrip = RoundTrip(truth: truth, estimate: solution.proportions,
                                          log10MSE: log10(max(meanSquaredError(solution.proportions, truth), 1e-300)),

@@ -49,7 +49,7 @@ final class SolverCertificateTests: XCTestCase {
                 starts.append(deltaPairs.count)
             }
             let trace = PairCountTrace(pairs: keys, initialCounts: table[0], deltaStarts: starts, deltaPairs: deltaPairs, deltaValues: deltaValues)
-            return CategoryCounts(name: "c\(i)", sampleBytes: Int(trace.totalInitialPairs) + i, trace: trace)
+            return CategoryCounts(name: "c\(i)", sampleBytes: Int(trace.totalInitialPairs) + i, trace: trace, merges: [])
         }
         return Instance(categories: categories, merges: merges[...], counts: counts, keys: keys)
     }

@@ -15,7 +15,7 @@ final class SolverTests: XCTestCase {
         }
         let trace = PairCountTrace(pairs: pairs, initialCounts: initial, deltaStarts: starts,
                                    deltaPairs: deltaPairs, deltaValues: deltaValues)
-        return CategoryCounts(name: name, sampleBytes: Int(trace.totalInitialPairs), trace: trace)
+        return CategoryCounts(name: name, sampleBytes: Int(trace.totalInitialPairs), trace: trace, merges: [])
     }
 
     /// Every way to solve: decomposition, and row generation in both LP forms.
@@ -194,5 +194,28 @@ final class SolverTests: XCTestCase {
     func testStabilitySpread() {
         XCTAssertEqual(MixtureSolver.spread(of: [[0.1, 0.9], [0.2, 0.8], [0.15, 0.85]][...]), 0.1, accuracy: 1e-12)
         XCTAssertEqual(MixtureSolver.spread(of: [][...]), 0)
+    }
+
+    /// Counts carry their merges: categories counted under different merge lists are refused.
+    func testCategoriesCountedUnderOtherMergesAreRefused() throws {
+        let a = category("A", pairs: [x], initial: [5], deltas: [[(0, -5)]])
+        var b = category("B", pairs: [x], initial: [3], deltas: [[(0, -3)]])
+        var a1 = a
+        a1.merges = merges([x])
+        b.merges = merges([y])
+        XCTAssertThrowsError(try MixtureSolver(categories: [a1, b])) { XCTAssertTrue("\($0)".contains("other merges"), "\($0)") }
+        b.merges = merges([x])
+        XCTAssertNoThrow(try MixtureSolver(categories: [a1, b]))
+    }
+}
+
+extension MixtureSolver {
+    /// The tests build counts and merge lists apart: here the counts take the merges.
+    convenience init(categories: [CategoryCounts], merges: ArraySlice<MergeRule>, firstStep: Int = 0) throws {
+        try self.init(categories: categories.map { category in
+            var category = category
+            category.merges = merges
+            return category
+        }, firstStep: firstStep)
     }
 }
