@@ -1,8 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Data flow: corpora -> pretokenization -> BPE (train / encode) -> tokenizer formats -> CLI.
-// Later stages (pair counts, LP, reports) build on the same modules.
+// Data flows one way: Corpora (text) -> Pretokenization -> BPE (train, encode, pair-count traces)
+// -> TokenizerFormats (read / write every format) -> MixtureInference (counts -> LP -> result)
+// -> Reports; beside it LanguageModel -> Membership, and ProxyRuns (retrain on a mixture).
+// `toksleuth` is the command line over these libraries.
 let package = Package(
     name: "toksleuth",
     platforms: [.macOS(.v13)],

@@ -266,7 +266,7 @@ public final class BPEEncoder {
             var bestResult: UInt32 = 0
             var bestPair: UInt64 = 0
             for i in 0..<(symbols.count - 1) {
-                let key = UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])
+                let key = packPair(symbols[i], symbols[i + 1])
                 if let entry = ranks[key], entry >> 32 < bestRank {
                     bestRank = entry >> 32
                     bestResult = UInt32(truncatingIfNeeded: entry)

@@ -10,9 +10,13 @@ public struct MergeRule: Hashable, Sendable {
         self.right = right
         self.result = result
     }
-    /// `left` and `right` packed into one key (left in the high half), ordered as HF orders pairs.
-    @inlinable public var pairKey: UInt64 { UInt64(left) << 32 | UInt64(right) }
+    /// `left` and `right` packed into one key (``packPair(_:_:)``).
+    @inlinable public var pairKey: UInt64 { packPair(left, right) }
 }
+
+/// Two adjacent token ids packed into one key, left in the high half, so keys order as HF
+/// orders pairs (by left id, then right id): `packPair(1, 2) == 0x1_0000_0002`.
+@inlinable public func packPair(_ left: UInt32, _ right: UInt32) -> UInt64 { UInt64(left) << 32 | UInt64(right) }
 
 /// A token of the vocabulary.
 public struct Token: Hashable, Sendable {

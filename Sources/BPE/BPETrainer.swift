@@ -149,7 +149,7 @@ struct MergeState {
             let start = wordStart[word]
             let count = wordCount[word]
             for i in start..<(start + Int(wordLength[word]) - 1) {
-                let key = UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])
+                let key = packPair(symbols[i], symbols[i + 1])
                 let index = indexOf(key)
                 pairCounts[Int(index)] += count
                 if pairWords[Int(index)].last != Int32(word) { pairWords[Int(index)].append(Int32(word)) }
@@ -233,17 +233,17 @@ struct MergeState {
             while read < end {
                 if read + 1 < end && symbols[read] == a && symbols[read + 1] == b {
                     if write > start {
-                        let previous = UInt64(symbols[write - 1])
-                        adjust(previous << 32 | UInt64(a), by: -count, word: word)
-                        adjust(previous << 32 | UInt64(result), by: count, word: word)
+                        let previous = symbols[write - 1]
+                        adjust(packPair(previous, a), by: -count, word: word)
+                        adjust(packPair(previous, result), by: count, word: word)
                     }
                     symbols[write] = result
                     write += 1
                     read += 2
                     if read < end {
-                        let next = UInt64(symbols[read])
-                        adjust(UInt64(b) << 32 | next, by: -count, word: word)
-                        adjust(UInt64(result) << 32 | next, by: count, word: word)
+                        let next = symbols[read]
+                        adjust(packPair(b, next), by: -count, word: word)
+                        adjust(packPair(result, next), by: count, word: word)
                     }
                 } else {
                     symbols[write] = symbols[read]

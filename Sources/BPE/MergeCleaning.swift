@@ -42,7 +42,7 @@ public enum MergeCleaning {
         while symbols.count >= 2 {
             var best: (index: Int, rank: Int, result: UInt32)? = nil
             for i in 0..<(symbols.count - 1) {
-                if let entry = ranks[UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])], entry.rank < (best?.rank ?? .max) {
+                if let entry = ranks[packPair(symbols[i], symbols[i + 1])], entry.rank < (best?.rank ?? .max) {
                     best = (i, entry.rank, entry.result)
                 }
             }
