@@ -15,7 +15,7 @@ public enum MergeCleaning {
         if groups.count == merges.count { return (merges, 0) }
         let alphabet = model.alphabet
         var kept: [MergeRule] = []
-        var keptRanks: [UInt64: (rank: Int, result: UInt32)] = [:]
+        var keptRanks: [UInt64: RankedJoin.Rank] = [:]
         var done = Set<UInt32>()
         var symbols: [UInt32] = []
         for merge in merges where !done.contains(merge.result) {
@@ -25,30 +25,15 @@ public enum MergeCleaning {
             if group.count > 1 {
                 symbols.removeAll(keepingCapacity: true)
                 model.tokens[Int(merge.result)].bytes.withUnsafeBufferPointer { alphabet.appendSymbols(of: $0, to: &symbols) }
-                applyRanked(&symbols, keptRanks)
+                RankedJoin.apply(&symbols) { keptRanks[packPair($0, $1)] }
                 if symbols.count == 2,
                    let match = group.first(where: { merges[$0].left == symbols[0] && merges[$0].right == symbols[1] }) {
                     chosen = merges[match]
                 }
             }
-            keptRanks[chosen.pairKey] = (kept.count, chosen.result)
+            keptRanks[chosen.pairKey] = (UInt64(kept.count), chosen.result)
             kept.append(chosen)
         }
         return (kept, merges.count - kept.count)
-    }
-
-    /// Rank-ordered BPE on a short symbol sequence.
-    private static func applyRanked(_ symbols: inout [UInt32], _ ranks: [UInt64: (rank: Int, result: UInt32)]) {
-        while symbols.count >= 2 {
-            var best: (index: Int, rank: Int, result: UInt32)? = nil
-            for i in 0..<(symbols.count - 1) {
-                if let entry = ranks[packPair(symbols[i], symbols[i + 1])], entry.rank < (best?.rank ?? .max) {
-                    best = (i, entry.rank, entry.result)
-                }
-            }
-            guard let best else { return }
-            symbols[best.index] = best.result
-            symbols.remove(at: best.index + 1)
-        }
     }
 }

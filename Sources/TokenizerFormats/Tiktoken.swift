@@ -85,12 +85,19 @@ public enum Tiktoken {
         }
         var merges: [MergeRule] = []
         var unreachable = 0
+        var symbols: [UInt32] = []
         for (bytes, rank) in rankedTokens.sorted(by: { $0.rank < $1.rank }) where bytes.count >= 2 {
-            let parts = bytePairMerge(bytes, below: rank, rankOf: rankOf)
+            // tiktoken's byte-pair merge of the token's bytes with the ranks below its own: the
+            // two parts left are its merge (a token's id is its rank).
+            symbols = bytes.map { byteTokens[Int($0)] }
+            RankedJoin.apply(&symbols) { left, right in
+                guard let joined = rankOf(filled[Int(left)].bytes + filled[Int(right)].bytes), joined < rank else { return nil }
+                return (UInt64(joined), UInt32(joined))
+            }
             // A token BPE cannot reach from its bytes (more than two parts left) has no merge;
             // tiktoken still encodes it when a whole piece equals it.
-            if parts.count == 2, let left = rankOf(parts[0]), let right = rankOf(parts[1]) {
-                merges.append(MergeRule(left: UInt32(left), right: UInt32(right), result: UInt32(rank)))
+            if symbols.count == 2 {
+                merges.append(MergeRule(left: symbols[0], right: symbols[1], result: UInt32(rank)))
             } else {
                 unreachable += 1
             }
@@ -100,25 +107,5 @@ public enum Tiktoken {
         var tokenizer = Tokenizer(model: model, pretokenizer: known?.pretokenizer ?? .cl100k, format: .tiktoken, source: path)
         tokenizer.unreachableTokens = unreachable
         return tokenizer
-    }
-
-    /// tiktoken's byte-pair merge: repeatedly join the leftmost adjacent pair whose
-    /// concatenation has the lowest rank (below `limit`), until none is left.
-    static func bytePairMerge(_ bytes: [UInt8], below limit: Int, rankOf: ([UInt8]) -> Int?) -> [[UInt8]] {
-        var parts = bytes.map { [$0] }
-        while parts.count > 1 {
-            var best = -1
-            var bestRank = limit
-            for i in 0..<(parts.count - 1) {
-                if let rank = rankOf(parts[i] + parts[i + 1]), rank < bestRank {
-                    bestRank = rank
-                    best = i
-                }
-            }
-            if best < 0 { break }
-            parts[best] += parts[best + 1]
-            parts.remove(at: best + 1)
-        }
-        return parts
     }
 }

@@ -39,10 +39,24 @@ final class TiktokenTests: XCTestCase {
         }
     }
 
+    /// tiktoken's byte-pair merge of "abc" with the ranks below abc's (a = 0, b = 1, c = 2,
+    /// bc = 3, ab = 4, abc = 5): bc joins first, leaving a + bc.
     func testBytePairMergeJoinsLowestRankFirst() {
-        let ranks: [[UInt8]: Int] = [[97]: 0, [98]: 1, [99]: 2, [98, 99]: 3, [97, 98]: 4, [97, 98, 99]: 5]
-        let parts = Tiktoken.bytePairMerge([97, 98, 99], below: 5) { ranks[$0] }
-        XCTAssertEqual(parts, [[97], [98, 99]])
+        let ranks: [UInt64: RankedJoin.Rank] = [packPair(1, 2): (3, 3), packPair(0, 1): (4, 4)]
+        var symbols: [UInt32] = [0, 1, 2]
+        RankedJoin.apply(&symbols) { ranks[packPair($0, $1)] }
+        XCTAssertEqual(symbols, [0, 3])
+    }
+
+    /// The join takes the leftmost pair of lowest rank one at a time, as HF's `merge_all` and
+    /// tiktoken do, also when a join makes a pair of lower rank than the pair's next occurrence:
+    /// a b a b with (a, b) -> x at rank 1 and (x, a) -> y at rank 0 gives y b, not x x.
+    func testRankedJoinFollowsTheReferenceOrder() {
+        let (a, b, x, y): (UInt32, UInt32, UInt32, UInt32) = (0, 1, 2, 3)
+        let ranks: [UInt64: RankedJoin.Rank] = [packPair(a, b): (1, x), packPair(x, a): (0, y)]
+        var symbols = [a, b, a, b]
+        RankedJoin.apply(&symbols) { ranks[packPair($0, $1)] }
+        XCTAssertEqual(symbols, [y, b])
     }
 
     /// Damaged rank files are rejected with an error naming the problem, never a crash.
