@@ -261,34 +261,8 @@ public final class BPEEncoder {
 
     /// Merges the lowest-ranked adjacent pair until none is in the merge list.
     private func applyMerges(_ symbols: inout [UInt32]) {
-        while symbols.count >= 2 {
-            var bestRank = UInt64.max
-            var bestResult: UInt32 = 0
-            var bestPair: UInt64 = 0
-            for i in 0..<(symbols.count - 1) {
-                let key = packPair(symbols[i], symbols[i + 1])
-                if let entry = ranks[key], entry >> 32 < bestRank {
-                    bestRank = entry >> 32
-                    bestResult = UInt32(truncatingIfNeeded: entry)
-                    bestPair = key
-                }
-            }
-            if bestRank == .max { return }
-            let a = UInt32(truncatingIfNeeded: bestPair >> 32)
-            let b = UInt32(truncatingIfNeeded: bestPair)
-            var write = 0
-            var read = 0
-            while read < symbols.count {
-                if read + 1 < symbols.count && symbols[read] == a && symbols[read + 1] == b {
-                    symbols[write] = bestResult
-                    read += 2
-                } else {
-                    symbols[write] = symbols[read]
-                    read += 1
-                }
-                write += 1
-            }
-            symbols.removeLast(symbols.count - write)
+        RankedJoin.apply(&symbols) { left, right in
+            ranks[packPair(left, right)].map { ($0 >> 32, UInt32(truncatingIfNeeded: $0)) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import BPE
+import Corpora
 import Foundation
 import TestSupport
 @testable import TokenizerFormats
@@ -57,6 +58,34 @@ final class TiktokenTests: XCTestCase {
         var symbols = [a, b, a, b]
         RankedJoin.apply(&symbols) { ranks[packPair($0, $1)] }
         XCTAssertEqual(symbols, [y, b])
+    }
+
+    /// Against a one-join-a-scan reference on 2,000 random sequences and random rank tables
+    /// (ties between pairs included): the passes that join every occurrence give the same.
+    func testRankedJoinEqualsOneJoinAtATime() {
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<2_000 {
+            var ranks: [UInt64: RankedJoin.Rank] = [:]
+            for left in 0..<4 as Range<UInt32> {
+                for right in 0..<4 as Range<UInt32> where Int.random(in: 0..<3, using: &generator) > 0 {
+                    ranks[packPair(left, right)] = (UInt64.random(in: 0..<6, using: &generator), UInt32.random(in: 0..<4, using: &generator))
+                }
+            }
+            let start = (0..<Int.random(in: 0..<12, using: &generator)).map { _ in UInt32.random(in: 0..<4, using: &generator) }
+            var fast = start
+            RankedJoin.apply(&fast) { ranks[packPair($0, $1)] }
+            var slow = start
+            while slow.count >= 2 {
+                var best: (index: Int, rank: UInt64, result: UInt32)?
+                for i in 0..<(slow.count - 1) {
+                    if let entry = ranks[packPair(slow[i], slow[i + 1])], entry.rank < (best?.rank ?? .max) { best = (i, entry.rank, entry.result) }
+                }
+                guard let best else { break }
+                slow[best.index] = best.result
+                slow.remove(at: best.index + 1)
+            }
+            XCTAssertEqual(fast, slow, "\(start)")
+        }
     }
 
     /// Damaged rank files are rejected with an error naming the problem, never a crash.
