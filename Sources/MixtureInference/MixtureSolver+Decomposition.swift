@@ -37,11 +37,10 @@ extension MixtureSolver {
         let slacks = SlackMatching(categories: n, steps: steps, pairs: pairCount,
                                    stepCost: (0..<steps).map { Int(stepWeights?[$0] ?? 1) })
         let master = WeightMaster(categories: n)
-        var gradients: [[Double]] = []
         var report = SolverReport()
         var missing = Set<Int>()
         var query = fixedAlpha ?? [Double](repeating: 1 / Double(n), count: n)
-        var best: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double])?
+        var best: FeasiblePoint?
         var lowerBound = -Double.infinity
         var kelleyPoint: [Double]?
         let solveStart = Date()
@@ -72,7 +71,7 @@ extension MixtureSolver {
                 }
                 // Any matching bounds F from below everywhere: a cut of the master, exact at the
                 // query once the replay finds nothing the matching's cover misses.
-                if fixedAlpha == nil && slacks.edgeCount > 0 { gradients.append(master.add(gradient: slacks.matchingGradient())) }
+                if fixedAlpha == nil && slacks.edgeCount > 0 { master.add(gradient: slacks.matchingGradient()) }
                 if fixedAlpha != nil { lowerBound = max(lowerBound, slacks.objective) }
                 if found.edges.isEmpty { break }
                 slacks.add(found.edges)
@@ -87,7 +86,7 @@ extension MixtureSolver {
             lowerBound = max(lowerBound, 0)
             if fixedAlpha != nil {
                 query = fixedAlpha!
-            } else if let (point, bound) = master.solve(gradients: gradients) {
+            } else if let (point, bound) = master.solve() {
                 lowerBound = max(lowerBound, bound)
                 // In-out: query between the best point and the master's minimiser; when the last
                 // query did not improve on the master's point, query that point itself.
@@ -115,11 +114,9 @@ extension MixtureSolver {
             if fixedAlpha == nil && MixtureSolver.relativeGap(upper: upper, lower: lowerBound) <= options.crossoverGap {
                 // The master's cutting planes close the last digits slowly: the restricted LP over
                 // the matched edges finishes the solve at a vertex (measured: README, "Solving the LP").
-                let seed = slacks.matchedEdges()
                 report.method = "decomposition, then row generation"
-            return try solveByRowGeneration(options: options, stepWeights: stepWeights, fixedAlpha: nil,
-                                                warm: WarmStart(alpha: best!.alpha, pairSlack: best!.pairSlack, best: best!, lowerBound: lowerBound, edges: seed, report: report,
-                                                                started: solveStart),
+                let warm = WarmStart(best: best!, lowerBound: lowerBound, edges: slacks.matchedEdges(), report: report, started: solveStart)
+                return try solveByRowGeneration(options: options, stepWeights: stepWeights, fixedAlpha: nil, warm: warm,
                                                 progress: progress, trace: trace)
             }
             history.append(byteProportions(best!.alpha))

@@ -5,10 +5,7 @@ extension MixtureSolver {
     /// Where a row generation starts when another phase came first: its best feasible point,
     /// its proven lower bound, the constraints to begin with, and its report so far.
     struct WarmStart {
-        var alpha: [Double]
-        var pairSlack: [Double]
-        /// A feasible point of this LP, if the start has one.
-        var best: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double])?
+        var best: FeasiblePoint
         var lowerBound: Double
         var edges: [SeparatedEdge]
         var report: SolverReport
@@ -44,8 +41,8 @@ extension MixtureSolver {
         /// The restricted LP is a relaxation of the full one: its optimum bounds the full optimum from below.
         var lowerBound = warm?.lowerBound ?? 0.0
         if let warm {
-            alpha = warm.alpha
-            pairSlack = warm.pairSlack
+            alpha = warm.best.alpha
+            pairSlack = warm.best.pairSlack
         }
         var seed = warm?.edges ?? []
 

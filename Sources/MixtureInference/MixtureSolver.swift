@@ -100,7 +100,9 @@ public final class MixtureSolver {
 
 
     /// A violated constraint found by a replay (coefficients `d_i = c[i,t](p) - c[i,t](m_t)`).
-    typealias Cut = SeparatedEdge
+    /// A feasible point of the whole LP: weights, the tightest step slacks for its pair slacks,
+    /// and its objective (an upper bound of the optimum).
+    typealias FeasiblePoint = (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double])
 
     /// Solves the LP; `progress` gets (round, constraints so far).
     ///
@@ -153,7 +155,7 @@ public final class MixtureSolver {
     /// The solution at the best feasible point, with its certificate: objective, lower bound,
     /// relative gap, and the largest violation found by a final replay of every step against
     /// every pair.
-    func certified(_ point: (alpha: [Double], upper: Double, stepSlack: [Double], pairSlack: [Double]), lowerBound: Double,
+    func certified(_ point: FeasiblePoint, lowerBound: Double,
                    report: SolverReport, stepWeights: [Double]?) -> MixtureSolution {
         var report = report
         report.objective = point.upper
@@ -168,8 +170,8 @@ public final class MixtureSolver {
 
     /// At most `perPair` cuts of each pair (its most violated) and `total` in all (the most
     /// violated), in (step, pair) order.
-    static func select(_ cuts: [Cut], perPair: Int, total: Int) -> [Cut] {
-        func moreViolated(_ a: Cut, _ b: Cut) -> Bool {
+    static func select(_ cuts: [SeparatedEdge], perPair: Int, total: Int) -> [SeparatedEdge] {
+        func moreViolated(_ a: SeparatedEdge, _ b: SeparatedEdge) -> Bool {
             a.violation != b.violation ? a.violation > b.violation : (a.step, a.pair) < (b.step, b.pair)
         }
         var chosen = cuts

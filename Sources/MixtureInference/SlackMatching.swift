@@ -43,7 +43,6 @@ final class SlackMatching {
     private(set) var pairSlack: [Double]
     private(set) var stepSlack: [Double]
     private var rowEdge: [Int32] = []
-    private var rowStep: [Int32] = []
     /// The value of the matching, `sum` of its edges' weights (equal to the cover's objective).
     private(set) var objective = 0.0
 
@@ -175,7 +174,7 @@ final class SlackMatching {
         let weight = order.map { edgeWeight[Int($0)] }
 
         // Rows: every copy of a step with edges.
-        rowStep = []
+        var rowStep: [Int32] = []
         for t in 0..<steps where start[t + 1] > start[t] && stepCost[t] > 0 {
             for _ in 0..<stepCost[t] { rowStep.append(Int32(t)) }
         }

@@ -18,7 +18,8 @@ struct SeparatedEdge {
 final class WeightMaster {
     private let problem: OpaquePointer
     private let categories: Int
-    private(set) var cuts = 0
+    /// The gradient of each cut (row k + 2), as added.
+    private var gradients: [[Double]] = []
 
     init(categories: Int) {
         self.categories = categories
@@ -37,10 +38,8 @@ final class WeightMaster {
 
     deinit { glp_delete_prob(problem) }
 
-    /// Adds `z >= g . alpha` and returns the `g` used (round-off dust below 1e-12 of the largest
-    /// entry set to 0).
-    @discardableResult
-    func add(gradient g: [Double]) -> [Double] {
+    /// Adds `z >= g . alpha` (round-off dust below 1e-12 of the largest entry set to 0).
+    func add(gradient g: [Double]) {
         precondition(g.count == categories && g.allSatisfy(\.isFinite))
         // Round-off dust (a category no matched edge involves sums to ~1e-11, not 0) would give
         // GLPK's scaling coefficients twelve orders apart.
@@ -50,14 +49,13 @@ final class WeightMaster {
         glp_set_mat_row(problem, row, Int32(categories + 1), [0] + (1...Int32(categories + 1)).map { $0 },
                         [0] + g.map { -$0 } + [1])
         glp_set_row_bnds(problem, row, GLP_LO, 0, 0)
-        cuts += 1
-        return g
+        gradients.append(g)
     }
 
     /// Solves; returns the minimiser and a rigorous lower bound: for the convex combination
     /// `lambda` of the cuts given by the row duals, `min_alpha max_k g_k . alpha >= min_i
     /// (sum_k lambda_k g_k)_i`, whatever GLPK's tolerances.
-    func solve(gradients: [[Double]]) -> (alpha: [Double], lowerBound: Double)? {
+    func solve() -> (alpha: [Double], lowerBound: Double)? {
         // A few hundred rows at most: solved from the standard basis each time, which is robust
         // where a warm dual simplex on cuts of very different magnitudes was not.
         glp_std_basis(problem)
@@ -66,7 +64,7 @@ final class WeightMaster {
         var alpha = (1...Int32(categories)).map { max(0, glp_get_col_prim(problem, $0)) }
         let total = alpha.reduce(0, +)
         alpha = total > 0 ? alpha.map { $0 / total } : [Double](repeating: 1 / Double(categories), count: categories)
-        var lambda = (0..<cuts).map { max(0, glp_get_row_dual(problem, Int32($0 + 2))) }
+        var lambda = gradients.indices.map { max(0, glp_get_row_dual(problem, Int32($0 + 2))) }
         let sum = lambda.reduce(0, +)
         guard sum > 0 else { return (alpha, -.infinity) }
         lambda = lambda.map { $0 / sum }
