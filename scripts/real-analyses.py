@@ -149,7 +149,7 @@ def write_summary(results):
              "`toksleuth report reports/data/*.json --output-dir reports/tokenizers --index index`. "
              "Every LP here is solved to **proven optimality** (column \"LP\": rounds and the relative gap between the "
              "feasible point and the proven lower bound); the merges used are the first 3,000 of each tokenizer, where the "
-             "solver proves optimality in minutes on two cores (see the README, \"Solving the LP\": at 30,000 merges it "
+             "solver proves optimality in under a minute each on two cores (see the README, \"Solving the LP\": at 30,000 merges it "
              "does not yet). Family shares are given in bytes and, as the paper's table reports them, in pair units (the "
              "LP weights). No bootstrap intervals: not run for this set. \"unexplained\" is the fraction of merge steps the "
              "inferred mixture leaves short by 0.75 or more (README \"Uncertainty and the unexplained share\").", "",
