@@ -238,21 +238,16 @@ public final class BPEEncoder {
             output.append(tokenIds[entry])
             return
         }
-        var starts = Array(0...length)  // part i is bytes[starts[i]..<starts[i + 1]]
-        func rank(_ i: Int) -> UInt32? {
-            tokenTable.index(of: bytes + starts[i], starts[i + 2] - starts[i]).map { tokenIds[$0] }
+        var parts = (0..<Int32(length)).map { ByteRange(start: $0, count: 1) }
+        RankedJoin.apply(&parts) { left, right in
+            let joined = left.joined(with: right)
+            // A token's id is its rank.
+            return tokenTable.index(of: bytes + Int(joined.start), Int(joined.count)).map { (UInt64(tokenIds[$0]), joined) }
         }
-        var pairRanks = (0..<(length - 1)).map { rank($0) ?? .max }
-        while let best = pairRanks.indices.min(by: { pairRanks[$0] < pairRanks[$1] }), pairRanks[best] != .max {
-            starts.remove(at: best + 1)
-            pairRanks.remove(at: best)
-            if best < pairRanks.count { pairRanks[best] = starts.count > best + 2 ? (rank(best) ?? .max) : .max }
-            if best > 0 { pairRanks[best - 1] = rank(best - 1) ?? .max }
-        }
-        for i in 0..<(starts.count - 1) {
-            guard let entry = tokenTable.index(of: bytes + starts[i], starts[i + 1] - starts[i]) else {
+        for part in parts {
+            guard let entry = tokenTable.index(of: bytes + Int(part.start), Int(part.count)) else {
                 // Unreachable for a well-formed rank file: every single byte has a rank.
-                for k in starts[i]..<starts[i + 1] { output.append(model.byteTokens[Int(bytes[k])]) }
+                for k in part.start..<Int32(part.end) { output.append(model.byteTokens[Int(bytes[Int(k)])]) }
                 continue
             }
             output.append(tokenIds[entry])

@@ -25,9 +25,8 @@ public enum MergeCleaning {
             if group.count > 1 {
                 symbols.removeAll(keepingCapacity: true)
                 model.tokens[Int(merge.result)].bytes.withUnsafeBufferPointer { alphabet.appendSymbols(of: $0, to: &symbols) }
-                RankedJoin.apply(&symbols) { keptRanks[packPair($0, $1)] }
-                if symbols.count == 2,
-                   let match = group.first(where: { merges[$0].left == symbols[0] && merges[$0].right == symbols[1] }) {
+                if let (left, right) = MergeRecovery.lastPair(of: symbols, rankOf: { keptRanks[packPair($0, $1)] }),
+                   let match = group.first(where: { merges[$0].left == left && merges[$0].right == right }) {
                     chosen = merges[match]
                 }
             }

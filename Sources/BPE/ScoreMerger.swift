@@ -1,4 +1,3 @@
-import Collections
 import Pretokenization
 
 /// SentencePiece BPE's segmentation (`bpe_model.cc`): a text starts as one symbol per
@@ -11,9 +10,11 @@ import Pretokenization
 public struct ScoreMerger: Sendable {
     private var table = ByteStringTable(capacity: 16)
     private var tableIds: [UInt32] = []
-    private var scores: [Float] = []
-    /// Priority rank of each table entry (0 joins first).
+    /// Priority rank of each table entry (0 joins first; equal scores ranked by id).
     private var ranks: [Int32] = []
+    /// Score level of each table entry (0: the highest score): equal scores share a level, so
+    /// the join takes the leftmost of them, as SentencePiece does.
+    private var levels: [Int32] = []
     /// Scored token ids, highest priority first.
     public private(set) var pieceOrder: [UInt32] = []
 
@@ -26,14 +27,21 @@ public struct ScoreMerger: Sendable {
             let (_, inserted) = token.bytes.withUnsafeBufferPointer { table.insert($0.baseAddress!, $0.count) }
             guard inserted else { continue }  // a duplicate spelling: the first id wins, as in SentencePiece
             tableIds.append(UInt32(id))
-            self.scores.append(score)
             entries.append((UInt32(id), score))
         }
         let order = entries.indices.sorted {
             entries[$0].score != entries[$1].score ? entries[$0].score > entries[$1].score : entries[$0].id < entries[$1].id
         }
         ranks = [Int32](repeating: 0, count: entries.count)
-        for (rank, entry) in order.enumerated() { ranks[entry] = Int32(rank) }
+        levels = [Int32](repeating: 0, count: entries.count)
+        var level: Int32 = -1
+        var previousScore: Float?
+        for (rank, entry) in order.enumerated() {
+            ranks[entry] = Int32(rank)
+            if entries[entry].score != previousScore { level += 1 }
+            previousScore = entries[entry].score
+            levels[entry] = level
+        }
         pieceOrder = order.map { entries[$0].id }
     }
 
@@ -47,58 +55,43 @@ public struct ScoreMerger: Sendable {
         table.index(of: bytes, length).map { Int(ranks[$0]) }
     }
 
-    private struct Candidate: Comparable {
-        var score: Float
-        var left: Int32
-        var right: Int32
-        var length: Int32
-        static func < (a: Candidate, b: Candidate) -> Bool {
-            a.score != b.score ? a.score < b.score : a.left > b.left
-        }
+    /// Segments valid UTF-8 `bytes` and appends the byte offset where each final part ends.
+    ///
+    /// - Complexity: O(n log n) piece lookups for n characters (``RankedJoin``).
+    public func segment(_ bytes: UnsafeBufferPointer<UInt8>, into ends: inout [Int]) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        var parts = characters(of: bytes)
+        RankedJoin.apply(&parts) { rank(of: base, $0, $1, below: .max) }
+        for part in parts { ends.append(part.end) }
     }
 
-    /// Segments valid UTF-8 `bytes` and appends the byte offset where each final part ends.
-    /// - Parameter rankLimit: only pieces ranked below this may join (reconstructing the
-    ///   merge that forms the piece of that rank).
-    public func segment(_ bytes: UnsafeBufferPointer<UInt8>, rankLimit: Int = .max, into ends: inout [Int]) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        var starts: [Int32] = []
-        var lengths: [Int32] = []
+    /// The merge that forms the scored piece of priority rank `rank`, spelled `bytes`: the two
+    /// parts that pieces ranked before it leave (``MergeRecovery``), as ids, or nil.
+    public func merge(forming bytes: UnsafeBufferPointer<UInt8>, rank: Int) -> (left: UInt32, right: UInt32)? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty,
+              let (left, right) = MergeRecovery.lastPair(of: characters(of: bytes), rankOf: { self.rank(of: base, $0, $1, below: rank) }),
+              let leftId = id(of: base + Int(left.start), Int(left.count)),
+              let rightId = id(of: base + Int(right.start), Int(right.count)) else { return nil }
+        return (leftId, rightId)
+    }
+
+    /// One part per UTF-8 character (a truncated last character is one part).
+    private func characters(of bytes: UnsafeBufferPointer<UInt8>) -> [ByteRange] {
+        var parts: [ByteRange] = []
         var i = 0
         while i < bytes.count {
             let length = min(UTF8Scalar.length(lead: bytes[i]), bytes.count - i)
-            starts.append(Int32(i))
-            lengths.append(Int32(length))
+            parts.append(ByteRange(start: Int32(i), count: Int32(length)))
             i += length
         }
-        let count = starts.count
-        var next = (0..<count).map { Int32($0 + 1) }
-        var previous = (0..<count).map { Int32($0 - 1) }
-        next[count - 1] = -1
-        var agenda = Heap<Candidate>()
-        func consider(_ left: Int32, _ right: Int32) {
-            guard left >= 0, right >= 0 else { return }
-            let length = Int(lengths[Int(left)] + lengths[Int(right)])
-            guard let entry = table.index(of: base + Int(starts[Int(left)]), length),
-                  Int(ranks[entry]) < rankLimit else { return }
-            agenda.insert(Candidate(score: scores[entry], left: left, right: right, length: Int32(length)))
-        }
-        for k in 1..<count { consider(Int32(k - 1), Int32(k)) }
-        while let top = agenda.popMax() {
-            let left = Int(top.left), right = Int(top.right)
-            // Stale: a side was absorbed, or grew, since the candidate was queued.
-            guard lengths[left] > 0, lengths[right] > 0, lengths[left] + lengths[right] == top.length else { continue }
-            lengths[left] += lengths[right]
-            lengths[right] = 0
-            next[left] = next[right]
-            if next[right] >= 0 { previous[Int(next[right])] = Int32(left) }
-            consider(previous[left], Int32(left))
-            consider(Int32(left), next[left])
-        }
-        var k: Int32 = 0
-        while k >= 0 {
-            ends.append(Int(starts[Int(k)] + lengths[Int(k)]))
-            k = next[Int(k)]
-        }
+        return parts
+    }
+
+    /// The join of two adjacent parts when their concatenation is a piece ranked below `limit`:
+    /// ranked by score level, so that equal scores join leftmost first.
+    private func rank(of base: UnsafePointer<UInt8>, _ left: ByteRange, _ right: ByteRange, below limit: Int) -> (rank: UInt64, result: ByteRange)? {
+        let joined = left.joined(with: right)
+        guard let entry = table.index(of: base + Int(joined.start), Int(joined.count)), Int(ranks[entry]) < limit else { return nil }
+        return (UInt64(levels[entry]), joined)
     }
 }

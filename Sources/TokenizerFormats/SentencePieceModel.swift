@@ -144,19 +144,10 @@ public enum SentencePieceModel {
         let merger = ScoreMerger(tokens: model.tokens, scores: scores)
         var merges: [MergeRule] = []
         var unreachable = 0
-        var ends: [Int] = []
         for (rank, id) in merger.pieceOrder.enumerated() {
             let bytes = model.tokens[Int(id)].bytes
             guard bytes.count > UTF8Scalar.length(lead: bytes[0]) else { continue }  // one character: no merge
-            ends.removeAll(keepingCapacity: true)
-            let parts: (UInt32, UInt32)? = bytes.withUnsafeBufferPointer { buffer in
-                merger.segment(buffer, rankLimit: rank, into: &ends)
-                guard ends.count == 2,
-                      let left = merger.id(of: buffer.baseAddress!, ends[0]),
-                      let right = merger.id(of: buffer.baseAddress! + ends[0], ends[1] - ends[0]) else { return nil }
-                return (left, right)
-            }
-            if let (left, right) = parts {
+            if let (left, right) = bytes.withUnsafeBufferPointer({ merger.merge(forming: $0, rank: rank) }) {
                 merges.append(MergeRule(left: left, right: right, result: id))
             } else {
                 unreachable += 1

@@ -80,24 +80,24 @@ public enum Tiktoken {
         }
         // Ids no token uses (tiktoken leaves gaps before its special tokens) stay as empty placeholders.
         let filled = tokens.map { $0 ?? Token(bytes: [], isSpecial: true) }
-        let rankOf: ([UInt8]) -> Int? = { bytes in
-            bytes.withUnsafeBufferPointer { idForBytes.index(of: $0.baseAddress!, $0.count) }.map { idOfEntry[$0] }
-        }
         var merges: [MergeRule] = []
         var unreachable = 0
-        var symbols: [UInt32] = []
         for (bytes, rank) in rankedTokens.sorted(by: { $0.rank < $1.rank }) where bytes.count >= 2 {
             // tiktoken's byte-pair merge of the token's bytes with the ranks below its own: the
-            // two parts left are its merge (a token's id is its rank).
-            symbols = bytes.map { byteTokens[Int($0)] }
-            RankedJoin.apply(&symbols) { left, right in
-                guard let joined = rankOf(filled[Int(left)].bytes + filled[Int(right)].bytes), joined < rank else { return nil }
-                return (UInt64(joined), UInt32(joined))
+            // two parts left are its merge (a token's id is its rank). A token BPE cannot reach
+            // from its bytes has no merge; tiktoken still encodes it when a whole piece equals it.
+            let pair: (UInt32, UInt32)? = bytes.withUnsafeBufferPointer { buffer in
+                let base = buffer.baseAddress!
+                func id(_ part: ByteRange) -> Int? { idForBytes.index(of: base + Int(part.start), Int(part.count)).map { idOfEntry[$0] } }
+                let parts = (0..<Int32(buffer.count)).map { ByteRange(start: $0, count: 1) }
+                guard let (left, right) = MergeRecovery.lastPair(of: parts, rankOf: { left, right in
+                    let joined = left.joined(with: right)
+                    return id(joined).flatMap { $0 < rank ? (UInt64($0), joined) : nil }
+                }), let leftId = id(left), let rightId = id(right) else { return nil }
+                return (UInt32(leftId), UInt32(rightId))
             }
-            // A token BPE cannot reach from its bytes (more than two parts left) has no merge;
-            // tiktoken still encodes it when a whole piece equals it.
-            if symbols.count == 2 {
-                merges.append(MergeRule(left: symbols[0], right: symbols[1], result: UInt32(rank)))
+            if let (left, right) = pair {
+                merges.append(MergeRule(left: left, right: right, result: UInt32(rank)))
             } else {
                 unreachable += 1
             }
