@@ -61,10 +61,7 @@ extension MixtureSolver {
                     }
                     if top.value <= cutoff || taken >= options.pairsPerStep { break }
                     if known.contains(SeparatedEdge.key(step: t, pair: Int32(g))) { continue }
-                    var coefficients = [Double](repeating: 0, count: n)
-                    for i in 0..<n {
-                        coefficients[i] = normalisers[i] * Double(replay.count(of: g, in: i) - replay.count(of: m, in: i))
-                    }
+                    let coefficients = replay.countDifference(g, minus: m)
                     result.edges.append(SeparatedEdge(step: t, pair: Int32(g), violation: (top.value - threshold) / (1 + abs(threshold)),
                                                       coefficients: coefficients))
                     taken += 1

@@ -43,11 +43,20 @@ extension MixtureSolver {
 
         func isStale(_ entry: Entry) -> Bool { entry.value != weighted[Int(entry.pair)] - pairSlack[Int(entry.pair)] }
 
-        func count(of g: Int, in category: Int) -> Int64 {
-            for k in solver.memberStart[g]..<solver.memberStart[g + 1] where Int(solver.memberCategory[k]) == category {
-                return counts[category][Int(solver.memberLocal[k])]
+        /// `d_i = c[i](g) - c[i](m)` in normalised counts, for every category i.
+        /// - Complexity: O(categories holding g or m).
+        func countDifference(_ g: Int, minus m: Int) -> [Double] {
+            var difference = [Double](repeating: 0, count: solver.names.count)
+            for k in solver.memberStart[g]..<solver.memberStart[g + 1] {
+                let category = Int(solver.memberCategory[k])
+                difference[category] += Double(counts[category][Int(solver.memberLocal[k])])
             }
-            return 0
+            for k in solver.memberStart[m]..<solver.memberStart[m + 1] {
+                let category = Int(solver.memberCategory[k])
+                difference[category] -= Double(counts[category][Int(solver.memberLocal[k])])
+            }
+            for i in difference.indices where difference[i] != 0 { difference[i] *= solver.normalisers[i] }
+            return difference
         }
 
         func isPresentAnywhere(_ g: Int) -> Bool {

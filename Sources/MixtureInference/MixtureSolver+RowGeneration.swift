@@ -50,13 +50,34 @@ extension MixtureSolver {
         for round in firstRound...max(firstRound, options.maxRounds) {
             report.rounds = round
             let separationStart = Date()
-            let separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
+            // In-out separation: query between the relaxation's minimiser and the best feasible
+            // point. A constraint violated there is violated by the minimiser too (the best point
+            // satisfies every constraint), so each cut still cuts the relaxation off, and the
+            // query moves less from round to round than the minimiser does. When the query finds
+            // nothing the minimiser itself is replayed, so the solve ends only when it is feasible.
+            var separation: CoverReplay
+            var queried = (alpha: alpha, pairSlack: pairSlack)
+            if let center = best, options.stabilization > 0 {
+                let query = MixtureSolver.blend(alpha: alpha, stepSlack: stepSlack, pairSlack: pairSlack, with: center,
+                                                share: options.stabilization)
+                queried = (query.alpha, query.pairSlack)
+                separation = coverReplay(alpha: query.alpha, lpStepSlack: query.stepSlack, pairSlack: query.pairSlack, known: existing,
                                          options: options, stepWeights: stepWeights, missing: &missing)
+                if separation.edges.isEmpty {
+                    if separation.upperBound < best!.upper { best = (queried.alpha, separation.upperBound, separation.stepSlack, queried.pairSlack) }
+                    queried = (alpha, pairSlack)
+                    separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
+                                             options: options, stepWeights: stepWeights, missing: &missing)
+                }
+            } else {
+                separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
+                                         options: options, stepWeights: stepWeights, missing: &missing)
+            }
             report.separationSeconds += Date().timeIntervalSince(separationStart)
-            // The LP's weights and pair slacks with the least step slacks that cover every pair:
-            // a feasible point of the full LP, so its objective bounds the optimum from above.
+            // The query's weights and pair slacks with the least step slacks that cover every
+            // pair: a feasible point of the full LP, so its objective bounds the optimum from above.
             if best == nil || separation.upperBound < best!.upper {
-                best = (alpha, separation.upperBound, separation.stepSlack, pairSlack)
+                best = (queried.alpha, separation.upperBound, separation.stepSlack, queried.pairSlack)
             }
             var cuts = separation.edges
             report.remainingViolations = separation.violatedSteps
@@ -162,5 +183,12 @@ extension MixtureSolver {
         report.missingSteps = missing.sorted()
         if report.method.isEmpty { report.method = SolverOptions.Method.rowGeneration.rawValue }
         return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
+    }
+
+    /// `(1 - share) x (alpha, step slacks, pair slacks) + share x center`: the in-out query.
+    static func blend(alpha: [Double], stepSlack: [Double], pairSlack: [Double], with center: FeasiblePoint,
+                      share: Double) -> (alpha: [Double], stepSlack: [Double], pairSlack: [Double]) {
+        func mix(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { (1 - share) * $0 + share * $1 } }
+        return (mix(alpha, center.alpha), mix(stepSlack, center.stepSlack), mix(pairSlack, center.pairSlack))
     }
 }

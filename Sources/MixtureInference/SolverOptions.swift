@@ -44,8 +44,9 @@ public struct SolverOptions: Sendable {
     /// Decomposition: hand over to row generation, seeded with the matched edges, once the
     /// relative gap is this small.
     public var crossoverGap = 1e-4
-    /// In-out stabilisation of the decomposition: the next query is this share of the best
-    /// point plus the rest of the master's minimiser (0: plain cutting planes).
+    /// In-out stabilisation: each query (where the replay looks for violated constraints) is
+    /// this share of the best feasible point plus the rest of the relaxation's minimiser (the
+    /// restricted LP's solution, or the master's); 0: query the minimiser itself.
     public var stabilization = 0.5
     /// Stop after this many rounds at the latest (the result is then labelled "round limit").
     public var maxRounds = 1_000_000

@@ -25,6 +25,9 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Delete a constraint after it has not bound for more than this many rounds in a row (-1: never).")
     var lpCutAge: Int = SolverOptions().cutAge ?? -1
 
+    @Option(name: .long, help: "In-out stabilisation: look for violated constraints at this share of the best feasible point plus the rest of the relaxation's solution (0: at the solution itself).")
+    var lpStabilization: Double = SolverOptions().stabilization
+
     @Flag(name: .long, help: "Print one line per LP round on standard error (diagnosis).")
     var lpTrace = false
 
@@ -59,6 +62,7 @@ struct SolverArguments: ParsableArguments {
         options.pairsPerStep = lpPairsPerStep
         options.maxCutsPerPair = lpCutsPerPair
         options.cutAge = lpCutAge < 0 ? nil : lpCutAge
+        options.stabilization = lpStabilization
         return options
     }
 
@@ -70,6 +74,7 @@ struct SolverArguments: ParsableArguments {
         guard lpPairsPerStep >= 1 else { throw ValidationError("--lp-pairs-per-step must be at least 1") }
         guard lpCutsPerPair >= 1 else { throw ValidationError("--lp-cuts-per-pair must be at least 1") }
         guard lpRowsPerRound >= 1 else { throw ValidationError("--lp-rows-per-round must be at least 1") }
+        guard (0..<1).contains(lpStabilization) else { throw ValidationError("--lp-stabilization must be in [0, 1)") }
         guard LPForm(rawValue: lpForm) != nil else { throw ValidationError("--lp-form is primal or dual") }
     }
 }

@@ -22,7 +22,9 @@ final class SolverTests: XCTestCase {
     static let allOptions: [SolverOptions] = {
         var decomposition = SolverOptions()
         decomposition.method = .decomposition
-        return [decomposition] + LPForm.allCases.map { form in
+        var unstabilised = SolverOptions()
+        unstabilised.stabilization = 0
+        return [decomposition, unstabilised] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
