@@ -5,22 +5,46 @@ import Foundation
 /// Plain text files are cut after every `\n` (each line keeps its newline), exactly as HF
 /// `tokenizers`' `train(files)` feeds a file to its trainer; each JSON Lines record's `text`
 /// is one sequence, as `train_from_iterator` would see it.
+///
+/// Documents (what a bootstrap resamples and the membership testbed draws) are the runs of
+/// lines a blank line or the end of a file ends, and the JSON Lines records.
 public struct Corpus: Sendable {
     /// All text, back to back.
     public private(set) var bytes: [UInt8] = []
     /// End offset of each sequence in ``bytes``.
     public private(set) var sequenceEnds: [Int] = []
+    /// One past the last sequence of each document, ascending (see ``documents``).
+    public private(set) var documentEnds: [Int] = []
     /// The files read, in order.
     public private(set) var files: [String] = []
 
     /// Creates an empty corpus.
     public init() {}
 
-    /// A corpus of valid UTF-8 `bytes` cut into sequences ending at `sequenceEnds`.
-    public init(bytes: [UInt8], sequenceEnds: [Int]) {
+    /// A corpus of valid UTF-8 `bytes` cut into sequences ending at `sequenceEnds`, and into
+    /// documents after the sequences `documentEnds` gives (nil: after every blank line).
+    public init(bytes: [UInt8], sequenceEnds: [Int], documentEnds: [Int]? = nil) {
         precondition(sequenceEnds.last ?? 0 == bytes.count, "sequences must cover the bytes")
         self.bytes = bytes
         self.sequenceEnds = sequenceEnds
+        if let documentEnds {
+            precondition(documentEnds.last ?? 0 == sequenceEnds.count, "documents must cover the sequences")
+            self.documentEnds = documentEnds
+        } else {
+            for index in 0..<sequenceCount where isBlankLine(index) { self.documentEnds.append(index + 1) }
+            endDocument()
+        }
+    }
+
+    /// Whether sequence `index` is a lone newline: the end of a document in a text file.
+    func isBlankLine(_ index: Int) -> Bool {
+        let range = sequenceRange(index)
+        return range.count == 1 && bytes[range.lowerBound] == 0x0A
+    }
+
+    /// Ends the current document after the last sequence (nothing when it is ended already).
+    mutating func endDocument() {
+        if sequenceCount > (documentEnds.last ?? 0) { documentEnds.append(sequenceCount) }
     }
 
     /// Number of sequences.
@@ -37,7 +61,12 @@ public struct Corpus: Sendable {
         let start = other.sequenceRange(range.lowerBound).lowerBound
         let shift = bytes.count - start
         bytes.append(contentsOf: other.bytes[start..<other.sequenceEnds[range.upperBound - 1]])
+        let firstSequence = sequenceCount
         for index in range { sequenceEnds.append(other.sequenceEnds[index] + shift) }
+        for end in other.documentEnds where end > range.lowerBound && end < range.upperBound {
+            documentEnds.append(end - range.lowerBound + firstSequence)
+        }
+        endDocument()
     }
 
     /// Reads every path (a file or a folder of `.txt`, `.jsonl`, `.gz` files, searched
@@ -126,6 +155,7 @@ public struct Corpus: Sendable {
                 if let hit = memchr(start + i, 0x0A, buffer.count - i) {
                     let newline = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - start
                     sequenceEnds.append(base + newline + 1)
+                    if i == newline { documentEnds.append(sequenceCount) }  // a blank line ends a document
                     i = newline + 1
                 } else {
                     sequenceEnds.append(base + buffer.count)
@@ -133,6 +163,7 @@ public struct Corpus: Sendable {
                 }
             }
         }
+        endDocument()  // a file ends its last document
     }
 
     /// Appends JSON Lines, one sequence per record's `text` field.
@@ -159,6 +190,7 @@ public struct Corpus: Sendable {
             if let maxBytes, bytes.count + utf8.count > maxBytes { return }
             bytes.append(contentsOf: utf8)
             sequenceEnds.append(bytes.count)
+            endDocument()  // a record is a document
         }
     }
 }

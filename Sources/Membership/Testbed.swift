@@ -60,19 +60,9 @@ public struct Testbed {
     public let configuration: Configuration
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
-    /// Documents of `paths`: blank-line separated blocks of valid UTF-8.
+    /// The documents of `paths` (``Corpus/documentTexts``).
     public static func documents(_ paths: [String]) throws -> [String] {
-        documents(in: String(decoding: try Corpus(paths: paths).bytes, as: UTF8.self))
-    }
-
-    /// Blank-line separated blocks of `text`, without their surrounding newlines.
-    public static func documents(in text: String) -> [String] {
-        var documents: [String] = []
-        for block in text.components(separatedBy: "\n\n") {
-            let trimmed = block.trimmingCharacters(in: .newlines)
-            if !trimmed.isEmpty { documents.append(trimmed) }
-        }
-        return documents
+        try Corpus(paths: paths).documentTexts
     }
 
     /// The first `count` whitespace-separated words of `document` (its own spacing kept), or

@@ -24,21 +24,11 @@ public enum BootstrapResampling: String, Sendable, Codable, CaseIterable {
 /// the LP again; the interval per category is the central `level` range of the replicates'
 /// proportions (percentile bootstrap).
 public enum Bootstrap {
-    /// Sequence index ranges of the documents of `corpus` (blank lines separate them and are
-    /// kept with the document before).
+    /// What a replicate resamples of `corpus`: its documents (``Corpus/documents``), or its
+    /// lines when it is a single document.
     public static func documents(of corpus: Corpus) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        var start = 0
-        for index in 0..<corpus.sequenceCount {
-            let range = corpus.sequenceRange(index)
-            let isBlank = range.count == 1 && corpus.bytes[range.lowerBound] == 0x0A
-            if isBlank, index >= start {
-                result.append(start..<(index + 1))
-                start = index + 1
-            }
-        }
-        if start < corpus.sequenceCount { result.append(start..<corpus.sequenceCount) }
-        return result
+        let documents = corpus.documents
+        return documents.count > 1 ? documents : (0..<corpus.sequenceCount).map { $0..<($0 + 1) }
     }
 
     /// A resample of `corpus`'s documents with replacement (as many documents as it has).

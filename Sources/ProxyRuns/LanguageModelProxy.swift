@@ -14,7 +14,7 @@ public struct TokenizedCategories: Sendable {
     public var documents: [[[UInt32]]]
     public var documentBytes: [[Int]]
 
-    /// Reads the documents (blank-line separated blocks) of every source, at most `maxBytes`
+    /// Reads the documents (``Corpus/documentTexts``) of every source, at most `maxBytes`
     /// per category, and tokenizes them on all cores.
     public init(sources: [CategorySource], tokenizer: Tokenizer, maxBytes: Int?) throws {
         names = sources.map(\.name)
@@ -22,7 +22,7 @@ public struct TokenizedCategories: Sendable {
         documentBytes = []
         for source in sources {
             let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
-            let texts = Testbed.documents(in: String(decoding: corpus.bytes, as: UTF8.self))
+            let texts = corpus.documentTexts
             guard !texts.isEmpty else { throw InputError(path: source.files.first ?? source.name, problem: "category \(source.name) has no text") }
             documents.append(try ProxyScorer.encode(texts, with: tokenizer))
             documentBytes.append(texts.map { $0.utf8.count })

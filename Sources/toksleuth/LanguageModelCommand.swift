@@ -141,24 +141,9 @@ struct LanguageModelScore: ParsableCommand {
 
 /// Reading texts and tokenizers for the proxy model.
 enum ProxyCorpus {
-    /// Documents of corpus files: blank-line separated blocks (each JSON Lines record is one).
+    /// The documents of corpus files (``Corpus/documentTexts``), up to `maxBytes` of text.
     static func documents(_ paths: [String], maxBytes: Int?) throws -> [String] {
-        var documents: [String] = []
-        var total = 0
-        for path in paths {
-            for file in try Corpus.files(at: path) {
-                let corpus = try Corpus(paths: [file], maxBytes: maxBytes.map { max(0, $0 - total) })
-                total += corpus.bytes.count
-                if file.lowercased().hasSuffix(".jsonl") || file.lowercased().hasSuffix(".jsonl.gz") {
-                    for index in 0..<corpus.sequenceCount {
-                        documents.append(String(decoding: corpus.bytes[corpus.sequenceRange(index)], as: UTF8.self))
-                    }
-                } else {
-                    documents += Testbed.documents(in: String(decoding: corpus.bytes, as: UTF8.self))
-                }
-                if let maxBytes, total >= maxBytes { return documents }
-            }
-        }
+        let documents = try Corpus(paths: paths, maxBytes: maxBytes).documentTexts
         guard !documents.isEmpty else { throw InputError(path: paths.joined(separator: ", "), problem: "no text to train on") }
         return documents
     }

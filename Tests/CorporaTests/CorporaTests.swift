@@ -23,6 +23,28 @@ final class CorporaTests: XCTestCase {
         XCTAssertEqual(corpus.bytes.count, 14)
     }
 
+    /// Documents end at blank lines (kept with the document before), at the end of each file
+    /// and after each JSON Lines record; a resample of whole documents keeps them.
+    func testDocuments() throws {
+        let a = try write("a.txt", Array("one\ntwo\n\nthree\n\n\nfour".utf8))
+        let b = try write("b.txt", Array("five\nsix\n".utf8))
+        let c = try write("c.jsonl", Array("{\"text\": \"x\\n\\ny\"}\n{\"text\": \"z\"}\n".utf8))
+        let corpus = try Corpus(paths: [a, b, c])
+        // Sequences: one two (blank) three (blank) (blank) four | five six | "x\n\ny" | "z".
+        XCTAssertEqual(corpus.documents, [0..<3, 3..<5, 5..<6, 6..<7, 7..<9, 9..<10, 10..<11])
+        XCTAssertEqual(corpus.documentTexts, ["one\ntwo", "three", "four", "five\nsix", "x\n\ny", "z"])
+        // The same split as cutting the text of one file at "\n\n" (the testbed's old rule).
+        let text = try String(contentsOfFile: a, encoding: .utf8)
+        XCTAssertEqual(try Corpus(paths: [a]).documentTexts,
+                       text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty })
+        var copy = Corpus()
+        copy.append(sequences: 3..<9, of: corpus)
+        XCTAssertEqual(copy.documents, [0..<2, 2..<3, 3..<4, 4..<6])
+        copy.append(sequences: 0..<2, of: corpus)  // part of a document is a document
+        XCTAssertEqual(copy.documents.last, 6..<8)
+        XCTAssertEqual(Corpus(bytes: Array("a\n\nb".utf8), sequenceEnds: [2, 3, 4]).documents, [0..<2, 2..<3])
+    }
+
     func testInvalidUTF8IsRejectedWithItsOffset() throws {
         let cases: [([UInt8], Int)] = [
             ([0x61, 0xFF], 1), ([0x61, 0x62, 0xC0, 0x80], 2), ([0xED, 0xA0, 0x80], 0),
