@@ -33,21 +33,15 @@ public struct TokenizedCategories: Sendable {
     public func bytes(of category: Int) -> Int { documentBytes[category].reduce(0, +) }
 
     /// About `totalBytes` of documents in proportions `weights`: each category's documents
-    /// from the first, whole copies first when it has too few (as ``MixtureCorpus``).
+    /// from the first, whole copies first when it has too few (``MixtureCorpus/portion(sizes:target:)``).
     public func mixture(weights: [Double], totalBytes: Int) -> [[UInt32]] {
         let total = weights.reduce(0, +)
         var result: [[UInt32]] = []
         for (category, weight) in weights.enumerated() where weight > 0 {
             let target = Int((Double(totalBytes) * weight / total).rounded())
-            let size = bytes(of: category)
-            guard size > 0 else { continue }
-            for _ in 0..<(target / size) { result += documents[category] }
-            var taken = (target / size) * size
-            for (index, document) in documents[category].enumerated() {
-                guard taken + documentBytes[category][index] <= target else { break }
-                result.append(document)
-                taken += documentBytes[category][index]
-            }
+            let plan = MixtureCorpus.portion(sizes: documentBytes[category], target: target)
+            for _ in 0..<plan.copies { result += documents[category] }
+            result += documents[category].prefix(plan.prefix)
         }
         return result
     }

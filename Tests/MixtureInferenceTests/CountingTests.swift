@@ -150,6 +150,11 @@ final class CountingTests: XCTestCase {
         XCTAssertEqual(String(decoding: portions[1].bytes, as: UTF8.self), "cccc\ncccc\n")
         XCTAssertEqual(corpus.bytes.count, 25)
         XCTAssertEqual(corpus.sequenceEnds.last, 25)
+        // The plan both mixtures (of lines here, of documents for proxy models) follow.
+        XCTAssertTrue(MixtureCorpus.portion(sizes: [3, 4, 5], target: 30) == (2, 1))
+        XCTAssertTrue(MixtureCorpus.portion(sizes: [3, 4, 5], target: 2) == (0, 0))
+        XCTAssertTrue(MixtureCorpus.portion(sizes: [3, 4, 5], target: 19) == (1, 2))
+        XCTAssertTrue(MixtureCorpus.portion(sizes: [], target: 10) == (0, 0))
     }
 
     /// Counting on the training text itself, the attack recovers the mixture exactly.
