@@ -11,6 +11,14 @@ public struct CategorySource: Sendable, Equatable {
         self.name = name
         self.files = files
     }
+
+    /// The category's text, at most `maxBytes` of it (whole lines); a category without text
+    /// is an error naming its files.
+    public func read(maxBytes: Int? = nil) throws -> Corpus {
+        let corpus = try Corpus(paths: files, maxBytes: maxBytes)
+        guard !corpus.bytes.isEmpty else { throw InputError(path: files.joined(separator: ", "), problem: "category \(name) has no text") }
+        return corpus
+    }
 }
 
 /// Which half of a category's text to read.

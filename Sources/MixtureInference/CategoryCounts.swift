@@ -98,13 +98,7 @@ public struct PairCounter: Sendable {
 
     /// Reads and counts every category, on both cores.
     public func count(categories: [CategorySource], maxBytes: Int?) throws -> [CategoryCounts] {
-        try parallelMap(categories) { source in
-            let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
-            guard !corpus.bytes.isEmpty else {
-                throw InputError(path: source.files.joined(separator: ", "), problem: "category \(source.name) has no text")
-            }
-            return try count(name: source.name, corpus: corpus)
-        }
+        try parallelMap(categories) { source in try count(name: source.name, corpus: try source.read(maxBytes: maxBytes)) }
     }
 }
 

@@ -110,11 +110,7 @@ public struct ExperimentRunner {
             }
             var trainTexts: [Corpus] = []
             for source in chosen {
-                if trainCache[source.name] == nil {
-                    let corpus = try Corpus(paths: source.files)
-                    guard !corpus.bytes.isEmpty else { throw InputError(path: source.files[0], problem: "category \(source.name) has no text") }
-                    trainCache[source.name] = corpus
-                }
+                if trainCache[source.name] == nil { trainCache[source.name] = try source.read() }
                 trainTexts.append(trainCache[source.name]!)
             }
             let (mixture, portions) = MixtureCorpus.build(sources: trainTexts, weights: weights, totalBytes: config.trainBytes)
@@ -135,7 +131,7 @@ public struct ExperimentRunner {
                     throw InferenceError("no sample for category \(source.name) in \(config.sampleFolder ?? config.categoriesFolder)")
                 }
                 if sampleCache[source.name] == nil {
-                    sampleCache[source.name] = try Corpus(paths: sampleSource.files, maxBytes: config.sampleBytes)
+                    sampleCache[source.name] = try sampleSource.read(maxBytes: config.sampleBytes)
                 }
                 samples.append(sampleCache[source.name]!)
             }

@@ -93,13 +93,7 @@ public struct InferenceRequest: Sendable {
             throw InferenceError("the tokenizer has \(tokenizer.inferenceMerges.count) merges, fewer than --skip-merges \(skipMerges) + --merges \(mergeCount)")
         }
         stage("reading \(categories.count) category samples")
-        let samples: [Corpus] = try parallelMap(categories) { source in
-            let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
-            guard !corpus.bytes.isEmpty else {
-                throw InputError(path: source.files.joined(separator: ", "), problem: "category \(source.name) has no text")
-            }
-            return corpus
-        }
+        let samples: [Corpus] = try parallelMap(categories) { try $0.read(maxBytes: maxBytes) }
         lap("read")
         let inputs = InferenceInputs(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
                                      mergeCount: skipMerges + mergeCount, cache: cache)

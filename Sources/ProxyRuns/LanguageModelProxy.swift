@@ -21,8 +21,7 @@ public struct TokenizedCategories: Sendable {
         documents = []
         documentBytes = []
         for source in sources {
-            let corpus = try Corpus(paths: source.files, maxBytes: maxBytes)
-            let texts = corpus.documentTexts
+            let texts = try source.read(maxBytes: maxBytes).documentTexts
             guard !texts.isEmpty else { throw InputError(path: source.files.first ?? source.name, problem: "category \(source.name) has no text") }
             documents.append(try ProxyScorer.encode(texts, with: tokenizer))
             documentBytes.append(texts.map { $0.utf8.count })

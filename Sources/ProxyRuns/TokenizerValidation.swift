@@ -116,11 +116,7 @@ public struct TokenizerValidation {
         guard c.names.count == c.mixture.count, c.names.count == c.proxyText.count, c.names.count >= 2 else {
             throw InferenceError("validation needs at least two categories with text and a weight each")
         }
-        let texts = try c.proxyText.map { source -> Corpus in
-            let corpus = try Corpus(paths: source.files)
-            guard !corpus.bytes.isEmpty else { throw InputError(path: source.files[0], problem: "category \(source.name) has no text") }
-            return corpus
-        }
+        let texts = try c.proxyText.map { try $0.read() }
         let target = MergeComparison.mergeBytes(c.tokenizer)
         guard !target.isEmpty else { throw InferenceError("\(c.tokenizer.source): the tokenizer has no merges to compare") }
         let pretokenizer = c.tokenizer.trainingPretokenizer ?? c.tokenizer.pretokenizer
@@ -144,7 +140,7 @@ public struct TokenizerValidation {
 
         if let counting = c.countingText, let (proxy, truth) = givenProxy {
             progress?("round trip: inferring the proxy's mixture", list.count, steps)
-            let samples = try counting.map { try Corpus(paths: $0.files, maxBytes: c.countingBytes) }
+            let samples = try counting.map { try $0.read(maxBytes: c.countingBytes) }
             let mergeCount = min(c.roundTripMerges, proxy.model.merges.count)
             let inputs = InferenceInputs(tokenizer: proxy, names: c.names, samples: samples, mergeCount: mergeCount, cache: nil)
             let solution = try MixtureSolver(categories: try inputs.counts(), scale: c.solver.scale).solve(options: c.solver)

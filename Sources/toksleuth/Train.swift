@@ -73,11 +73,7 @@ struct Train: ParsableCommand {
         guard let categories, let mixture else { return try Corpus(paths: corpus, maxBytes: maxBytes) }
         let weights = try MixtureFile.read(mixture)
         let sources = try Categories.discover(in: categories, role: .train, only: weights.map(\.name))
-        let texts = try sources.map { source -> Corpus in
-            let text = try Corpus(paths: source.files)
-            guard !text.bytes.isEmpty else { throw InputError(path: source.files[0], problem: "category \(source.name) has no text") }
-            return text
-        }
+        let texts = try sources.map { try $0.read() }
         let byName = Dictionary(uniqueKeysWithValues: weights.map { ($0.name, $0.weight) })
         return MixtureCorpus.build(sources: texts, weights: sources.map { byName[$0.name]! }, totalBytes: trainBytes).corpus
     }
