@@ -63,15 +63,10 @@ public struct PairCounter: Sendable {
     static func key(merges: ArraySlice<MergeRule>, alphabet: SymbolAlphabet, pretokenizer: Pretokenizer,
                     normalizer: Normalizer?) -> String {
         var fingerprint = Fingerprint()
-        fingerprint.update("toksleuth pair counts v1")
-        fingerprint.update(pretokenizer.description)
-        fingerprint.update(normalizer?.description ?? "no normalizer")
-        for step in pretokenizer.steps { fingerprint.update(step.pattern ?? "") }
+        fingerprint.update("toksleuth pair counts v2")
+        fingerprint.update(pretokenizer: pretokenizer, normalizer: normalizer)
         fingerprint.update(UInt64(merges.count))
-        for merge in merges {
-            fingerprint.update(merge.pairKey)
-            fingerprint.update(UInt64(merge.result))
-        }
+        fingerprint.update(merges: merges)
         for id in alphabet.byteTokens { fingerprint.update(UInt64(id)) }
         if let characters = alphabet.characterTokens {
             for (scalar, id) in characters.sorted(by: { $0.key < $1.key }) { fingerprint.update(UInt64(scalar) << 32 | UInt64(id)) }

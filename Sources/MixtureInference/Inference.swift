@@ -194,8 +194,8 @@ public struct InferenceRequest: Sendable {
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()
         // v2: GLPK runs on a scaled problem; v3: fit quality; v4: certified solves, weights in pair
-        // units; v5: exact matching in the decomposition
-        fingerprint.update("toksleuth infer result v5")
+        // units; v5: exact matching in the decomposition; v6: in-out separation in the row generation
+        fingerprint.update("toksleuth infer result v6")
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(solver.method.rawValue)
         // Every merge the counts replay, the skipped ones included: two tokenizers on the same base

@@ -84,18 +84,13 @@ extension Tokenizer {
     public var fingerprint: String {
         var fingerprint = Fingerprint()
         fingerprint.update("toksleuth tokenizer v1")
-        fingerprint.update(pretokenizer.description)
-        for step in pretokenizer.steps { fingerprint.update(step.pattern ?? "") }
-        fingerprint.update(normalizer?.description ?? "no normalizer")
+        fingerprint.update(pretokenizer: pretokenizer, normalizer: normalizer)
         fingerprint.update(UInt64(model.tokens.count))
         for token in model.tokens {
             fingerprint.update(UInt64(token.bytes.count))
             fingerprint.update(token.bytes)
         }
-        for merge in model.merges {
-            fingerprint.update(merge.pairKey)
-            fingerprint.update(UInt64(merge.result))
-        }
+        fingerprint.update(merges: model.merges)
         for (bytes, id) in userDefinedTokens {
             fingerprint.update(UInt64(id))
             fingerprint.update(bytes)
