@@ -27,9 +27,6 @@ public struct ByteStringTable: Sendable {
     /// The bytes of key `index`.
     public func key(_ index: Int) -> ArraySlice<UInt8> { arena[starts[index]..<starts[index + 1]] }
 
-    /// Length in bytes of key `index`.
-    public func keyLength(_ index: Int) -> Int { starts[index + 1] - starts[index] }
-
     /// A 64-bit hash of a byte string (multiply-xorshift over 8-byte words).
     @inline(__always)
     public static func hash(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {

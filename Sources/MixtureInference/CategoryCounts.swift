@@ -47,15 +47,6 @@ public struct PairCounter: Sendable {
         tokenizerKey = PairCounter.key(merges: merges, alphabet: alphabet, pretokenizer: pretokenizer, normalizer: normalizer)
     }
 
-    public init(merges: ArraySlice<MergeRule>, byteTokens: [UInt32], pretokenizer: Pretokenizer, cache: CountCache?) {
-        self.merges = merges
-        self.alphabet = SymbolAlphabet(byteTokens: byteTokens)
-        self.pretokenizer = pretokenizer
-        self.normalizer = nil
-        self.cache = cache
-        tokenizerKey = PairCounter.key(merges: merges, alphabet: alphabet, pretokenizer: pretokenizer, normalizer: nil)
-    }
-
     /// The part of the cache key that depends on the tokenizer (merges, byte ids, pretokenizer,
     /// normalizer, T), computed once: every category's key starts with it.
     private(set) var tokenizerKey = ""

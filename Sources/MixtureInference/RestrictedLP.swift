@@ -14,8 +14,6 @@ protocol RestrictedLP: AnyObject {
     func value(of variable: Int) -> Double
     var objective: Double { get }
     var iterations: Int { get }
-    /// Cuts currently in the LP.
-    var cutCount: Int { get }
     /// Per cut in the LP: whether it is not binding (by more than `margin`).
     func nonBindingCuts(margin: Double) -> [Bool]
     /// Deletes the cuts of these indices (ascending, among the cuts in the LP).
@@ -55,7 +53,6 @@ final class PrimalRestrictedLP: RestrictedLP {
     func value(of variable: Int) -> Double { lp.value(ofColumn: variable) }
     var objective: Double { lp.objective }
     var iterations: Int { lp.iterations }
-    var cutCount: Int { lp.rowCount - 1 }
     func nonBindingCuts(margin: Double) -> [Bool] { lp.nonBindingRows(from: 1, margin: margin) }
     func write(mps path: String) throws { try lp.write(mps: path) }
     func deleteCuts(_ indices: [Int]) { lp.deleteRows(indices.map { $0 + 1 }) }
@@ -69,7 +66,6 @@ final class DualRestrictedLP: RestrictedLP {
     private let problem: OpaquePointer
     private let categories: Int
     private var rows: Int
-    private var columns = 1
     private var cuts = 0
 
     init(categories: Int) {
@@ -110,7 +106,6 @@ final class DualRestrictedLP: RestrictedLP {
             glp_set_obj_coef(problem, column, cut.bound)
             glp_set_mat_col(problem, column, Int32(cut.columns.count), [0] + cut.columns.map { $0 + 1 }, [0] + cut.coefficients)
         }
-        columns += newCuts.count
         cuts += newCuts.count
     }
 
@@ -120,7 +115,6 @@ final class DualRestrictedLP: RestrictedLP {
     func value(of variable: Int) -> Double { abs(glp_get_row_dual(problem, Int32(variable + 1))) }
     var objective: Double { glp_get_obj_val(problem) }
     var iterations: Int { Int(glp_get_it_cnt(problem)) }
-    var cutCount: Int { cuts }
 
     func nonBindingCuts(margin: Double) -> [Bool] {
         (0..<cuts).map { cut in
@@ -135,6 +129,5 @@ final class DualRestrictedLP: RestrictedLP {
         guard !indices.isEmpty else { return }
         glp_del_cols(problem, Int32(indices.count), [0] + indices.map { Int32($0 + 2) })
         cuts -= indices.count
-        columns -= indices.count
     }
 }

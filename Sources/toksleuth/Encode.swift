@@ -5,23 +5,6 @@ import Foundation
 import Pretokenization
 import TokenizerFormats
 
-/// Options shared by commands that read a tokenizer.
-struct TokenizerOptions: ParsableArguments {
-    @Option(name: .long, help: "Override the tokenizer's pretokenizer (gpt2, gpt2-digits, cl100k, o200k).")
-    var pretokenizer: String?
-
-    func load(_ path: String) throws -> Tokenizer {
-        var override: Pretokenizer?
-        if let name = pretokenizer {
-            guard let found = Pretokenizer(named: name) else {
-                throw ValidationError("unknown pretokenizer '\(name)' (choose gpt2, gpt2-digits, cl100k, o200k)")
-            }
-            override = found
-        }
-        return try TokenizerLoader.load(path, pretokenizer: override)
-    }
-}
-
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Encode text to token ids.",
@@ -75,36 +58,3 @@ struct Encode: ParsableCommand {
     }
 }
 
-struct Merges: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print a tokenizer's merge list, one 'a b' line per merge (a merges.txt body).",
-        discussion: """
-            Example:
-              toksleuth merges /tmp/en.json | head
-            """
-    )
-
-    @Argument(help: "A tokenizer file or a folder holding one.")
-    var path: String
-
-    @Flag(name: .long, help: "Print a JSON array of [left, right] pairs (the pieces as merges.txt renders them).")
-    var json = false
-
-    @OptionGroup var options: TokenizerOptions
-
-    func run() throws {
-        let loaded = try options.load(path)
-        if json {
-            let pairs: [OrderedJSON] = loaded.model.mergeLines.map { line in
-                let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                return .array(parts.map { .string($0) })
-            }
-            print(OrderedJSON.array(pairs).compact())
-            return
-        }
-        var out = ""
-        out.reserveCapacity(loaded.model.merges.count * 12)
-        for line in loaded.model.mergeLines { out += line; out += "\n" }
-        FileHandle.standardOutput.write(Data(out.utf8))
-    }
-}

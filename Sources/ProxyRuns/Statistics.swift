@@ -1,0 +1,36 @@
+import Foundation
+
+/// Small statistics helpers.
+public enum Statistics {
+    /// Ranks with ties averaged (1-based).
+    public static func ranks(_ values: [Double]) -> [Double] {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var ranks = [Double](repeating: 0, count: values.count)
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end + 1 < order.count, values[order[end + 1]] == values[order[start]] { end += 1 }
+            let average = Double(start + end) / 2 + 1
+            for position in start...end { ranks[order[position]] = average }
+            start = end + 1
+        }
+        return ranks
+    }
+
+    /// Pearson correlation (0 when either side is constant).
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double {
+        precondition(x.count == y.count)
+        guard x.count >= 2 else { return 0 }
+        let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(x, y) {
+            sxy += (a - mx) * (b - my)
+            sxx += (a - mx) * (a - mx)
+            syy += (b - my) * (b - my)
+        }
+        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
+    }
+
+    /// Spearman rank correlation (Pearson on tie-averaged ranks).
+    public static func spearman(_ x: [Double], _ y: [Double]) -> Double { pearson(ranks(x), ranks(y)) }
+}
