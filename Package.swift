@@ -1,15 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Data flows one way: Corpora (text) -> Pretokenization -> BPE (train, encode, pair-count traces)
-// -> TokenizerFormats (read / write every format) -> MixtureInference (counts -> LP -> result)
-// -> Reports; beside it LanguageModel -> Membership, and ProxyRuns (retrain on a mixture).
-// `toksleuth` is the command line over these libraries.
+// Support (parallel map, fingerprints, seeded random, statistics, ordered JSON, atomic writes,
+// the input error) sits under everything. Data flows one way: Pretokenization -> BPE (train,
+// encode, pair-count traces) -> TokenizerFormats (read / write every format); with Corpora (text)
+// -> MixtureInference (counts -> LP -> result) -> Reports; beside it LanguageModel -> Membership,
+// and ProxyRuns (retrain on a mixture). `toksleuth` is the command line over these libraries.
 let package = Package(
     name: "toksleuth",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "toksleuth", targets: ["toksleuth"]),
+        .library(name: "Support", targets: ["Support"]),
         .library(name: "Pretokenization", targets: ["Pretokenization"]),
         .library(name: "BPE", targets: ["BPE"]),
         .library(name: "TokenizerFormats", targets: ["TokenizerFormats"]),
@@ -36,54 +38,55 @@ let package = Package(
         ),
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Support"),
         .target(name: "Pretokenization", dependencies: ["CICUShim"]),
         .target(
             name: "BPE",
-            dependencies: ["Pretokenization", .product(name: "Collections", package: "swift-collections")]
+            dependencies: ["Support", "Pretokenization", .product(name: "Collections", package: "swift-collections")]
         ),
-        .target(name: "Corpora", dependencies: ["CZlib"]),
+        .target(name: "Corpora", dependencies: ["Support", "CZlib"]),
         .target(
             name: "TokenizerFormats",
-            dependencies: ["BPE", "Pretokenization", "Corpora", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Support", "BPE", "Pretokenization", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
             name: "MixtureInference",
             dependencies: [
-                "BPE", "Pretokenization", "Corpora", "TokenizerFormats", "CGLPK",
+                "Support", "BPE", "Pretokenization", "Corpora", "TokenizerFormats", "CGLPK",
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
         // Membership detection: a proxy n-gram model over token ids, the detectors and their metrics.
-        .target(name: "LanguageModel", dependencies: ["Corpora"]),
-        .target(name: "Membership", dependencies: ["LanguageModel", "TokenizerFormats", "BPE", "Corpora", "CZlib"]),
+        .target(name: "LanguageModel", dependencies: ["Support"]),
+        .target(name: "Membership", dependencies: ["Support", "LanguageModel", "TokenizerFormats", "Corpora", "CZlib"]),
         // Proxy runs: retrain tokenizers and proxy models on a mixture to test it (validate, regmix).
         .target(
             name: "ProxyRuns",
-            dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership"]
+            dependencies: ["Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel"]
         ),
         // Reports: self-contained HTML (inline SVG) and Markdown from results.
-        .target(name: "Reports", dependencies: ["Corpora", "MixtureInference", "ProxyRuns"]),
+        .target(name: "Reports", dependencies: ["Support", "MixtureInference", "ProxyRuns"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [
-                "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "ProxyRuns", "Reports",
+                "Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "ProxyRuns", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "toksleuth-bench",
-            dependencies: ["BPE", "Pretokenization", "TokenizerFormats"],
+            dependencies: ["Support", "BPE", "Pretokenization", "TokenizerFormats"],
             path: "Benchmarks/ToksleuthBench"
         ),
-        .target(name: "TestSupport", dependencies: ["MixtureInference", "Corpora"], path: "Tests/TestSupport"),
-        .testTarget(name: "PretokenizationTests", dependencies: ["Pretokenization", "TestSupport"]),
-        .testTarget(name: "BPETests", dependencies: ["BPE", "Pretokenization", "TokenizerFormats", "Corpora", "TestSupport"]),
-        .testTarget(name: "TokenizerFormatsTests", dependencies: ["TokenizerFormats", "BPE", "Pretokenization", "Corpora", "TestSupport"]),
-        .testTarget(name: "CorporaTests", dependencies: ["Corpora", "TestSupport"]),
-        .testTarget(name: "MixtureInferenceTests", dependencies: ["MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
-        .testTarget(name: "MembershipTests", dependencies: ["Membership", "LanguageModel", "TokenizerFormats", "Corpora", "TestSupport"]),
-        .testTarget(name: "ProxyRunsTests", dependencies: ["ProxyRuns", "MixtureInference", "TokenizerFormats", "Corpora", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "MixtureInference", "Corpora", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["Support", "MixtureInference", "Corpora"], path: "Tests/TestSupport"),
+        .testTarget(name: "PretokenizationTests", dependencies: ["Support", "Pretokenization", "TestSupport"]),
+        .testTarget(name: "BPETests", dependencies: ["Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "TestSupport"]),
+        .testTarget(name: "TokenizerFormatsTests", dependencies: ["Support", "TokenizerFormats", "BPE", "Pretokenization", "Corpora", "TestSupport"]),
+        .testTarget(name: "CorporaTests", dependencies: ["Support", "Corpora", "TestSupport"]),
+        .testTarget(name: "MixtureInferenceTests", dependencies: ["Support", "MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
+        .testTarget(name: "MembershipTests", dependencies: ["Support", "Membership", "LanguageModel", "TokenizerFormats", "Corpora", "TestSupport"]),
+        .testTarget(name: "ProxyRunsTests", dependencies: ["Support", "ProxyRuns", "MixtureInference", "TokenizerFormats", "Corpora", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Support", "Reports", "MixtureInference", "Corpora", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Dispatch
 import Pretokenization
+import Support
 
 /// How often each pretokenized word occurs in a corpus: the input of BPE training and of
 /// pair counting.

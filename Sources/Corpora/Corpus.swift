@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Text to train or count on: UTF-8 bytes cut into sequences, each pretokenized on its own.
 ///

@@ -1,4 +1,5 @@
 import CZlib
+import Support
 
 /// gzip decompression through zlib (concatenated members included).
 public enum Gzip {

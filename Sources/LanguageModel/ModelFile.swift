@@ -1,5 +1,5 @@
-import Corpora
 import Foundation
+import Support
 
 /// What a model file says about how it was made.
 public struct ModelProvenance: Codable, Sendable, Equatable {

@@ -1,6 +1,5 @@
-import BPE
-import Corpora
 import Foundation
+import Support
 
 /// A model-free classifier of members against non-members, from the texts alone (Das et al.
 /// 2024, "Blind Baselines Beat Membership Inference Attacks for Foundation Models"; Meeus et

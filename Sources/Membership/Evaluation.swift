@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import TokenizerFormats
 
 /// A membership input that cannot be evaluated (a missing label, a single class, a method

@@ -1,5 +1,5 @@
-import Corpora
 import Foundation
+import Support
 
 /// A point of a ROC curve: predicting "member" for scores at or above `threshold`.
 public struct ROCPoint: Codable, Sendable, Equatable {

@@ -1,7 +1,7 @@
-import BPE
 import Corpora
 import Foundation
 import LanguageModel
+import Support
 import TokenizerFormats
 
 /// A text to be scored, before any model has seen it.
@@ -80,13 +80,5 @@ public struct ProxyScorer: Sendable {
             }
         }
         return scored.flatMap { $0 }
-    }
-
-    /// Token ids of texts (for training and reference frequencies).
-    public static func encode(_ texts: [String], with tokenizer: Tokenizer) throws -> [[UInt32]] {
-        return try parallelMapChunks(count: texts.count) { range in
-            let encoder = try tokenizer.makeEncoder()
-            return range.map { encoder.encode(texts[$0]) }
-        }.flatMap { $0 }
     }
 }

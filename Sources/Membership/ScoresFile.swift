@@ -1,6 +1,5 @@
-import BPE
-import Corpora
 import Foundation
+import Support
 import TokenizerFormats
 
 /// The scores file: JSON Lines, one text per line, as written by `toksleuth lm score` and by

@@ -1,7 +1,7 @@
-import BPE
 import Corpora
 import Foundation
 import LanguageModel
+import Support
 import TokenizerFormats
 
 /// Membership detection with known ground truth: real documents split IID into members and
@@ -116,10 +116,10 @@ public struct Testbed {
 
         let vocabulary = c.tokenizer.model.vocabularySize
         progress?("training the proxy on \(memberDocuments.count) member documents + \(dilution.count) others")
-        let proxy = try KneserNeyModel(texts: try ProxyScorer.encode(memberDocuments + dilution, with: c.tokenizer),
+        let proxy = try KneserNeyModel(texts: try c.tokenizer.encode(memberDocuments + dilution),
                                        vocabularySize: vocabulary, order: c.order)
         progress?("training the reference model on \(referenceDocuments.count) documents")
-        let referenceIDs = try ProxyScorer.encode(referenceDocuments, with: c.tokenizer)
+        let referenceIDs = try c.tokenizer.encode(referenceDocuments)
         let reference = try KneserNeyModel(texts: referenceIDs, vocabularySize: vocabulary, order: c.order)
         var context = DetectorContext(k: c.k)
         context.dcPDDBound = c.dcPDDBound

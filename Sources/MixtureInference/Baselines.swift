@@ -2,6 +2,7 @@ import BPE
 import Corpora
 import Dispatch
 import Foundation
+import Support
 import TokenizerFormats
 
 /// The paper's baselines.

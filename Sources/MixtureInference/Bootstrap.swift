@@ -1,6 +1,7 @@
 import BPE
 import Corpora
 import Foundation
+import Support
 import TokenizerFormats
 
 /// What a bootstrap replicate resamples.

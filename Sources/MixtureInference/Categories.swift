@@ -1,5 +1,6 @@
 import Corpora
 import Foundation
+import Support
 
 /// A candidate category of training data and where its text is.
 public struct CategorySource: Sendable, Equatable {

@@ -3,6 +3,7 @@ import Corpora
 import Dispatch
 import Foundation
 import Pretokenization
+import Support
 import TokenizerFormats
 
 /// One category's pair counts under a merge list, which travels with them: the solver replays

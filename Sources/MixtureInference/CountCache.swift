@@ -1,6 +1,6 @@
 import BPE
-import Corpora
 import Foundation
+import Support
 
 /// A compact binary cache of ``PairCountTrace``s, one file per (merge list, pretokenizer,
 /// sample content, number of merges). A file whose magic, key, lengths or checksum do not

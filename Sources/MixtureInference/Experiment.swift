@@ -2,6 +2,7 @@ import BPE
 import Corpora
 import Foundation
 import Pretokenization
+import Support
 import TokenizerFormats
 
 /// Mean squared error between two mixtures (the paper's score).

@@ -1,6 +1,7 @@
 import BPE
 import Corpora
 import Foundation
+import Support
 import TokenizerFormats
 
 /// One category's estimated share.

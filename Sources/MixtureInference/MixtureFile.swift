@@ -1,5 +1,5 @@
-import Corpora
 import Foundation
+import Support
 
 /// A mixture written as JSON: `{"de": 0.3, "fr": 0.7}` or an `infer --json` result.
 public enum MixtureFile {

@@ -1,9 +1,8 @@
-import BPE
 import Corpora
 import Foundation
 import LanguageModel
-import Membership
 import MixtureInference
+import Support
 import TokenizerFormats
 
 /// Category texts tokenized once, so that many proxy language models can be trained on
@@ -23,7 +22,7 @@ public struct TokenizedCategories: Sendable {
         for source in sources {
             let texts = try source.read(maxBytes: maxBytes).documentTexts
             guard !texts.isEmpty else { throw InputError(path: source.files.first ?? source.name, problem: "category \(source.name) has no text") }
-            documents.append(try ProxyScorer.encode(texts, with: tokenizer))
+            documents.append(try tokenizer.encode(texts))
             documentBytes.append(texts.map { $0.utf8.count })
         }
     }

@@ -1,4 +1,4 @@
-import BPE
+import Support
 import TokenizerFormats
 
 /// How alike two merge lists are, comparing merges by the bytes they join (ids differ between

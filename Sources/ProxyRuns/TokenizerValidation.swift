@@ -3,6 +3,7 @@ import Corpora
 import Foundation
 import MixtureInference
 import Pretokenization
+import Support
 import TokenizerFormats
 
 /// Tests an inferred mixture the way model builders test mixtures: retrain a cheap proxy

@@ -1,5 +1,5 @@
-import Corpora
 import Foundation
+import Support
 
 /// A membership evaluation as a report reads it: `membership --json`, or the IID and shifted
 /// halves of `membership testbed --json`.

@@ -1,6 +1,6 @@
-import Corpora
 import Foundation
 import MixtureInference
+import Support
 
 /// An inferred mixture as a report reads it: `infer --json` output, optionally with the
 /// category families and the command that made it (as `scripts/real-analyses.py` stores them).

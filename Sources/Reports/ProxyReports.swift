@@ -1,6 +1,6 @@
-import Corpora
 import Foundation
 import ProxyRuns
+import Support
 
 /// Which command wrote a result file, told from its keys.
 public enum ResultKind: String, Sendable {

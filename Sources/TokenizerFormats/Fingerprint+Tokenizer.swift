@@ -1,6 +1,6 @@
 import BPE
-import Corpora
 import Pretokenization
+import Support
 
 /// The parts of a tokenizer that every fingerprint of tokenizer-made data hashes alike (the
 /// tokenizer's own fingerprint, the keys of cached pair counts).

@@ -1,7 +1,7 @@
 import BPE
-import Corpora
 import Foundation
 import Pretokenization
+import Support
 
 /// llama.cpp's GGUF files (version 2 and 3): the tokenizer in their key-value header.
 ///

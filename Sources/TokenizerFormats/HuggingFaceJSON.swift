@@ -1,6 +1,7 @@
 import BPE
 import Foundation
 import Pretokenization
+import Support
 
 /// Reading and writing HF `tokenizers`' `tokenizer.json` for byte-level BPE models.
 public enum HuggingFaceJSON {

@@ -1,7 +1,7 @@
 import BPE
-import Corpora
 import Foundation
 import Pretokenization
+import Support
 import SwiftProtobuf
 
 /// SentencePiece model files (`tokenizer.model`: a protobuf `ModelProto`), BPE models only.

@@ -1,7 +1,7 @@
 import BPE
-import Corpora
 import Foundation
 import Pretokenization
+import Support
 
 /// tiktoken rank files (`.tiktoken`): one `base64(token bytes) rank` line per token, no merge
 /// list. The merge list is reconstructed: the token of rank r is the merge of the two parts

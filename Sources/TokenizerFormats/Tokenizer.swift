@@ -1,6 +1,6 @@
 import BPE
-import Corpora
 import Pretokenization
+import Support
 
 /// The file format a tokenizer was read from.
 public enum TokenizerFormat: String, Sendable {
@@ -70,6 +70,14 @@ public struct Tokenizer: Sendable {
     /// An encoder for this tokenizer (one per thread).
     public func makeEncoder() throws -> BPEEncoder {
         try BPEEncoder(model: model, pretokenizer: pretokenizer, normalizer: normalizer, userDefinedTokens: userDefinedTokens)
+    }
+
+    /// The token ids of each text, encoded on all cores (one encoder per chunk).
+    public func encode(_ texts: [String]) throws -> [[UInt32]] {
+        try parallelMapChunks(count: texts.count) { range in
+            let encoder = try makeEncoder()
+            return range.map { encoder.encode(texts[$0]) }
+        }.flatMap { $0 }
     }
 }
 

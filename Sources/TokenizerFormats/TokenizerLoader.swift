@@ -1,6 +1,6 @@
 import Foundation
-import Corpora
 import Pretokenization
+import Support
 
 /// Finds and reads a tokenizer from a file or a folder, detecting the format.
 ///

@@ -1,6 +1,7 @@
 import BPE
 import Foundation
 import Pretokenization
+import Support
 
 /// GPT-2's original files: `vocab.json` (token -> id, also called `encoder.json`) and
 /// `merges.txt` (one `a b` line per merge, also called `vocab.bpe`, optionally after a

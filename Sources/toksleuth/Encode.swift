@@ -3,6 +3,7 @@ import BPE
 import Corpora
 import Foundation
 import Pretokenization
+import Support
 import TokenizerFormats
 
 struct Encode: ParsableCommand {

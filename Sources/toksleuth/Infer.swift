@@ -3,6 +3,7 @@ import Reports
 import Corpora
 import Foundation
 import MixtureInference
+import Support
 import TokenizerFormats
 
 /// Options of the LP solve shared by `infer` and `experiment`.

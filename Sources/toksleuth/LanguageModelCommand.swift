@@ -3,6 +3,7 @@ import Corpora
 import Foundation
 import LanguageModel
 import Membership
+import Support
 import TokenizerFormats
 
 /// `toksleuth lm`: the proxy language model.
@@ -63,7 +64,7 @@ struct LanguageModelTrain: ParsableCommand {
         let start = Date()
         let loaded = try TokenizerLoader.load(tokenizer)
         let documents = try ProxyCorpus.documents(corpus, maxBytes: maxBytes)
-        let ids = try ProxyScorer.encode(documents, with: loaded)
+        let ids = try loaded.encode(documents)
         let model = try KneserNeyModel(texts: ids, vocabularySize: loaded.model.vocabularySize, order: order)
         let provenance = ModelProvenance(tokenizerFingerprint: loaded.fingerprint, tokenizerSource: loaded.source, corpus: corpus)
         try ModelFile.write(model, provenance: provenance, to: output)

@@ -3,6 +3,7 @@ import Corpora
 import Foundation
 import LanguageModel
 import Membership
+import Support
 import TokenizerFormats
 
 /// `toksleuth membership`: was this text in the training data?
@@ -157,7 +158,7 @@ struct MembershipEvaluate: ParsableCommand {
         if !frequencies.isEmpty {
             guard let loadedTokenizer else { throw ValidationError("--frequencies needs --tokenizer with --scores") }
             let documents = try ProxyCorpus.documents(frequencies, maxBytes: nil)
-            context.referenceFrequencies = TokenFrequencies(texts: try ProxyScorer.encode(documents, with: loadedTokenizer),
+            context.referenceFrequencies = TokenFrequencies(texts: try loadedTokenizer.encode(documents),
                                                             vocabularySize: loadedTokenizer.model.vocabularySize)
         }
         let report = try MembershipEvaluation.evaluate(texts: texts, references: references, methods: try options.parsedMethods(),

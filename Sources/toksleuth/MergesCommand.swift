@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import TokenizerFormats
 
 struct Merges: ParsableCommand {

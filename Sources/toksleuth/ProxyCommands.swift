@@ -5,6 +5,7 @@ import LanguageModel
 import Membership
 import MixtureInference
 import ProxyRuns
+import Support
 import TokenizerFormats
 
 /// Categories named by a mixture file, found in the category folders.

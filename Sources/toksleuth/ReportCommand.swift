@@ -1,8 +1,8 @@
 import ArgumentParser
-import Corpora
 import Foundation
 import MixtureInference
 import Reports
+import Support
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,11 +1,11 @@
 import ArgumentParser
 import BPE
-import Corpora
 import Pretokenization
 import Foundation
 import LanguageModel
 import Membership
 import MixtureInference
+import Support
 import TokenizerFormats
 
 /// The `toksleuth` command: a thin shell over the libraries.

@@ -4,6 +4,7 @@ import Corpora
 import Foundation
 import MixtureInference
 import Pretokenization
+import Support
 import TokenizerFormats
 
 struct Train: ParsableCommand {

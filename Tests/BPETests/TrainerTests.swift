@@ -1,6 +1,7 @@
 import BPE
 import Corpora
 import Pretokenization
+import Support
 import TestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import Corpora
 import Foundation
+import Support
 import TestSupport
 import XCTest
 

@@ -1,6 +1,6 @@
-import Corpora
 import Foundation
 import Membership
+import Support
 import TestSupport
 import XCTest
 

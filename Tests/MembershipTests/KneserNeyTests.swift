@@ -1,6 +1,6 @@
 import Foundation
-import Corpora
 import LanguageModel
+import Support
 import TestSupport
 import XCTest
 

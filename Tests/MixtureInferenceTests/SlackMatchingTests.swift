@@ -1,5 +1,5 @@
-import Corpora
 @testable import MixtureInference
+import Support
 import XCTest
 
 /// The combinatorial slack solver against the vertex-cover LP written out and solved by GLPK.

@@ -1,6 +1,6 @@
 import BPE
-import Corpora
 @testable import MixtureInference
+import Support
 import XCTest
 
 /// The solver's answers checked against the whole LP written out: every (step, pair)

@@ -1,6 +1,6 @@
 import BPE
-import Corpora
 @testable import MixtureInference
+import Support
 import XCTest
 
 final class SolverTests: XCTestCase {

@@ -1,4 +1,5 @@
 import Pretokenization
+import Support
 import TestSupport
 import XCTest
 

@@ -3,6 +3,7 @@ import Corpora
 import Foundation
 import MixtureInference
 @testable import ProxyRuns
+import Support
 import TestSupport
 import TokenizerFormats
 import XCTest

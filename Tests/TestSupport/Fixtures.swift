@@ -1,6 +1,6 @@
-import Corpora
 import Foundation
 import MixtureInference
+import Support
 
 /// Paths to the repository's fixtures and helpers shared by the test targets.
 public enum Fixtures {
@@ -33,5 +33,5 @@ public enum Fixtures {
     }
 
     /// The project's deterministic generator, so tests repeat exactly.
-    public typealias SeededGenerator = Corpora.SeededGenerator
+    public typealias SeededGenerator = Support.SeededGenerator
 }

@@ -2,6 +2,7 @@ import BPE
 import Corpora
 import Foundation
 import Pretokenization
+import Support
 import TestSupport
 import TokenizerFormats
 import XCTest

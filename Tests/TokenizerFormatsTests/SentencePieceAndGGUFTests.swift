@@ -1,6 +1,7 @@
 import BPE
 import Foundation
 import Pretokenization
+import Support
 import TestSupport
 @testable import TokenizerFormats
 import XCTest

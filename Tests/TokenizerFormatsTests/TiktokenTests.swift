@@ -1,6 +1,6 @@
 import BPE
-import Corpora
 import Foundation
+import Support
 import TestSupport
 @testable import TokenizerFormats
 import XCTest
