@@ -47,6 +47,15 @@ public struct FitQuality: Sendable, Codable, Equatable {
     /// smallest error among 0.5-0.95 without counting more than 2% of a complete run's steps.
     public static let unexplainedThreshold = 0.75
 
+    /// A fit quality as measured before (read back from a result).
+    public init(steps: Int, meanShortfall: Double, unexplainedShare: Double, histogram: [Int], profile: [Double]) {
+        self.steps = steps
+        self.meanShortfall = meanShortfall
+        self.unexplainedShare = unexplainedShare
+        self.histogram = histogram
+        self.profile = profile
+    }
+
     public init(shortfalls: [Double]) {
         steps = shortfalls.count
         let count = Double(max(shortfalls.count, 1))

@@ -29,8 +29,13 @@ public struct InferenceResult: Sendable, Codable {
     public var fit: FitQuality?
     /// What the bootstrap resampled (with intervals).
     public var bootstrapResampling: BootstrapResampling?
-    /// Seconds per stage (reading, counting, solving) of the run that computed the result.
+    /// Seconds per stage (reading, counting, solving) of the run that computed the result
+    /// (written only with timings: ``ResultJSON/encoder(timings:)``).
     public var seconds: [String: Double]
+    /// Provenance a report shows: the command that made the result, and the family (folder
+    /// name) of each category.
+    public var command: String? = nil
+    public var families: [String: [String]]? = nil
 }
 
 /// Everything `infer` needs, read and checked.
@@ -195,8 +200,9 @@ public struct InferenceRequest: Sendable {
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()
         // v2: GLPK runs on a scaled problem; v3: fit quality; v4: certified solves, weights in pair
-        // units; v5: exact matching in the decomposition; v6: in-out separation in the row generation
-        fingerprint.update("toksleuth infer result v6")
+        // units; v5: exact matching in the decomposition; v6: in-out separation in the row generation;
+        // v7: stored in the snake_case schema of `--json`
+        fingerprint.update("toksleuth infer result v7")
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(solver.method.rawValue)
         // Every merge the counts replay, the skipped ones included: two tokenizers on the same base
@@ -247,12 +253,11 @@ struct ResultCache {
         var fingerprint = Fingerprint()
         fingerprint.update(body)
         guard header == "\(key) \(fingerprint.hex)" else { return nil }
-        return try? JSONDecoder().decode(InferenceResult.self, from: Data(body))
+        return try? ResultJSON.decoder.decode(InferenceResult.self, from: Data(body))
     }
 
     func store(_ result: InferenceResult, key: String) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = ResultJSON.encoder(timings: true)
         guard let body = try? encoder.encode(result) else { return }
         var fingerprint = Fingerprint()
         fingerprint.update(body)

@@ -48,48 +48,24 @@ public struct MixtureReportInput: Sendable {
 
     /// Reads an `infer --json` result from `data` (errors name `source`).
     public static func parse(_ data: Data, source path: String, title: String? = nil, families: [String: String] = [:]) throws -> MixtureReportInput {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let categories = object["categories"] as? [[String: Any]] else {
-            throw InputError(path: path, problem: "not an `infer --json` result (no \"categories\" list)")
+        let result: InferenceResult
+        do {
+            result = try ResultJSON.decoder.decode(InferenceResult.self, from: data)
+        } catch {
+            throw InputError(path: path, problem: "not an `infer --json` result (\(MixtureReportInput.reason(error)))")
         }
-        var familyOf = families
-        if let own = object["families"] as? [String: [String]] {
-            for (family, names) in own { for name in names where familyOf[name] == nil { familyOf[name] = family } }
+        return try MixtureReportInput(result, data: data, source: path, title: title, families: families)
+    }
+
+    /// What a decoding error says, in one line.
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "no \"\(key.stringValue)\""
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "bad \"\(path)\""
+        default: return "\(error)"
         }
-        var shares: [Share] = []
-        for entry in categories {
-            guard let name = entry["name"] as? String, let proportion = (entry["proportion"] as? NSNumber)?.doubleValue,
-                  proportion.isFinite, proportion >= 0 else {
-                throw InputError(path: path, problem: "a category lacks a name or a proportion")
-            }
-            let interval = (entry["interval"] as? [NSNumber])?.map(\.doubleValue)
-            let weight = (entry["weight"] as? NSNumber)?.doubleValue
-            shares.append(Share(name: name, proportion: proportion, interval: interval, family: familyOf[name] ?? "other",
-                                weight: weight.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }))
-        }
-        guard !shares.isEmpty else { throw InputError(path: path, problem: "the result names no category") }
-        var solver: [(String, String)] = []
-        if let facts = object["solver"] as? [String: Any] {
-            for key in facts.keys.sorted() { solver.append((key.replacingOccurrences(of: "_", with: " "), describe(facts[key]!))) }
-        }
-        var fit: Fit?
-        if let object = object["fit"] as? [String: Any] {
-            func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
-            if let steps = number("steps"), let mean = number("mean_shortfall"), let share = number("unexplained_share") {
-                fit = Fit(steps: Int(steps), meanShortfall: mean, unexplainedShare: share,
-                          profile: (object["profile"] as? [NSNumber])?.map(\.doubleValue) ?? [])
-            }
-        }
-        var fingerprint = Fingerprint()
-        fingerprint.update(data)
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return MixtureReportInput(title: title ?? name, source: path, sourceHash: fingerprint.hex,
-                                  shares: shares.sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name },
-                                  mergesUsed: (object["merges_used"] as? NSNumber)?.intValue,
-                                  mergesMissing: (object["merges_missing"] as? NSNumber)?.intValue,
-                                  command: object["command"] as? String, solver: solver, fit: fit,
-                                  optimal: ((object["solver"] as? [String: Any])?["optimal"] ?? (object["solver"] as? [String: Any])?["converged"]) as? Bool,
-                                  stopReason: (object["solver"] as? [String: Any])?["stop_reason"] as? String)
     }
 
     /// A JSON value as a reader wants it: yes/no, integers plain, other numbers to 4 digits.
@@ -134,3 +110,31 @@ public struct MixtureReportInput: Sendable {
     }
 }
 
+extension MixtureReportInput {
+    /// The report input of a result; `data` is its JSON (fingerprinted to name the source).
+    public init(_ result: InferenceResult, data: Data, source path: String, title: String? = nil, families: [String: String] = [:]) throws {
+        var familyOf = families
+        for (family, names) in result.families ?? [:] { for name in names where familyOf[name] == nil { familyOf[name] = family } }
+        var shares: [Share] = []
+        for entry in result.categories {
+            guard entry.proportion.isFinite, entry.proportion >= 0 else {
+                throw InputError(path: path, problem: "category \(entry.name) has no valid proportion")
+            }
+            shares.append(Share(name: entry.name, proportion: entry.proportion, interval: entry.interval, family: familyOf[entry.name] ?? "other",
+                                weight: entry.weight.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }))
+        }
+        guard !shares.isEmpty else { throw InputError(path: path, problem: "the result names no category") }
+        var solver: [(String, String)] = []
+        if let report = result.solver, let facts = ResultJSON.object(report) as? [String: Any] {
+            for key in facts.keys.sorted() { solver.append((key.replacingOccurrences(of: "_", with: " "), MixtureReportInput.describe(facts[key]!))) }
+        }
+        var fingerprint = Fingerprint()
+        fingerprint.update(data)
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        self.init(title: title ?? name, source: path, sourceHash: fingerprint.hex,
+                  shares: shares.sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name },
+                  mergesUsed: result.mergesUsed, mergesMissing: result.mergesMissing, command: result.command, solver: solver,
+                  fit: result.fit.map { Fit(steps: $0.steps, meanShortfall: $0.meanShortfall, unexplainedShare: $0.unexplainedShare, profile: $0.profile) },
+                  optimal: result.solver?.converged, stopReason: result.solver?.stopReason)
+    }
+}

@@ -197,18 +197,14 @@ struct ExperimentSummary {
             ]
             if let intervals = result.intervals { entry["intervals"] = intervals }
             if let byResampling = result.intervalsByResampling { entry["intervals_by_resampling"] = byResampling }
-            if let fit = result.fit { entry["fit"] = InferenceOutput.json(fit) }
+            if let fit = result.fit { entry["fit"] = ResultJSON.object(fit) }
             if let withheld = result.withheld {
                 entry["withheld"] = ["categories": withheld.categories, "share": withheld.share, "estimates": withheld.estimates,
-                                     "mse": withheld.mse, "fit": InferenceOutput.json(withheld.fit)]
+                                     "mse": withheld.mse, "fit": ResultJSON.object(withheld.fit)]
             }
             if let solver = result.solver {
-                entry["solver"] = ["rounds": solver.rounds, "constraints_added": solver.constraints, "objective": solver.objective,
-                                   "optimal": solver.converged, "stop_reason": solver.stopReason, "lp_seconds": solver.lpSeconds,
-                                   "lower_bound": solver.lowerBound.isFinite ? solver.lowerBound : NSNull(),
-                                   "gap": solver.gap.isFinite ? solver.gap : NSNull(), "largest_violation": solver.largestViolation,
-                                   "method": solver.method,
-                                   "separation_seconds": solver.separationSeconds, "merges_missing": solver.missingSteps.count] as [String: Any]
+                entry["solver"] = ResultJSON.object(solver, timings: true)
+                entry["merges_missing"] = solver.missingSteps.count
             }
             return entry
         }

@@ -221,25 +221,25 @@ struct Infer: ParsableCommand {
             if let done, let total { progress.update(stage, done: done, total: total) } else { progress.update(stage) }
         }
         progress.finish()
-        let text = json ? InferenceOutput.json(result, timings: timings) : InferenceOutput.table(result)
+        let text = json ? try ResultJSON.text(result, timings: timings) : InferenceOutput.table(result)
         if let output {
             try AtomicWrite.write(text + "\n", to: output)
         } else {
             print(text)
         }
         if let report {
-            // The report reads the same JSON `--json` prints, with the command and the families.
-            var object = try JSONSerialization.jsonObject(with: Data(InferenceOutput.json(result, timings: timings).utf8)) as! [String: Any]
-            object["command"] = (["toksleuth"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+            // The report reads the result `--json` prints, with the command and the families.
+            var reported = result
+            reported.command = (["toksleuth"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             var families: [String: [String]] = [:]
             for folder in categories {
                 let family = (folder as NSString).lastPathComponent
                 families[family, default: []] += try Categories.discover(in: folder).map(\.name)
             }
-            object["families"] = families
+            reported.families = families
             let name = ((tokenizer as NSString).lastPathComponent as NSString).deletingPathExtension
-            let input = try MixtureReportInput.parse(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-                                                     source: "infer --tokenizer \(tokenizer)", title: name)
+            let input = try MixtureReportInput(reported, data: try ResultJSON.encoder().encode(reported),
+                                               source: "infer --tokenizer \(tokenizer)", title: name)
             let (html, markdown) = ReportWriter.mixture(input)
             try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
             try AtomicWrite.write(html, to: (report as NSString).appendingPathComponent(name + ".html"))
@@ -257,48 +257,6 @@ struct Infer: ParsableCommand {
 
 /// Text forms of an inference result.
 enum InferenceOutput {
-    /// The "fit" object of `infer --json` and `experiment --json`.
-    static func json(_ fit: FitQuality) -> [String: Any] {
-        ["steps": fit.steps, "mean_shortfall": fit.meanShortfall, "unexplained_share": fit.unexplainedShare, "reliable": fit.isReliable,
-         "histogram": fit.histogram, "profile": fit.profile]
-    }
-
-    /// `timings`: include the wall-clock seconds (which differ run to run).
-    static func json(_ result: InferenceResult, timings: Bool = false) -> String {
-        var object: [String: Any] = [
-            "categories": result.categories.map { share -> [String: Any] in
-                var entry: [String: Any] = ["name": share.name, "proportion": share.proportion]
-                if let interval = share.interval { entry["interval"] = interval }
-                if let weight = share.weight { entry["weight"] = weight }
-                return entry
-            },
-            "method": result.method,
-            "merges_used": result.mergesUsed,
-            "merges_missing": result.mergesMissing,
-        ]
-        if timings { object["seconds"] = result.seconds }
-        if let fit = result.fit { object["fit"] = json(fit) }
-        if let resampling = result.bootstrapResampling { object["bootstrap_resampling"] = resampling.rawValue }
-        if let solver = result.solver {
-            var facts: [String: Any] = [
-                "rounds": solver.rounds, "constraints_added": solver.constraints, "objective": solver.objective,
-                "optimal": solver.converged, "converged": solver.converged, "stop_reason": solver.stopReason,
-                "lower_bound": solver.lowerBound.isFinite ? solver.lowerBound : NSNull(), "gap": solver.gap.isFinite ? solver.gap : NSNull(),
-                "largest_violation": solver.largestViolation, "largest_violation_absolute": solver.largestViolationAbsolute,
-                "method": solver.method,
-                "remaining_violations": solver.remainingViolations, "simplex_iterations": solver.simplexIterations,
-                "pair_slack_columns": solver.pairSlackColumns, "step_slack_columns": solver.stepSlackColumns,
-            ]
-            if timings {
-                facts["separation_seconds"] = solver.separationSeconds
-                facts["lp_seconds"] = solver.lpSeconds
-            }
-            object["solver"] = facts
-        }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
-    }
-
     static func table(_ result: InferenceResult) -> String {
         let width = max(8, result.categories.map(\.name.count).max() ?? 8)
         var lines = ["method \(result.method), \(result.mergesUsed) merges (\(result.mergesMissing) absent from every sample)", ""]
