@@ -14,6 +14,13 @@ public struct CategoryShare: Sendable, Codable, Equatable {
     /// The LP weight alpha_i in *pair units* (each category's counts per pair of its sample),
     /// the unit of the paper's table of published tokenizers. Nil for the baselines.
     public var weight: Double? = nil
+
+    public init(name: String, proportion: Double, interval: [Double]? = nil, weight: Double? = nil) {
+        self.name = name
+        self.proportion = proportion
+        self.interval = interval
+        self.weight = weight
+    }
 }
 
 /// What `infer` reports.

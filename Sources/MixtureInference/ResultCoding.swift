@@ -38,6 +38,19 @@ extension Encoder {
 }
 
 extension InferenceResult {
+    /// A result as `infer` makes it.
+    public init(categories: [CategoryShare], method: String, mergesUsed: Int, mergesMissing: Int, solver: SolverReport? = nil,
+                fit: FitQuality? = nil, bootstrapResampling: BootstrapResampling? = nil, seconds: [String: Double] = [:]) {
+        self.categories = categories
+        self.method = method
+        self.mergesUsed = mergesUsed
+        self.mergesMissing = mergesMissing
+        self.solver = solver
+        self.fit = fit
+        self.bootstrapResampling = bootstrapResampling
+        self.seconds = seconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case categories, method, solver, fit, seconds, command, families
         case mergesUsed = "merges_used", mergesMissing = "merges_missing", bootstrapResampling = "bootstrap_resampling"

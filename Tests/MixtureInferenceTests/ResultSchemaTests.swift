@@ -1,0 +1,66 @@
+import Foundation
+import MixtureInference
+import XCTest
+
+/// The schema page (docs/results.md) and the JSON the result types write cannot drift apart.
+final class ResultSchemaTests: XCTestCase {
+    /// Objects whose keys are data (stage names, family names), not schema.
+    private let maps: Set<String> = ["seconds", "families"]
+
+    /// Key paths of a JSON value: `a`, `a.b`, `a[].b` (arrays of objects), in any order.
+    private func keyPaths(_ value: Any, prefix: String = "") -> Set<String> {
+        var paths = Set<String>()
+        if let object = value as? [String: Any], !maps.contains(prefix) {
+            for (key, child) in object {
+                let path = prefix.isEmpty ? key : prefix + "." + key
+                paths.insert(path)
+                paths.formUnion(keyPaths(child, prefix: path))
+            }
+        } else if let array = value as? [Any] {
+            for element in array where element is [String: Any] { paths.formUnion(keyPaths(element, prefix: prefix + "[]")) }
+        }
+        return paths
+    }
+
+    /// The keys the page documents in its `infer --json` table.
+    private func documentedKeys() throws -> Set<String> {
+        let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/results.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
+        let section = try XCTUnwrap(text.components(separatedBy: "## `infer --json`").dropFirst().first)
+        var keys = Set<String>()
+        for line in section.components(separatedBy: "\n") where line.hasPrefix("| `") {
+            keys.insert(String(line.dropFirst(3).prefix { $0 != "`" }))
+        }
+        return keys
+    }
+
+    func testInferSchemaMatchesThePage() throws {
+        var report = SolverReport()
+        report.converged = true
+        report.lowerBound = 1
+        report.gap = 0
+        var result = InferenceResult(
+            categories: [CategoryShare(name: "de", proportion: 1, interval: [0.9, 1], weight: 1)], method: "attack",
+            mergesUsed: 10, mergesMissing: 0, solver: report,
+            fit: FitQuality(shortfalls: [0, 0.5, 1]), bootstrapResampling: .both, seconds: ["solve": 1])
+        result.command = "toksleuth infer"
+        result.families = ["languages": ["de"]]
+        let written = try JSONSerialization.jsonObject(with: ResultJSON.encoder(timings: true).encode(result))
+        XCTAssertEqual(keyPaths(written), try documentedKeys())
+        // Without timings the seconds are left out, and the result reads back as it was.
+        let plain = try ResultJSON.encoder().encode(result)
+        let paths = keyPaths(try JSONSerialization.jsonObject(with: plain))
+        XCTAssertFalse(paths.contains("seconds") || paths.contains("solver.lp_seconds") || paths.contains("solver.separation_seconds"))
+        let back = try ResultJSON.decoder.decode(InferenceResult.self, from: plain)
+        XCTAssertEqual(back.categories, result.categories)
+        XCTAssertEqual(back.fit, result.fit)
+        XCTAssertEqual(back.solver?.gap, 0)
+        XCTAssertEqual(back.families?["languages"], ["de"])
+        // An unproven bound is written as null and read back as such.
+        result.solver?.lowerBound = -.infinity
+        result.solver?.gap = .infinity
+        let unproven = try ResultJSON.decoder.decode(InferenceResult.self, from: try ResultJSON.encoder().encode(result))
+        XCTAssertEqual(unproven.solver?.lowerBound, -.infinity)
+        XCTAssertEqual(unproven.solver?.gap, .infinity)
+    }
+}
