@@ -38,14 +38,14 @@ for trial in trials:
     given = r["candidates"][0]["comparison"]
     perturbed = [c["comparison"] for c in r["candidates"] if c["label"].startswith("perturbed")]
     mean = lambda c: sum(c["overlap"].values()) / len(c["overlap"])
-    beats += r["beatsEveryPerturbation"]
+    beats += r["beats_every_perturbation"]
     beats_overlap += all(mean(given) > mean(p) for p in perturbed)
-    trip = r.get("roundTrip")
-    trips.append(trip["log10MSE"] if trip else float("nan"))
+    trip = r.get("round_trip")
+    trips.append(trip["log10_mse"] if trip else float("nan"))
     rows.append(f"| {os.path.basename(trial)} | {', '.join(r['names'])} | {r['rank']} of {len(r['candidates'])} | "
-                f"{'yes' if r['beatsEveryPerturbation'] else 'no'} | {given['rankCorrelation']:.4f} | "
-                f"{max(p['rankCorrelation'] for p in perturbed):.4f} | {mean(given):.4f} | {max(mean(p) for p in perturbed):.4f} | "
-                + (f"{trip['log10MSE']:.2f} |" if trip else "- |"))
+                f"{'yes' if r['beats_every_perturbation'] else 'no'} | {given['rank_correlation']:.4f} | "
+                f"{max(p['rank_correlation'] for p in perturbed):.4f} | {mean(given):.4f} | {max(mean(p) for p in perturbed):.4f} | "
+                + (f"{trip['log10_mse']:.2f} |" if trip else "- |"))
 print(f"| trial | categories | rank of the {args.mixture} mixture | beats every perturbation | its rank corr. | best perturbation's | "
       "its mean overlap | best perturbation's | round trip log10 MSE |")
 print("|---|---|---:|---|---:|---:|---:|---:|---:|")

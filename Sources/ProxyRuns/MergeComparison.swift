@@ -14,6 +14,11 @@ public struct MergeComparison: Codable, Sendable, Equatable {
     /// Merges both lists have.
     public var sharedMerges: Int
 
+    enum CodingKeys: String, CodingKey {
+        case overlap
+        case rankCorrelation = "rank_correlation", vocabularyJaccard = "vocabulary_jaccard", sharedMerges = "shared_merges"
+    }
+
     /// Mean of the overlaps (early merges say which text dominates, late ones the rest).
     public var meanOverlap: Double { overlap.values.reduce(0, +) / Double(max(overlap.count, 1)) }
 

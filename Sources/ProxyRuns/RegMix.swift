@@ -58,6 +58,11 @@ public struct RegMix: Sendable {
         public var targetBitsPerByte: Double
         public var trainTokens: Int
         public var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case index, key, mixture, seconds
+            case targetBitsPerByte = "target_bits_per_byte", trainTokens = "train_tokens"
+        }
     }
 
     /// The fitted regression.
@@ -84,6 +89,12 @@ public struct RegMix: Sendable {
         public var proposal: [Double]
         public var proposalPredicted: Double
         public var bestRun: Int
+
+        enum CodingKeys: String, CodingKey {
+            case names, target, runs, reused, regression, proposal
+            case heldOutPredictions = "held_out_predictions", heldOutSpearman = "held_out_spearman"
+            case proposalPredicted = "proposal_predicted", bestRun = "best_run"
+        }
     }
 
     public let configuration: Configuration

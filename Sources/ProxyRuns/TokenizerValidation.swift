@@ -59,6 +59,11 @@ public struct TokenizerValidation {
         /// not the data).
         public var sameText: Bool
         public var solverStop: String?
+
+        enum CodingKeys: String, CodingKey {
+            case truth, estimate, merges
+            case log10MSE = "log10_mse", sameText = "same_text", solverStop = "solver_stop"
+        }
     }
 
     public struct Result: Codable, Sendable {
@@ -70,6 +75,11 @@ public struct TokenizerValidation {
         /// Whether the given mixture beats every perturbed neighbour.
         public var beatsEveryPerturbation: Bool
         public var roundTrip: RoundTrip?
+
+        enum CodingKeys: String, CodingKey {
+            case names, merges, candidates, rank
+            case beatsEveryPerturbation = "beats_every_perturbation", roundTrip = "round_trip"
+        }
     }
 
     public let configuration: Configuration

@@ -13,8 +13,8 @@ public enum ResultKind: String, Sendable {
             return .mixture
         }
         if MembershipReportInput.isMembership(object) { return .membership }
-        if object["candidates"] != nil, object["beatsEveryPerturbation"] != nil { return .validation }
-        if object["heldOutSpearman"] != nil, object["runs"] != nil { return .regmix }
+        if object["candidates"] != nil, object["beats_every_perturbation"] != nil { return .validation }
+        if object["held_out_spearman"] != nil, object["runs"] != nil { return .regmix }
         if object["vocabulary_size"] != nil, object["format"] != nil { return .inspection }
         return nil
     }

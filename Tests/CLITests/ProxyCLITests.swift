@@ -20,9 +20,9 @@ extension CLITests {
         let result = try JSONSerialization.jsonObject(with: Data(validated.stdout.utf8)) as! [String: Any]
         XCTAssertEqual((result["candidates"] as! [[String: Any]]).map { $0["label"] as! String },
                        ["given", "uniform", "only en", "perturbed 1", "perturbed 2", "perturbed 3"])
-        let trip = result["roundTrip"] as! [String: Any]
-        XCTAssertEqual(trip["sameText"] as? Bool, false)
-        XCTAssertLessThan(trip["log10MSE"] as! Double, -2)
+        let trip = result["round_trip"] as! [String: Any]
+        XCTAssertEqual(trip["same_text"] as? Bool, false)
+        XCTAssertLessThan(trip["log10_mse"] as! Double, -2)
 
         let proxy = try run(["proxy", "train", "--tokenizer", Fixtures.path("reference/gpt2"), "--categories", languages,
                              "--mixture", mixture, "--train-bytes", "200000", "--json"])
