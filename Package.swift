@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel"]
         ),
         // Reports: self-contained HTML (inline SVG) and Markdown from results.
-        .target(name: "Reports", dependencies: ["Support", "MixtureInference", "ProxyRuns"]),
+        .target(name: "Reports", dependencies: ["Support", "TokenizerFormats", "MixtureInference", "ProxyRuns"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 import ProxyRuns
 import Support
+import TokenizerFormats
 
 /// Which command wrote a result file, told from its keys.
 public enum ResultKind: String, Sendable {
@@ -134,9 +135,8 @@ extension ReportWriter {
     /// The report of `inspect --json`: the tokenizer's facts and its vocabulary by token
     /// length and by script.
     public static func inspection(_ data: Data, source: String, title: String) throws -> (html: String, markdown: String) {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], ResultKind.detect(object) == .inspection else {
-            throw InputError(path: source, problem: "not an `inspect --json` result")
-        }
+        let inspection = try decode(TokenizerInspection.self, data, source: source, command: "inspect")
+        guard let object = ResultJSON.object(inspection) as? [String: Any] else { throw InputError(path: source, problem: "not an `inspect --json` result") }
         var facts: [(String, String)] = []
         for key in object.keys.sorted() where !(object[key] is [Any]) {
             if let nested = object[key] as? [String: Any] {

@@ -92,3 +92,62 @@ public struct TokenizerInspection: Sendable {
         byLength = order.compactMap { key in lengths[key].map { (key, $0) } }
     }
 }
+
+/// `inspect --json`: snake_case keys (docs/results.md), the merge counts in one object.
+extension TokenizerInspection: Codable {
+    enum CodingKeys: String, CodingKey {
+        case format, source, merges, alphabet, encoding, pretokenizer, normalizer
+        case vocabularySize = "vocabulary_size", specialTokens = "special_tokens", userDefinedTokens = "user_defined_tokens"
+        case byteFallback = "byte_fallback", trainingPretokenizer = "training_pretokenizer", byScript = "by_script", byLength = "by_length"
+    }
+    enum MergeKeys: String, CodingKey {
+        case total, forInference = "for_inference", redundantDropped = "redundant_dropped", unreachableTokens = "unreachable_tokens"
+    }
+    private struct Special: Codable { var id: Int; var text: String }
+    private struct ScriptCount: Codable { var script: String; var tokens: Int }
+    private struct LengthCount: Codable { var bytes: String; var tokens: Int }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(String.self, forKey: .format)
+        source = try container.decode(String.self, forKey: .source)
+        vocabularySize = try container.decode(Int.self, forKey: .vocabularySize)
+        specialTokens = try container.decode([Special].self, forKey: .specialTokens).map { ($0.id, $0.text) }
+        userDefinedTokens = try container.decode(Int.self, forKey: .userDefinedTokens)
+        let merges = try container.nestedContainer(keyedBy: MergeKeys.self, forKey: .merges)
+        self.merges = try merges.decode(Int.self, forKey: .total)
+        mergesForInference = try merges.decode(Int.self, forKey: .forInference)
+        redundantMergesDropped = try merges.decode(Int.self, forKey: .redundantDropped)
+        unreachableTokens = try merges.decode(Int.self, forKey: .unreachableTokens)
+        alphabet = try container.decode(String.self, forKey: .alphabet)
+        byteFallback = try container.decode(Bool.self, forKey: .byteFallback)
+        encoding = try container.decode(String.self, forKey: .encoding)
+        pretokenizer = try container.decode(String.self, forKey: .pretokenizer)
+        trainingPretokenizer = try container.decodeIfPresent(String.self, forKey: .trainingPretokenizer)
+        normalizer = try container.decode(String.self, forKey: .normalizer)
+        byScript = try container.decode([ScriptCount].self, forKey: .byScript).map { ($0.script, $0.tokens) }
+        byLength = try container.decode([LengthCount].self, forKey: .byLength).map { ($0.bytes, $0.tokens) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(source, forKey: .source)
+        try container.encode(vocabularySize, forKey: .vocabularySize)
+        try container.encode(specialTokens.map { Special(id: $0.id, text: $0.text) }, forKey: .specialTokens)
+        try container.encode(userDefinedTokens, forKey: .userDefinedTokens)
+        var merges = container.nestedContainer(keyedBy: MergeKeys.self, forKey: .merges)
+        try merges.encode(self.merges, forKey: .total)
+        try merges.encode(mergesForInference, forKey: .forInference)
+        try merges.encode(redundantMergesDropped, forKey: .redundantDropped)
+        try merges.encode(unreachableTokens, forKey: .unreachableTokens)
+        try container.encode(alphabet, forKey: .alphabet)
+        try container.encode(byteFallback, forKey: .byteFallback)
+        try container.encode(encoding, forKey: .encoding)
+        try container.encode(pretokenizer, forKey: .pretokenizer)
+        try container.encodeIfPresent(trainingPretokenizer, forKey: .trainingPretokenizer)
+        try container.encode(normalizer, forKey: .normalizer)
+        try container.encode(byScript.map { ScriptCount(script: $0.script, tokens: $0.tokens) }, forKey: .byScript)
+        try container.encode(byLength.map { LengthCount(bytes: $0.length, tokens: $0.tokens) }, forKey: .byLength)
+    }
+}

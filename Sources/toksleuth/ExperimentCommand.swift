@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import MixtureInference
 import Membership
 

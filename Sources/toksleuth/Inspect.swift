@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import TokenizerFormats
 
 struct Inspect: ParsableCommand {
@@ -26,19 +27,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let facts = TokenizerInspection(try options.load(path))
         if json {
-            var object: [String: Any] = [
-                "format": facts.format, "source": facts.source, "vocabulary_size": facts.vocabularySize,
-                "special_tokens": facts.specialTokens.map { ["id": $0.id, "text": $0.text] },
-                "user_defined_tokens": facts.userDefinedTokens,
-                "merges": ["total": facts.merges, "for_inference": facts.mergesForInference,
-                           "redundant_dropped": facts.redundantMergesDropped, "unreachable_tokens": facts.unreachableTokens],
-                "alphabet": facts.alphabet, "byte_fallback": facts.byteFallback, "encoding": facts.encoding,
-                "pretokenizer": facts.pretokenizer, "normalizer": facts.normalizer,
-                "by_script": facts.byScript.map { ["script": $0.script, "tokens": $0.tokens] },
-                "by_length": facts.byLength.map { ["bytes": $0.length, "tokens": $0.tokens] },
-            ]
-            if let training = facts.trainingPretokenizer { object["training_pretokenizer"] = training }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            let data = try ResultJSON.encoder().encode(facts)
             FileHandle.standardOutput.write(data + Data("\n".utf8))
             return
         }

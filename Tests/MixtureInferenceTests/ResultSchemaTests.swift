@@ -1,5 +1,8 @@
 import Foundation
 import MixtureInference
+import Support
+import TestSupport
+import TokenizerFormats
 import XCTest
 
 /// The schema page (docs/results.md) and the JSON the result types write cannot drift apart.
@@ -22,11 +25,12 @@ final class ResultSchemaTests: XCTestCase {
         return paths
     }
 
-    /// The keys the page documents in its `infer --json` table.
-    private func documentedKeys() throws -> Set<String> {
+    /// The keys the page documents in the table of `heading` (e.g. "infer --json").
+    private func documentedKeys(_ heading: String = "infer --json") throws -> Set<String> {
         let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/results.md")
         let text = try String(contentsOf: page, encoding: .utf8)
-        let section = try XCTUnwrap(text.components(separatedBy: "## `infer --json`").dropFirst().first)
+        let after = try XCTUnwrap(text.components(separatedBy: "## `\(heading)`").dropFirst().first)
+        let section = after.components(separatedBy: "\n## ").first ?? after
         var keys = Set<String>()
         for line in section.components(separatedBy: "\n") where line.hasPrefix("| `") {
             keys.insert(String(line.dropFirst(3).prefix { $0 != "`" }))
@@ -62,5 +66,15 @@ final class ResultSchemaTests: XCTestCase {
         let unproven = try ResultJSON.decoder.decode(InferenceResult.self, from: try ResultJSON.encoder().encode(result))
         XCTAssertEqual(unproven.solver?.lowerBound, -.infinity)
         XCTAssertEqual(unproven.solver?.gap, .infinity)
+    }
+
+    func testInspectSchemaMatchesThePage() throws {
+        let facts = TokenizerInspection(try TokenizerLoader.load(Fixtures.path("reference/gguf/ggml-vocab-deepseek-coder.gguf")))
+        XCTAssertFalse(facts.specialTokens.isEmpty)
+        let written = try JSONSerialization.jsonObject(with: ResultJSON.encoder().encode(facts))
+        XCTAssertEqual(keyPaths(written).subtracting(["training_pretokenizer"]), try documentedKeys("inspect --json").subtracting(["training_pretokenizer"]))
+        let back = try ResultJSON.decoder.decode(TokenizerInspection.self, from: try ResultJSON.encoder().encode(facts))
+        XCTAssertEqual(back.byLength.map(\.tokens), facts.byLength.map(\.tokens))
+        XCTAssertEqual(back.mergesForInference, facts.mergesForInference)
     }
 }
