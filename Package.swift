@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel"]
         ),
         // Reports: self-contained HTML (inline SVG) and Markdown from results.
-        .target(name: "Reports", dependencies: ["Support", "TokenizerFormats", "MixtureInference", "ProxyRuns"]),
+        .target(name: "Reports", dependencies: ["Support", "TokenizerFormats", "MixtureInference", "Membership", "ProxyRuns"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [
@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "MixtureInferenceTests", dependencies: ["Support", "MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
         .testTarget(name: "MembershipTests", dependencies: ["Support", "Membership", "LanguageModel", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "ProxyRunsTests", dependencies: ["Support", "ProxyRuns", "MixtureInference", "TokenizerFormats", "Corpora", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Support", "Reports", "MixtureInference", "Corpora", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Support", "Reports", "MixtureInference", "Membership", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
     ]
 )

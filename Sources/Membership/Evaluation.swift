@@ -32,34 +32,6 @@ public struct MembershipReport: Sendable {
     /// Warnings a reader must see next to the table.
     public var warnings: [String]
 
-    /// `{"methods":[{"name","auc","auc_ci","tpr_at_fpr","members","non_members"}],
-    /// "blind_baseline":{...},"unavailable":{...},"skipped","warnings":[...]}`.
-    public var json: OrderedJSON {
-        func metricsJSON(_ metrics: DetectionMetrics) -> [(String, OrderedJSON)] {
-            [
-                ("auc", .double(metrics.auc)),
-                ("auc_ci", .array(metrics.aucInterval.map { .double($0) })),
-                ("tpr_at_fpr", .object(ROC.lowFalsePositiveRates.map { ($0.key, .double(metrics.tprAtFPR[$0.key] ?? 0)) })),
-                ("members", .int(metrics.members)),
-                ("non_members", .int(metrics.nonMembers)),
-                // The ROC curve, at most 201 points (evenly spaced along the full curve, ends kept).
-                ("roc", .array(MembershipReport.thinned(metrics.curve).map { .array([.double($0.falsePositiveRate), .double($0.truePositiveRate)]) })),
-            ]
-        }
-        var blind: OrderedJSON = .null
-        if let baseline = blindBaseline {
-            blind = .object([("classifier", .string(baseline.classifier))] + metricsJSON(baseline.metrics)
-                + [("separable", .bool(baseline.separable))])
-        }
-        return .object([
-            ("methods", .array(methods.map { .object([("name", .string($0.method.rawValue))] + metricsJSON($0.metrics)) })),
-            ("blind_baseline", blind),
-            ("unavailable", .object(unavailable.map { ($0.method.rawValue, .string($0.reason)) })),
-            ("skipped", .int(skipped)),
-            ("warnings", .array(warnings.map { .string($0) })),
-        ])
-    }
-
     /// At most `limit` points of a curve, evenly spaced, first and last kept.
     static func thinned(_ curve: [ROCPoint], limit: Int = 201) -> [ROCPoint] {
         guard curve.count > limit else { return curve }

@@ -1,4 +1,5 @@
 import Foundation
+import Membership
 import Support
 
 /// A membership evaluation as a report reads it: `membership --json`, or the IID and shifted
@@ -23,35 +24,43 @@ public struct MembershipReportInput: Sendable {
     public var sourceHash: String
     public var splits: [Split]
 
+    /// The splits of `membership testbed --json` (its other facts are not reported).
+    private struct TestbedParts: Decodable {
+        var iid: MembershipSummary
+        var shifted: MembershipSummary?
+    }
+
     /// Whether a parsed JSON object is a membership result.
     static func isMembership(_ object: [String: Any]) -> Bool { object["methods"] != nil || object["iid"] != nil }
 
+    /// Reads `membership --json` or `membership testbed --json` (through ``MembershipSummary``
+    /// and ``TestbedSummary``).
     public static func parse(_ data: Data, source: String, title: String) throws -> MembershipReportInput {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], isMembership(object) else {
             throw InputError(path: source, problem: "not a `membership --json` or `membership testbed --json` result")
         }
-        func split(_ value: Any?, title: String) throws -> Split {
-            guard let part = value as? [String: Any], let methods = part["methods"] as? [[String: Any]] else {
-                throw InputError(path: source, problem: "\(title): no \"methods\" list")
+        func split(_ summary: MembershipSummary, title: String) throws -> Split {
+            var methods = summary.methods
+            if let blind = summary.blindBaseline { methods.append(blind) }
+            let parsed = try methods.map { method -> Method in
+                guard method.aucInterval.count == 2 else { throw InputError(path: source, problem: "\(title): method \(method.name) lacks auc or auc_ci") }
+                return Method(name: method.name, auc: method.auc, interval: method.aucInterval,
+                              tpr: method.tprAtFPR.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                              curve: method.roc.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
             }
-            var parsed: [Method] = []
-            var entries = methods.map { ($0["name"] as? String ?? "?", $0) }
-            if let blind = part["blind_baseline"] as? [String: Any] { entries.append(("blind baseline", blind)) }
-            for (name, entry) in entries {
-                guard let auc = (entry["auc"] as? NSNumber)?.doubleValue, let interval = (entry["auc_ci"] as? [NSNumber])?.map(\.doubleValue),
-                      interval.count == 2 else { throw InputError(path: source, problem: "\(title): method \(name) lacks auc or auc_ci") }
-                let tprs = (entry["tpr_at_fpr"] as? [String: NSNumber] ?? [:]).map { ($0.key, $0.value.doubleValue) }.sorted { $0.0 < $1.0 }
-                let curve = (entry["roc"] as? [[NSNumber]] ?? []).compactMap { $0.count == 2 ? ($0[0].doubleValue, $0[1].doubleValue) : nil }
-                parsed.append(Method(name: name, auc: auc, interval: interval, tpr: tprs, curve: curve))
-            }
-            return Split(title: title, methods: parsed, warnings: part["warnings"] as? [String] ?? [])
+            return Split(title: title, methods: parsed, warnings: summary.warnings)
         }
         var splits: [Split] = []
-        if object["iid"] != nil {
-            splits.append(try split(object["iid"], title: "IID split (members and non-members from one source)"))
-            if object["shifted"] != nil { splits.append(try split(object["shifted"], title: "Shifted split (non-members from another source)")) }
-        } else {
-            splits.append(try split(object, title: "Members against non-members"))
+        do {
+            if object["iid"] != nil {
+                let testbed = try ResultJSON.decoder.decode(TestbedParts.self, from: data)
+                splits.append(try split(testbed.iid, title: "IID split (members and non-members from one source)"))
+                if let shifted = testbed.shifted { splits.append(try split(shifted, title: "Shifted split (non-members from another source)")) }
+            } else {
+                splits.append(try split(try ResultJSON.decoder.decode(MembershipSummary.self, from: data), title: "Members against non-members"))
+            }
+        } catch let error as DecodingError {
+            throw InputError(path: source, problem: "not a `membership --json` result (\(MixtureReportInput.reason(error)))")
         }
         var fingerprint = Fingerprint()
         fingerprint.update(data)

@@ -165,7 +165,7 @@ struct MembershipEvaluate: ParsableCommand {
                                                        context: context, resamples: options.resamples, seed: options.seed,
                                                        blindBaseline: !options.noBlindBaseline)
         if let roc = options.roc { try AtomicWrite.write(report.rocCSV, to: roc) }
-        print(options.json ? report.json.prettyPrinted() : report.table)
+        print(options.json ? try ResultJSON.text(report.summary) : report.table)
     }
 }
 
@@ -251,14 +251,7 @@ struct MembershipTestbed: ParsableCommand {
                            Double(result.dilutionBytes) / Double(max(result.memberBytes, 1)), result.referenceBytes,
                            result.proxyNGrams.map(String.init).joined(separator: "/"))
         if options.json {
-            var fields: [(String, OrderedJSON)] = [
-                ("documents", .int(result.documents)), ("members", .int(result.members)), ("non_members", .int(result.nonMembers)),
-                ("member_bytes", .int(result.memberBytes)), ("dilution_bytes", .int(result.dilutionBytes)),
-                ("reference_bytes", .int(result.referenceBytes)), ("order", .int(order)), ("words", .int(words)),
-                ("iid", result.iid.json),
-            ]
-            if let shifted = result.shifted { fields.append(("shifted", shifted.json)) }
-            print(OrderedJSON.object(fields).prettyPrinted())
+            print(try ResultJSON.text(TestbedSummary(result, order: order, words: words)))
             return
         }
         print(facts)

@@ -1,4 +1,5 @@
 import Foundation
+import Membership
 import MixtureInference
 import Support
 import TestSupport
@@ -8,7 +9,7 @@ import XCTest
 /// The schema page (docs/results.md) and the JSON the result types write cannot drift apart.
 final class ResultSchemaTests: XCTestCase {
     /// Objects whose keys are data (stage names, family names), not schema.
-    private let maps: Set<String> = ["seconds", "families"]
+    private let maps: Set<String> = ["seconds", "families", "unavailable", "methods[].tpr_at_fpr", "blind_baseline.tpr_at_fpr"]
 
     /// Key paths of a JSON value: `a`, `a.b`, `a[].b` (arrays of objects), in any order.
     private func keyPaths(_ value: Any, prefix: String = "") -> Set<String> {
@@ -76,5 +77,20 @@ final class ResultSchemaTests: XCTestCase {
         let back = try ResultJSON.decoder.decode(TokenizerInspection.self, from: try ResultJSON.encoder().encode(facts))
         XCTAssertEqual(back.byLength.map(\.tokens), facts.byLength.map(\.tokens))
         XCTAssertEqual(back.mergesForInference, facts.mergesForInference)
+    }
+
+    func testMembershipSchemaMatchesThePage() throws {
+        let metrics = ROC.metrics(scores: [0.1, 0.4, 0.35, 0.8], labels: [false, true, false, true], resamples: 20)
+        let method = MembershipSummary.Method(name: "loss", metrics: metrics)
+        var blind = method
+        blind.name = "blind baseline"
+        blind.classifier = "naive Bayes"
+        blind.separable = false
+        let summary = MembershipSummary(methods: [method], blindBaseline: blind, unavailable: ["zlib": "no texts"], skipped: 0, warnings: [])
+        let written = try JSONSerialization.jsonObject(with: ResultJSON.encoder().encode(summary))
+        XCTAssertEqual(keyPaths(written), try documentedKeys("membership --json"))
+        let back = try ResultJSON.decoder.decode(MembershipSummary.self, from: try ResultJSON.encoder().encode(summary))
+        XCTAssertEqual(back.methods.first?.auc, metrics.auc)
+        XCTAssertEqual(back.blindBaseline?.separable, false)
     }
 }
