@@ -53,3 +53,49 @@ public func bitsPerByte(model: KneserNeyModel, documents: [[UInt32]], bytes: Int
     }
     return -sums.reduce(0, +) / log(2) / Double(max(bytes, 1))
 }
+
+/// A proxy language model trained on a mixture, and its held-out loss per category
+/// (`proxy train`).
+public struct ProxyModelRun: Codable, Sendable {
+    /// One category's weight in the mixture and the model's loss on its held-out text.
+    public struct Loss: Codable, Sendable {
+        public var name: String
+        public var weight: Double
+        public var bitsPerByte: Double
+        enum CodingKeys: String, CodingKey { case name, weight, bitsPerByte = "bits_per_byte" }
+        public init(name: String, weight: Double, bitsPerByte: Double) {
+            self.name = name
+            self.weight = weight
+            self.bitsPerByte = bitsPerByte
+        }
+    }
+
+    /// The n-gram order, and the tokens the model trained on.
+    public var order: Int
+    public var trainTokens: Int
+    public var categories: [Loss]
+
+    enum CodingKeys: String, CodingKey { case order, categories, trainTokens = "train_tokens" }
+
+    public init(order: Int, trainTokens: Int, categories: [Loss]) {
+        self.order = order
+        self.trainTokens = trainTokens
+        self.categories = categories
+    }
+
+    /// Trains an order-`order` model on `trainBytes` of the categories' training texts mixed in
+    /// proportions `weights`, and measures its loss on up to `evalBytes` of each category's
+    /// held-out text. Returns the model with its result.
+    public static func train(tokenizer: Tokenizer, names: [String], weights: [Double], trainSources: [CategorySource],
+                             heldOutSources: [CategorySource], trainBytes: Int, evalBytes: Int, order: Int) throws -> (KneserNeyModel, ProxyModelRun) {
+        let train = try TokenizedCategories(sources: trainSources, tokenizer: tokenizer, maxBytes: nil)
+        let model = try KneserNeyModel(texts: train.mixture(weights: weights, totalBytes: trainBytes),
+                                       vocabularySize: tokenizer.model.vocabularySize, order: order)
+        let held = try TokenizedCategories(sources: heldOutSources, tokenizer: tokenizer, maxBytes: evalBytes)
+        let losses = try names.indices.map { index in
+            Loss(name: names[index], weight: weights[index],
+                 bitsPerByte: try bitsPerByte(model: model, documents: held.documents[index], bytes: held.bytes(of: index)))
+        }
+        return (model, ProxyModelRun(order: order, trainTokens: model.tokenCount, categories: losses))
+    }
+}

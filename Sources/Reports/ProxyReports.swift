@@ -109,19 +109,10 @@ extension ReportWriter {
 
     /// The report of `proxy train --json`: the proxy model's held-out loss per category.
     public static func proxyModel(_ data: Data, source: String, title: String) throws -> (html: String, markdown: String) {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let categories = object["categories"] as? [[String: Any]] else {
-            throw InputError(path: source, problem: "not a `proxy train --json` result")
-        }
-        let rows = try categories.map { entry -> (String, Double, Double) in
-            guard let name = entry["name"] as? String, let bits = (entry["bits_per_byte"] as? NSNumber)?.doubleValue,
-                  let weight = (entry["weight"] as? NSNumber)?.doubleValue else {
-                throw InputError(path: source, problem: "a category lacks name, weight or bits_per_byte")
-            }
-            return (name, weight, bits)
-        }
-        let order = (object["order"] as? NSNumber).map { "order-\($0.intValue) " } ?? ""
-        let tokens = (object["train_tokens"] as? NSNumber).map { " on \($0.intValue) training tokens" } ?? ""
+        let run = try decode(ProxyModelRun.self, data, source: source, command: "proxy train")
+        let rows = run.categories.map { ($0.name, $0.weight, $0.bitsPerByte) }
+        let order = "order-\(run.order) "
+        let tokens = " on \(run.trainTokens) training tokens"
         let summary = "A \(order)proxy language model trained on the mixture\(tokens); its loss on each category's held-out text "
             + "(bits per byte, lower is better)."
         var html = "<h1>\(escape(title)): proxy model losses</h1>\n<p>\(escape(summary))</p>\n"

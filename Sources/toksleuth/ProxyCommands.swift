@@ -188,32 +188,21 @@ struct ProxyTrain: ParsableCommand {
         let loaded = try TokenizerLoader.load(tokenizer)
         let (names, weights, trainSources) = try mixtureCategories(folders: categories, mixturePath: mixture, role: .train)
         let sampleSources = try Categories.discover(inFolders: categories, role: .sample, only: names)
-        let train = try TokenizedCategories(sources: trainSources, tokenizer: loaded, maxBytes: nil)
-        let texts = train.mixture(weights: weights, totalBytes: trainBytes)
-        let model = try KneserNeyModel(texts: texts, vocabularySize: loaded.model.vocabularySize, order: order)
+        let (model, run) = try ProxyModelRun.train(tokenizer: loaded, names: names, weights: weights, trainSources: trainSources,
+                                                   heldOutSources: names.map { name in sampleSources.first { $0.name == name }! },
+                                                   trainBytes: trainBytes, evalBytes: evalBytes, order: order)
         if let output {
             try ModelFile.write(model, provenance: ModelProvenance(tokenizerFingerprint: loaded.fingerprint, tokenizerSource: loaded.source,
                                                                    corpus: trainSources.flatMap(\.files)), to: output)
         }
-        let held = try TokenizedCategories(sources: names.map { name in sampleSources.first { $0.name == name }! }, tokenizer: loaded,
-                                           maxBytes: evalBytes)
-        var losses: [Double] = []
-        for index in names.indices {
-            losses.append(try bitsPerByte(model: model, documents: held.documents[index], bytes: held.bytes(of: index)))
-        }
         if json {
-            print(OrderedJSON.object([
-                ("order", .int(order)), ("train_tokens", .int(model.tokenCount)),
-                ("categories", .array(names.indices.map { index in
-                    .object([("name", .string(names[index])), ("weight", .double(weights[index])), ("bits_per_byte", .double(losses[index]))])
-                })),
-            ]).prettyPrinted())
+            print(try ResultJSON.text(run))
             return
         }
-        print("proxy (order \(order)) trained on \(model.tokenCount) tokens; held-out loss per category:")
-        for index in names.indices {
-            print(names[index].padding(toLength: 14, withPad: " ", startingAt: 0)
-                  + String(format: "weight %6.2f%%   %.4f bits/byte", 100 * weights[index], losses[index]))
+        print("proxy (order \(order)) trained on \(run.trainTokens) tokens; held-out loss per category:")
+        for loss in run.categories {
+            print(loss.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                  + String(format: "weight %6.2f%%   %.4f bits/byte", 100 * loss.weight, loss.bitsPerByte))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Membership
 import MixtureInference
+import ProxyRuns
 import Support
 import TestSupport
 import TokenizerFormats
@@ -92,5 +93,11 @@ final class ResultSchemaTests: XCTestCase {
         let back = try ResultJSON.decoder.decode(MembershipSummary.self, from: try ResultJSON.encoder().encode(summary))
         XCTAssertEqual(back.methods.first?.auc, metrics.auc)
         XCTAssertEqual(back.blindBaseline?.separable, false)
+    }
+
+    func testProxyModelSchemaMatchesThePage() throws {
+        let run = ProxyModelRun(order: 3, trainTokens: 10, categories: [.init(name: "de", weight: 1, bitsPerByte: 2)])
+        let written = try JSONSerialization.jsonObject(with: ResultJSON.encoder().encode(run))
+        XCTAssertEqual(keyPaths(written), try documentedKeys("proxy train --json"))
     }
 }
