@@ -37,7 +37,7 @@ public enum ROC {
         let negatives = labels.count - positives
         precondition(positives > 0 && negatives > 0, "ROC needs both classes")
         let unit = [Double](repeating: 1, count: scores.count)
-        let auc = weightedAUC(order: order, scores: scores, labels: labels, weights: unit)
+        let auc = Statistics.auc(order: order, scores: scores, labels: labels, weights: unit)
 
         // Stratified bootstrap: resample members and non-members separately, so every draw has
         // both classes and the class balance of the data.
@@ -53,7 +53,7 @@ public enum ROC {
             for _ in 0..<nonMemberIndices.count {
                 weights[nonMemberIndices[Int.random(in: 0..<nonMemberIndices.count, using: &generator)]] += 1
             }
-            draws.append(weightedAUC(order: order, scores: scores, labels: labels, weights: weights))
+            draws.append(Statistics.auc(order: order, scores: scores, labels: labels, weights: weights))
         }
         draws.sort()
         let interval = resamples > 0 ? [linearQuantile(draws, 0.025), linearQuantile(draws, 0.975)] : [auc, auc]
@@ -64,27 +64,6 @@ public enum ROC {
             tpr[key] = curve.filter { $0.falsePositiveRate < rate }.map(\.truePositiveRate).max() ?? 0
         }
         return DetectionMetrics(auc: auc, aucInterval: interval, tprAtFPR: tpr, members: positives, nonMembers: negatives, curve: curve)
-    }
-
-    /// Mann-Whitney AUC with multiplicities `weights`, in one pass over the scores in ascending
-    /// `order`: each member gains the weight of non-members below it and half of those tied.
-    static func weightedAUC(order: [Int], scores: [Double], labels: [Bool], weights: [Double]) -> Double {
-        var negativesBelow = 0.0, area = 0.0, positiveTotal = 0.0
-        var start = 0
-        while start < order.count {
-            var end = start
-            var groupPositive = 0.0, groupNegative = 0.0
-            while end < order.count, scores[order[end]] == scores[order[start]] {
-                let index = order[end]
-                if labels[index] { groupPositive += weights[index] } else { groupNegative += weights[index] }
-                end += 1
-            }
-            area += groupPositive * (negativesBelow + 0.5 * groupNegative)
-            negativesBelow += groupNegative
-            positiveTotal += groupPositive
-            start = end
-        }
-        return positiveTotal > 0 && negativesBelow > 0 ? area / (positiveTotal * negativesBelow) : 0.5
     }
 
     /// ROC points from the highest threshold down (each distinct score once), after (0, 0).

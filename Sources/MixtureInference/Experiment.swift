@@ -64,6 +64,53 @@ public struct TrialResult: Sendable, Codable {
     public var fit: FitQuality?
     /// The attack run again with some categories withheld (with `--withhold`).
     public var withheld: WithheldRun?
+
+    enum CodingKeys: String, CodingKey {
+        case trial, categories, truth, estimates, mse, seconds, solver, failures, intervals, fit, withheld
+        case mergesUsed = "merges_used", mergesMissing = "merges_missing", encodingEfficiencyRatios = "encoding_efficiency_ratios"
+        case intervalsByResampling = "intervals_by_resampling"
+    }
+}
+
+/// `experiment --json` trials (docs/results.md): seconds only with timings; `merges_missing`
+/// is the solver's count of skipped steps.
+extension TrialResult {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        trial = try container.decode(Int.self, forKey: .trial)
+        categories = try container.decode([String].self, forKey: .categories)
+        truth = try container.decode([Double].self, forKey: .truth)
+        estimates = try container.decode([String: [Double]].self, forKey: .estimates)
+        mse = try container.decode([String: Double].self, forKey: .mse)
+        seconds = try container.decodeIfPresent([String: Double].self, forKey: .seconds) ?? [:]
+        mergesUsed = try container.decode(Int.self, forKey: .mergesUsed)
+        solver = try container.decodeIfPresent(SolverReport.self, forKey: .solver)
+        encodingEfficiencyRatios = try container.decodeIfPresent([Double].self, forKey: .encodingEfficiencyRatios)
+        failures = try container.decodeIfPresent([String: String].self, forKey: .failures) ?? [:]
+        intervals = try container.decodeIfPresent([[Double]].self, forKey: .intervals)
+        intervalsByResampling = try container.decodeIfPresent([String: [[Double]]].self, forKey: .intervalsByResampling)
+        fit = try container.decodeIfPresent(FitQuality.self, forKey: .fit)
+        withheld = try container.decodeIfPresent(WithheldRun.self, forKey: .withheld)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(trial, forKey: .trial)
+        try container.encode(categories, forKey: .categories)
+        try container.encode(truth, forKey: .truth)
+        try container.encode(estimates, forKey: .estimates)
+        try container.encode(mse, forKey: .mse)
+        if encoder.includesTimings { try container.encode(seconds, forKey: .seconds) }
+        try container.encode(mergesUsed, forKey: .mergesUsed)
+        try container.encodeIfPresent(solver, forKey: .solver)
+        if let solver { try container.encode(solver.missingSteps.count, forKey: .mergesMissing) }
+        try container.encodeIfPresent(encodingEfficiencyRatios, forKey: .encodingEfficiencyRatios)
+        try container.encode(failures, forKey: .failures)
+        try container.encodeIfPresent(intervals, forKey: .intervals)
+        try container.encodeIfPresent(intervalsByResampling, forKey: .intervalsByResampling)
+        try container.encodeIfPresent(fit, forKey: .fit)
+        try container.encodeIfPresent(withheld, forKey: .withheld)
+    }
 }
 
 /// An attack over fewer categories than the tokenizer was trained on.
@@ -251,8 +298,7 @@ public struct ExperimentRunner {
         let trialFolder = (folder as NSString).appendingPathComponent(String(format: "trial-%03d", result.trial))
         try FileManager.default.createDirectory(atPath: trialFolder, withIntermediateDirectories: true)
         try TokenizerLoader.write(tokenizer, to: (trialFolder as NSString).appendingPathComponent("tokenizer.json"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = ResultJSON.encoder()
         let truth = Dictionary(uniqueKeysWithValues: zip(result.categories, result.truth))
         try AtomicWrite.write([UInt8](try encoder.encode(truth)), to: (trialFolder as NSString).appendingPathComponent("mixture.json"))
         try AtomicWrite.write([UInt8](try encoder.encode(result)), to: (trialFolder as NSString).appendingPathComponent("result.json"))

@@ -33,4 +33,35 @@ public enum Statistics {
 
     /// Spearman rank correlation (Pearson on tie-averaged ranks).
     public static func spearman(_ x: [Double], _ y: [Double]) -> Double { pearson(ranks(x), ranks(y)) }
+
+    /// Area under the ROC curve of `scores` (higher: positive) for `labels`, each example
+    /// counted with its weight; ties count one half. `order` sorts the scores ascending.
+    /// 0.5 when a class is empty.
+    ///
+    /// Scores 0.1, 0.4, 0.35, 0.8 with labels no, yes, no, yes: 3 of the 4 (positive, negative)
+    /// pairs are ordered right, so 0.75.
+    public static func auc(order: [Int], scores: [Double], labels: [Bool], weights: [Double]) -> Double {
+        var negativesBelow = 0.0, area = 0.0, positiveTotal = 0.0
+        var start = 0
+        while start < order.count {
+            var end = start
+            var groupPositive = 0.0, groupNegative = 0.0
+            while end < order.count, scores[order[end]] == scores[order[start]] {
+                let index = order[end]
+                if labels[index] { groupPositive += weights[index] } else { groupNegative += weights[index] }
+                end += 1
+            }
+            area += groupPositive * (negativesBelow + 0.5 * groupNegative)
+            negativesBelow += groupNegative
+            positiveTotal += groupPositive
+            start = end
+        }
+        return positiveTotal > 0 && negativesBelow > 0 ? area / (positiveTotal * negativesBelow) : 0.5
+    }
+
+    /// ``auc(order:scores:labels:weights:)`` with every example weighing 1.
+    public static func auc(scores: [Double], labels: [Bool]) -> Double {
+        auc(order: scores.indices.sorted { scores[$0] < scores[$1] }, scores: scores, labels: labels,
+            weights: [Double](repeating: 1, count: scores.count))
+    }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Support
 import MixtureInference
-import Membership
 
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -77,6 +76,9 @@ struct ExperimentCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Include wall-clock seconds in --json (they differ run to run).")
+    var timings = false
+
     @Flag(name: .long, help: "No progress on stderr.")
     var quiet = false
 
@@ -130,165 +132,8 @@ struct ExperimentCommand: ParsableCommand {
             progress.update("trials", done: trial.trial + 1, total: trials)
         }
         progress.finish()
-        let summary = ExperimentSummary(results: results, methods: config.methods)
-        if json {
-            print(summary.json(results: results))
-        } else {
-            print(summary.table(results: results, config: config))
-        }
+        let report = ExperimentReport(results: results, methods: config.methods)
+        print(json ? try ResultJSON.text(report, timings: timings) : report.table(config: config))
     }
 }
 
-/// Mean and standard deviation of log10 MSE per method.
-struct ExperimentSummary {
-    var rows: [(method: String, mean: Double, sd: Double, failed: Int)] = []
-
-    init(results: [TrialResult], methods: [InferenceMethod]) {
-        for method in methods {
-            let logs = results.compactMap { $0.mse[method.rawValue] }.map { log10(max($0, 1e-300)) }
-            guard !logs.isEmpty else { continue }
-            let mean = logs.reduce(0, +) / Double(logs.count)
-            let variance = logs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(logs.count)
-            rows.append((method.rawValue, mean, variance.squareRoot(), results.filter { $0.failures[method.rawValue] != nil }.count))
-        }
-    }
-
-    /// Per resampling, how many true proportions fall inside the attack's bootstrap intervals,
-    /// of how many, and the intervals' mean width.
-    static func coverages(_ results: [TrialResult]) -> [(resampling: String, inside: Int, total: Int, width: Double)] {
-        let names = Set(results.flatMap { $0.intervalsByResampling?.keys.map { $0 } ?? [] })
-        return BootstrapResampling.allCases.map(\.rawValue).filter(names.contains).compactMap { name in
-            coverage(results.map { $0.intervalsByResampling?[name] }, truths: results.map(\.truth)).map { (name, $0.0, $0.1, $0.2) }
-        }
-    }
-
-    static func coverage(_ intervalSets: [[[Double]]?], truths: [[Double]]) -> (Int, Int, Double)? {
-        var inside = 0, total = 0, width = 0.0
-        for (intervals, truth) in zip(intervalSets, truths) {
-            guard let intervals else { continue }
-            for (truth, interval) in zip(truth, intervals) {
-                total += 1
-                if truth >= interval[0] && truth <= interval[1] { inside += 1 }
-                width += interval[1] - interval[0]
-            }
-        }
-        return total > 0 ? (inside, total, width / Double(total)) : nil
-    }
-
-    func json(results: [TrialResult]) -> String {
-        var summary: [String: Any] = [:]
-        for row in rows { summary[row.method] = ["mean_log10_mse": row.mean, "sd": row.sd, "failed_trials": row.failed] }
-        var coverage: [String: Any] = [:]
-        for row in ExperimentSummary.coverages(results) {
-            coverage[row.resampling] = ["inside": row.inside, "total": row.total, "fraction": Double(row.inside) / Double(row.total),
-                                        "mean_width": row.width]
-        }
-        if !coverage.isEmpty { summary["bootstrap_coverage"] = coverage }
-        if let withheld = WithholdSummary(results) {
-            summary["withhold"] = ["runs": withheld.runs, "unexplained_share_mae": withheld.estimateError,
-                                   "unexplained_share_mae_complete": withheld.completeEstimateError,
-                                   "fit_auc": withheld.fitAUC, "unexplained_share_auc": withheld.shareAUC,
-                                   "mean_log10_mse_kept": withheld.keptLogMSE]
-        }
-        let trials: [[String: Any]] = results.map { result in
-            var entry: [String: Any] = [
-                "trial": result.trial, "categories": result.categories, "truth": result.truth,
-                "estimates": result.estimates, "mse": result.mse, "seconds": result.seconds, "merges_used": result.mergesUsed,
-                "failures": result.failures,
-            ]
-            if let intervals = result.intervals { entry["intervals"] = intervals }
-            if let byResampling = result.intervalsByResampling { entry["intervals_by_resampling"] = byResampling }
-            if let fit = result.fit { entry["fit"] = ResultJSON.object(fit) }
-            if let withheld = result.withheld {
-                entry["withheld"] = ["categories": withheld.categories, "share": withheld.share, "estimates": withheld.estimates,
-                                     "mse": withheld.mse, "fit": ResultJSON.object(withheld.fit)]
-            }
-            if let solver = result.solver {
-                entry["solver"] = ResultJSON.object(solver, timings: true)
-                entry["merges_missing"] = solver.missingSteps.count
-            }
-            return entry
-        }
-        let data = try! JSONSerialization.data(withJSONObject: ["summary": summary, "trials": trials], options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    func table(results: [TrialResult], config: ExperimentConfig) -> String {
-        var out = "\(results.count) trials, n = \(config.categoriesPerTrial), T = \(config.merges), \(config.trainBytes) training bytes"
-        out += config.sameData ? ", counted on the training text\n\n" : ", samples of \(config.sampleBytes) bytes\n\n"
-        out += "method   mean log10 MSE   sd\n"
-        for row in rows {
-            out += row.method.padding(toLength: 9, withPad: " ", startingAt: 0)
-            out += String(format: "%14.2f %6.2f", row.mean, row.sd)
-            out += row.failed > 0 ? "   (\(row.failed) trials failed: see --json)\n" : "\n"
-        }
-        var stages: [String: Double] = [:]
-        for result in results { for (stage, seconds) in result.seconds { stages[stage, default: 0] += seconds } }
-        out += "\nseconds per trial: " + stages.sorted { $0.key < $1.key }
-            .map { String(format: "%@ %.2f", $0.key, $0.value / Double(max(results.count, 1))) }.joined(separator: ", ")
-        for row in ExperimentSummary.coverages(results) {
-            out += String(format: "\nbootstrap %.0f%% intervals of the attack, resampling %@: %d of %d true proportions inside (%.0f%%), mean width %.4f",
-                          100 * config.bootstrapLevel, row.resampling, row.inside, row.total, 100 * Double(row.inside) / Double(row.total), row.width)
-        }
-        if let withheld = WithholdSummary(results) { out += "\n\n" + withheld.table(results) }
-        let solves = results.compactMap(\.solver)
-        if !solves.isEmpty {
-            let optimal = solves.filter(\.converged).count
-            let reasons = Dictionary(grouping: solves, by: \.stopReason).map { "\($0.key) \($0.value.count)" }.sorted().joined(separator: ", ")
-            out += String(format: "\nLP: %.1f rounds, %.0f constraints per trial on average; %d of %d solved to proven optimality (stop reasons: %@; largest gap %.2g, largest violation %.2g)",
-                          Double(solves.map(\.rounds).reduce(0, +)) / Double(solves.count),
-                          Double(solves.map(\.constraints).reduce(0, +)) / Double(solves.count), optimal, solves.count,
-                          reasons, solves.map(\.gap).max() ?? 0, solves.map(\.largestViolation).max() ?? 0)
-            if optimal < solves.count {
-                let reasons = Set(solves.filter { !$0.converged }.map(\.stopReason)).sorted().joined(separator: ", ")
-                out += "\nwarning: \(solves.count - optimal) LP solves stopped before optimality (\(reasons)): their estimates are not optima"
-            }
-        }
-        return out
-    }
-}
-
-/// What `experiment --withhold` measures: how the fit figure and the unexplained-share estimate
-/// move with the withheld share.
-struct WithholdSummary {
-    var runs: Int
-    /// Mean absolute error of the unexplained-share estimate on the withheld runs, and on the
-    /// complete runs (where the truth is 0).
-    var estimateError: Double
-    var completeEstimateError: Double
-    /// AUC of the mean shortfall (and of the unexplained-share estimate) at telling withheld runs
-    /// from complete ones.
-    var fitAUC: Double
-    var shareAUC: Double
-    /// Mean log10 MSE of the kept categories' estimates against their renormalised truth.
-    var keptLogMSE: Double
-
-    init?(_ results: [TrialResult]) {
-        let pairs = results.compactMap { result in result.fit.flatMap { fit in result.withheld.map { (fit, $0) } } }
-        guard !pairs.isEmpty else { return nil }
-        runs = pairs.count
-        estimateError = pairs.map { abs($0.1.fit.unexplainedShare - $0.1.share) }.reduce(0, +) / Double(runs)
-        completeEstimateError = pairs.map { $0.0.unexplainedShare }.reduce(0, +) / Double(runs)
-        let labels = pairs.map { _ in false } + pairs.map { _ in true }
-        fitAUC = ROC.metrics(scores: pairs.map(\.0.meanShortfall) + pairs.map(\.1.fit.meanShortfall), labels: labels, resamples: 0).auc
-        shareAUC = ROC.metrics(scores: pairs.map(\.0.unexplainedShare) + pairs.map(\.1.fit.unexplainedShare), labels: labels, resamples: 0).auc
-        keptLogMSE = pairs.map { log10(max($0.1.mse, 1e-300)) }.reduce(0, +) / Double(runs)
-    }
-
-    func table(_ results: [TrialResult]) -> String {
-        var out = "withheld categories: per trial, complete run | withheld run\n"
-        out += "trial  withheld             share  | shortfall  unexplained | shortfall  unexplained\n"
-        for result in results {
-            guard let fit = result.fit, let withheld = result.withheld else { continue }
-            out += String(format: "%5d  %@ %6.3f  | %9.4f  %11.3f | %9.4f  %11.3f\n", result.trial,
-                          withheld.categories.joined(separator: ",").padding(toLength: 20, withPad: " ", startingAt: 0),
-                          withheld.share, fit.meanShortfall, fit.unexplainedShare, withheld.fit.meanShortfall, withheld.fit.unexplainedShare)
-        }
-        out += String(format: "unexplained-share estimate: mean absolute error %.3f on withheld runs, %.3f on complete runs (truth 0)\n",
-                      estimateError, completeEstimateError)
-        out += String(format: "AUC at telling withheld runs from complete ones: mean shortfall %.3f, unexplained share %.3f\n",
-                      fitAUC, shareAUC)
-        out += String(format: "kept categories (renormalised truth): mean log10 MSE %.2f", keptLogMSE)
-        return out
-    }
-}

@@ -10,7 +10,7 @@ import XCTest
 /// The schema page (docs/results.md) and the JSON the result types write cannot drift apart.
 final class ResultSchemaTests: XCTestCase {
     /// Objects whose keys are data (stage names, family names), not schema.
-    private let maps: Set<String> = ["seconds", "families", "unavailable", "methods[].tpr_at_fpr", "blind_baseline.tpr_at_fpr"]
+    private let maps: Set<String> = ["seconds", "families", "unavailable", "methods[].tpr_at_fpr", "blind_baseline.tpr_at_fpr", "withheld.fit"]
 
     /// Key paths of a JSON value: `a`, `a.b`, `a[].b` (arrays of objects), in any order.
     private func keyPaths(_ value: Any, prefix: String = "") -> Set<String> {
@@ -99,5 +99,26 @@ final class ResultSchemaTests: XCTestCase {
         let run = ProxyModelRun(order: 3, trainTokens: 10, categories: [.init(name: "de", weight: 1, bitsPerByte: 2)])
         let written = try JSONSerialization.jsonObject(with: ResultJSON.encoder().encode(run))
         XCTAssertEqual(keyPaths(written), try documentedKeys("proxy train --json"))
+    }
+
+    func testExperimentTrialSchemaMatchesThePage() throws {
+        let fit = #"{"steps": 2, "mean_shortfall": 0.5, "unexplained_share": 0.5, "histogram": [1, 1], "profile": [0, 1]}"#
+        let json = """
+            {"trial": 0, "categories": ["de", "fr"], "truth": [0.5, 0.5], "estimates": {"attack": [0.4, 0.6]}, "mse": {"attack": 0.01},
+             "seconds": {"solve": 1}, "merges_used": 10, "merges_missing": 0, "solver": {"rounds": 3, "optimal": true},
+             "encoding_efficiency_ratios": [1, 2], "failures": {}, "intervals": [[0, 1], [0, 1]],
+             "intervals_by_resampling": {"both": [[0, 1], [0, 1]]}, "fit": \(fit),
+             "withheld": {"categories": ["fr"], "share": 0.5, "estimates": [1], "mse": 0, "fit": \(fit)}}
+            """
+        let trial = try ResultJSON.decoder.decode(TrialResult.self, from: Data(json.utf8))
+        let written = try XCTUnwrap(try JSONSerialization.jsonObject(with: ResultJSON.encoder(timings: true).encode(trial)) as? [String: Any])
+        let topLevel = Set(written.keys).union(keyPaths(written["withheld"]!, prefix: "withheld"))
+        XCTAssertEqual(topLevel, try documentedKeys("experiment --json"))
+        let report = ExperimentReport(results: [trial], methods: [.attack])
+        let back = try ResultJSON.decoder.decode(ExperimentReport.self, from: try ResultJSON.encoder().encode(report))
+        XCTAssertEqual(back.rows.first?.method, "attack")
+        XCTAssertEqual(back.rows.first?.mean ?? 0, -2, accuracy: 1e-12)
+        XCTAssertEqual(back.trials.first?.withheld?.share, 0.5)
+        XCTAssertNil(try XCTUnwrap(try JSONSerialization.jsonObject(with: ResultJSON.encoder().encode(trial)) as? [String: Any])["seconds"])
     }
 }
