@@ -207,3 +207,42 @@ extension ExperimentReport {
         }
     }
 }
+
+/// `demo --json`: the hidden mixture, every method's estimate and its log10 MSE.
+public struct DemoSummary: Codable, Sendable {
+    public var categories: [String]
+    public var truth: [Double]
+    public var estimates: [String: [Double]]
+    public var log10MSE: [String: Double]
+    /// Wall-clock seconds (written only with timings).
+    public var seconds: Double
+
+    /// The summary of the demo's trial.
+    public init(_ trial: TrialResult, seconds: Double) {
+        categories = trial.categories
+        truth = trial.truth
+        estimates = trial.estimates
+        log10MSE = trial.mse.mapValues { log10($0) }
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey { case categories, truth, estimates, seconds, log10MSE = "log10_mse" }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(categories, forKey: .categories)
+        try container.encode(truth, forKey: .truth)
+        try container.encode(estimates, forKey: .estimates)
+        try container.encode(log10MSE, forKey: .log10MSE)
+        if encoder.includesTimings { try container.encode(seconds, forKey: .seconds) }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        categories = try container.decode([String].self, forKey: .categories)
+        truth = try container.decode([Double].self, forKey: .truth)
+        estimates = try container.decode([String: [Double]].self, forKey: .estimates)
+        log10MSE = try container.decode([String: Double].self, forKey: .log10MSE)
+        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MixtureInference
+import Support
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +27,9 @@ struct Demo: ParsableCommand {
     @Flag(name: .long, help: "Print JSON: {categories, truth, estimates (per method), log10_mse (per method), seconds}.")
     var json = false
 
+    @Flag(name: .long, help: "Include wall-clock seconds in --json.")
+    var timings = false
+
     func run() throws {
         let folder = (fixtures as NSString).appendingPathComponent("demo/languages")
         guard FileManager.default.fileExists(atPath: folder) else {
@@ -45,9 +49,7 @@ struct Demo: ParsableCommand {
         guard let trial = try ExperimentRunner(config: config).run().first else { return }
         let methods = ["attack", "tee", "tc", "random"]
         if json {
-            let object: [String: Any] = ["categories": trial.categories, "truth": trial.truth, "estimates": trial.estimates,
-                                         "log10_mse": trial.mse.mapValues { log10($0) }, "seconds": Date().timeIntervalSince(started)]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            print(try ResultJSON.text(DemoSummary(trial, seconds: Date().timeIntervalSince(started)), timings: timings))
             return
         }
         print("category      true   " + methods.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())

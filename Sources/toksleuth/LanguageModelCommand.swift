@@ -55,6 +55,9 @@ struct LanguageModelTrain: ParsableCommand {
     @Flag(name: .long, help: "Print a JSON summary.")
     var json = false
 
+    @Flag(name: .long, help: "Include wall-clock seconds in --json.")
+    var timings = false
+
     func validate() throws {
         guard (1...8).contains(order) else { throw ValidationError("--order must be between 1 and 8") }
         guard !corpus.isEmpty else { throw ValidationError("--corpus needs at least one file or folder") }
@@ -70,11 +73,9 @@ struct LanguageModelTrain: ParsableCommand {
         try ModelFile.write(model, provenance: provenance, to: output)
         let seconds = Date().timeIntervalSince(start)
         if json {
-            print(OrderedJSON.object([
-                ("output", .string(output)), ("order", .int(order)), ("texts", .int(model.textCount)), ("tokens", .int(model.tokenCount)),
-                ("ngrams", .array(model.nGramCounts.map { .int($0) })), ("discounts", .array(model.discounts.map { .array($0.map { .double($0) }) })),
-                ("seconds", .double(seconds)),
-            ]).prettyPrinted())
+            print(try ResultJSON.text(ModelTrainingSummary(output: output, order: order, texts: model.textCount, tokens: model.tokenCount,
+                                                           ngrams: model.nGramCounts, discounts: model.discounts, seconds: seconds),
+                                      timings: timings))
         } else {
             print("wrote \(output): order \(order), \(model.textCount) texts, \(model.tokenCount) tokens, n-grams per order "
                 + model.nGramCounts.map(String.init).joined(separator: "/") + String(format: " (%.1f s)", seconds))
@@ -129,9 +130,8 @@ struct LanguageModelScore: ParsableCommand {
         }
         let natsPerToken = -logLikelihood / Double(max(tokens, 1)), bitsPerByte = -logLikelihood / log(2) / Double(max(bytes, 1))
         if json {
-            let object: [String: Any] = ["texts": scored.count, "tokens": tokens, "nats_per_token": natsPerToken,
-                                         "perplexity": exp(natsPerToken), "bits_per_byte": bitsPerByte, "output": output]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            print(try ResultJSON.text(ScoringSummary(texts: scored.count, tokens: tokens, natsPerToken: natsPerToken,
+                                                     bitsPerByte: bitsPerByte, output: output)))
             return
         }
         let summary = String(format: "scored %d texts, %d tokens: %.4f nats/token, perplexity %.2f, %.4f bits/byte",

@@ -100,7 +100,7 @@ struct ReportCommand: ParsableCommand {
             if !json { print("wrote \(outputDir)/\(index).html, \(index).md and \(index).svg") }
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: ["written": written], options: [.prettyPrinted, .sortedKeys])
+            let data = try ResultJSON.encoder().encode(ReportsWritten(written: written))
             print(String(decoding: data, as: UTF8.self))
         }
     }

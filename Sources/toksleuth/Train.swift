@@ -79,8 +79,11 @@ struct Train: ParsableCommand {
         return MixtureCorpus.build(sources: texts, weights: sources.map { byName[$0.name]! }, totalBytes: trainBytes).corpus
     }
 
-    @Flag(name: .long, help: "Print a JSON summary on standard output (output, merges, vocabulary, bytes, words, seconds).")
+    @Flag(name: .long, help: "Print a JSON summary on standard output (output, merges, vocabulary, bytes, words; seconds with --timings).")
     var json = false
+
+    @Flag(name: .long, help: "Include wall-clock seconds in --json.")
+    var timings = false
 
     func run() throws {
         let pretokenizer = Pretokenizer(named: self.pretokenizer)!
@@ -103,10 +106,8 @@ struct Train: ParsableCommand {
         try TokenizerLoader.write(tokenizer, to: output)
         let seconds = Date().timeIntervalSince(started)
         if json {
-            print(OrderedJSON.object([
-                ("output", .string(output)), ("merges", .int(model.merges.count)), ("vocabulary", .int(model.vocabularySize)),
-                ("bytes", .int(text.bytes.count)), ("words", .int(words.count)), ("seconds", .double(seconds)),
-            ]).prettyPrinted())
+            print(try ResultJSON.text(TrainingSummary(output: output, merges: model.merges.count, vocabulary: model.vocabularySize,
+                                                      bytes: text.bytes.count, words: words.count, seconds: seconds), timings: timings))
             return
         }
         ProgressReporter.note(String(format: "trained %d merges (vocabulary %d) on %d bytes, %d distinct words, in %.2fs -> %@",
