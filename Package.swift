@@ -39,7 +39,7 @@ let package = Package(
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Support"),
-        .target(name: "Pretokenization", dependencies: ["CICUShim"]),
+        .target(name: "Pretokenization", dependencies: ["Support", "CICUShim"]),
         .target(
             name: "BPE",
             dependencies: ["Support", "Pretokenization", .product(name: "Collections", package: "swift-collections")]

@@ -1,5 +1,6 @@
 import Collections
 import Pretokenization
+import Support
 
 /// Byte-level BPE training with the semantics of HuggingFace `tokenizers`' `BpeTrainer`.
 ///
@@ -31,7 +32,7 @@ public struct BPETrainer: Sendable {
     }
 
     /// Errors of the configuration.
-    public struct ConfigurationError: Error, CustomStringConvertible {
+    public struct ConfigurationError: UserFacingError {
         public let description: String
     }
 

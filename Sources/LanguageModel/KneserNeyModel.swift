@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// An interpolated modified Kneser-Ney n-gram model over token ids (Chen & Goodman 1998, as
 /// KenLM's `lmplz` estimates it with `--vocab_pad`): toksleuth's proxy language model.
@@ -305,7 +306,7 @@ public struct TokenScores: Sendable, Equatable {
 }
 
 /// A language-model input that cannot be used.
-public struct LanguageModelError: Error, CustomStringConvertible {
+public struct LanguageModelError: UserFacingError {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -4,7 +4,7 @@ import TokenizerFormats
 
 /// A membership input that cannot be evaluated (a missing label, a single class, a method
 /// asked for whose input is missing).
-public struct MembershipError: Error, CustomStringConvertible {
+public struct MembershipError: UserFacingError {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

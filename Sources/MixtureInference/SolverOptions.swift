@@ -1,7 +1,8 @@
 import Foundation
+import Support
 
 /// An error of the inference, worded for the user.
-public struct InferenceError: Error, CustomStringConvertible {
+public struct InferenceError: UserFacingError {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import CICUShim
+import Support
 
 /// How a tokenizer cuts text into "words" before BPE runs inside each word.
 ///
@@ -110,7 +111,7 @@ public struct Pretokenizer: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An error in a pretokenizer's definition.
-public struct PretokenizerError: Error, CustomStringConvertible {
+public struct PretokenizerError: UserFacingError {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -33,7 +33,7 @@ struct Demo: ParsableCommand {
     func run() throws {
         let folder = (fixtures as NSString).appendingPathComponent("demo/languages")
         guard FileManager.default.fileExists(atPath: folder) else {
-            throw UserFacingError("\(folder) not found: run from the repository root or pass --fixtures")
+            throw CommandError("\(folder) not found: run from the repository root or pass --fixtures")
         }
         var config = ExperimentConfig(categoriesFolder: folder)
         config.categoriesPerTrial = 5

@@ -34,19 +34,7 @@ struct Toksleuth: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as InputError {
-            fail(error.description, code: 2)
         } catch let error as UserFacingError {
-            fail(error.description, code: 2)
-        } catch let error as BPETrainer.ConfigurationError {
-            fail(error.description, code: 2)
-        } catch let error as PretokenizerError {
-            fail(error.description, code: 2)
-        } catch let error as InferenceError {
-            fail(error.description, code: 2)
-        } catch let error as MembershipError {
-            fail(error.description, code: 2)
-        } catch let error as LanguageModelError {
             fail(error.description, code: 2)
         } catch {
             let code = exitCode(for: error)
@@ -67,8 +55,8 @@ struct Toksleuth: ParsableCommand {
     }
 }
 
-/// An error in what the user asked for, worded for them.
-struct UserFacingError: Error, CustomStringConvertible {
+/// An error in what the user asked for on the command line, worded for them.
+struct CommandError: UserFacingError {
     let description: String
     init(_ description: String) { self.description = description }
 }

@@ -89,14 +89,14 @@ struct Train: ParsableCommand {
         let pretokenizer = Pretokenizer(named: self.pretokenizer)!
         let trainer = BPETrainer(vocabularySize: vocabSize, minFrequency: minFrequency, specialTokens: specialTokens)
         guard vocabSize >= Set(specialTokens).count + 256 else {
-            throw UserFacingError("--vocab-size \(vocabSize) is below the 256-byte alphabet plus \(Set(specialTokens).count) special tokens")
+            throw CommandError("--vocab-size \(vocabSize) is below the 256-byte alphabet plus \(Set(specialTokens).count) special tokens")
         }
         let progress = ProgressReporter(quiet: quiet)
         let started = Date()
         progress.update("reading corpus")
         let text = try trainingText()
         guard !text.bytes.isEmpty else {
-            throw UserFacingError("the corpus is empty: \((corpus.isEmpty ? [categories ?? ""] : corpus).joined(separator: ", "))")
+            throw CommandError("the corpus is empty: \((corpus.isEmpty ? [categories ?? ""] : corpus).joined(separator: ", "))")
         }
         progress.update("counting words in \(text.bytes.count) bytes")
         let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
