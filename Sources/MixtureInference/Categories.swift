@@ -122,3 +122,14 @@ public enum Categories {
         return name
     }
 }
+
+extension Categories {
+    /// The categories of each folder by family (the folder's name): `languages` -> `[de, en, ...]`.
+    public static func families(of folders: [String]) throws -> [String: [String]] {
+        var families: [String: [String]] = [:]
+        for folder in folders {
+            families[(folder as NSString).lastPathComponent, default: []] += try discover(in: folder).map(\.name)
+        }
+        return families
+    }
+}

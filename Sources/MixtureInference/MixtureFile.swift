@@ -10,13 +10,11 @@ public enum MixtureFile {
             throw InputError(path: path, problem: "not a JSON object of category -> weight")
         }
         var weights: [(String, Double)] = []
-        if let list = object["categories"] as? [[String: Any]] {
-            for entry in list {
-                guard let name = entry["name"] as? String, let value = (entry["proportion"] as? NSNumber)?.doubleValue else {
-                    throw InputError(path: path, problem: "a category entry lacks name or proportion")
-                }
-                weights.append((name, value))
+        if object["categories"] != nil {
+            guard let result = try? ResultJSON.decoder.decode(InferenceResult.self, from: data) else {
+                throw InputError(path: path, problem: "a category entry lacks name or proportion")
             }
+            weights = result.categories.map { ($0.name, $0.proportion) }
         } else {
             for (name, value) in object {
                 guard let number = (value as? NSNumber)?.doubleValue else {
@@ -32,5 +30,16 @@ public enum MixtureFile {
         let total = weights.map(\.1).reduce(0, +)
         guard total > 0 else { throw InputError(path: path, problem: "the weights sum to zero") }
         return weights.map { ($0.0, $0.1 / total) }.sorted { $0.0 < $1.0 }
+    }
+
+    /// The mixture of `path` as weights over `names`, in that order (0 for a name it leaves
+    /// out); naming a category that is not among `names` is an error.
+    public static func read(_ path: String, over names: [String]) throws -> [Double] {
+        let weights = Dictionary(uniqueKeysWithValues: try read(path).map { ($0.name, $0.weight) })
+        let known = Set(names)
+        if let stranger = weights.keys.sorted().first(where: { !known.contains($0) }) {
+            throw InputError(path: path, problem: "names category \(stranger), which is not among the categories given")
+        }
+        return names.map { weights[$0] ?? 0 }
     }
 }

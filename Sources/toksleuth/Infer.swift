@@ -178,10 +178,26 @@ struct Infer: ParsableCommand {
 
     func run() throws {
         let progress = ProgressReporter(quiet: quiet)
+        let request = try makeRequest()
+        let (result, cacheUse) = try request.run { stage, done, total in
+            if let done, let total { progress.update(stage, done: done, total: total) } else { progress.update(stage) }
+        }
+        progress.finish()
+        let text = json ? try ResultJSON.text(result, timings: timings) : result.table
+        if let output { try AtomicWrite.write(text + "\n", to: output) } else { print(text) }
+        if let report { try writeReport(result, to: report) }
+        if cacheUse == .result || cacheUse == .counts {
+            ProgressReporter.note("(served from the cache: \(cacheUse == .result ? "the whole result" : "pair counts"))", quiet: quiet)
+        }
+        if let warning = result.solver?.notOptimalWarning { ProgressReporter.note(warning, quiet: quiet) }
+    }
+
+    /// The request the options describe: the tokenizer, the categories, the merges to attack
+    /// (after any shared with --base) and the solver and bootstrap settings.
+    private func makeRequest() throws -> InferenceRequest {
         let loaded = try tokenizerOptions.load(tokenizer)
         let names = only.flatMap { $0.split(separator: ",").map(String.init) }
         let sources = try Categories.discover(inFolders: categories, role: .sample, only: names.isEmpty ? nil : names)
-        let cache = noCache ? nil : CountCache(folder: cacheDir ?? CountCache.defaultFolder)
         var skip = skipMerges ?? 0
         if let base {
             skip = InferenceRequest.sharedMergePrefix(loaded, try TokenizerLoader.load(base))
@@ -193,103 +209,27 @@ struct Infer: ParsableCommand {
             ProgressReporter.note("using all \(mergeCount) merges the tokenizer has\(skip > 0 ? " after the skipped ones" : "")", quiet: quiet)
         }
         var request = try InferenceRequest(tokenizer: loaded, categories: sources, mergeCount: mergeCount, maxBytes: maxBytes,
-                                           method: InferenceMethod(rawValue: method)!, cache: cache)
-        request.seed = seed
-        request.solver = solver.options
-        request.useResultCache = !noResultCache
-        if solver.lpTrace {
-            request.roundTrace = { r in
-                FileHandle.standardError.write(Data(String(format: "round %d violated-steps %d max-violation %.3g added %d new-pairs %d deleted %d in-LP %d lp %.2fs iterations %d objective %.10g lower %.10g elapsed %.1fs\n",
-                    r.round, r.violatedSteps, r.largestViolation, r.added, r.newPairColumns, r.deleted, r.cutsInLP,
-                    r.lpSeconds, r.simplexIterations, r.objective, r.lowerBound, r.elapsed).utf8))
-            }
-        }
-        request.skipMerges = skip
-        request.bootstrap = bootstrap
-        request.bootstrapLevel = bootstrapLevel
-        request.bootstrapResampling = bootstrapResampling
-        request.bootstrapTrainingNoise = bootstrapTrainingNoise
-        if let mixture {
-            let weights = Dictionary(uniqueKeysWithValues: try MixtureFile.read(mixture).map { ($0.name, $0.weight) })
-            let known = Set(sources.map(\.name))
-            if let stranger = weights.keys.sorted().first(where: { !known.contains($0) }) {
-                throw InputError(path: mixture, problem: "names category \(stranger), which is not among the categories given")
-            }
-            request.givenMixture = sources.map { weights[$0.name] ?? 0 }
-        }
-        let (result, cacheUse) = try request.run { stage, done, total in
-            if let done, let total { progress.update(stage, done: done, total: total) } else { progress.update(stage) }
-        }
-        progress.finish()
-        let text = json ? try ResultJSON.text(result, timings: timings) : InferenceOutput.table(result)
-        if let output {
-            try AtomicWrite.write(text + "\n", to: output)
-        } else {
-            print(text)
-        }
-        if let report {
-            // The report reads the result `--json` prints, with the command and the families.
-            var reported = result
-            reported.command = (["toksleuth"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-            var families: [String: [String]] = [:]
-            for folder in categories {
-                let family = (folder as NSString).lastPathComponent
-                families[family, default: []] += try Categories.discover(in: folder).map(\.name)
-            }
-            reported.families = families
-            let name = ((tokenizer as NSString).lastPathComponent as NSString).deletingPathExtension
-            let input = try MixtureReportInput(reported, data: try ResultJSON.encoder().encode(reported),
-                                               source: "infer --tokenizer \(tokenizer)", title: name)
-            let (html, markdown) = ReportWriter.mixture(input)
-            try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
-            try AtomicWrite.write(html, to: (report as NSString).appendingPathComponent(name + ".html"))
-            try AtomicWrite.write(markdown, to: (report as NSString).appendingPathComponent(name + ".md"))
-            ProgressReporter.note("wrote \(report)/\(name).html and \(name).md", quiet: quiet)
-        }
-        if cacheUse == .result || cacheUse == .counts {
-            ProgressReporter.note("(served from the cache: \(cacheUse.rawValue == "result" ? "the whole result" : "pair counts"))", quiet: quiet)
-        }
-        if let report = result.solver, !report.converged {
-            ProgressReporter.note(String(format: "warning: the LP is NOT solved to optimality: stopped by %@ after %d rounds, relative gap %.3g to the proven lower bound; the proportions are those of the best feasible point found", report.stopReason, report.rounds, report.gap), quiet: quiet)
-        }
+                                           method: InferenceMethod(rawValue: method)!,
+                                           cache: noCache ? nil : CountCache(folder: cacheDir ?? CountCache.defaultFolder))
+        (request.seed, request.solver, request.useResultCache, request.skipMerges) = (seed, solver.options, !noResultCache, skip)
+        if solver.lpTrace { request.roundTrace = { FileHandle.standardError.write(Data(($0.line + "\n").utf8)) } }
+        (request.bootstrap, request.bootstrapLevel) = (bootstrap, bootstrapLevel)
+        (request.bootstrapResampling, request.bootstrapTrainingNoise) = (bootstrapResampling, bootstrapTrainingNoise)
+        if let mixture { request.givenMixture = try MixtureFile.read(mixture, over: sources.map(\.name)) }
+        return request
     }
-}
 
-/// Text forms of an inference result.
-enum InferenceOutput {
-    static func table(_ result: InferenceResult) -> String {
-        let width = max(8, result.categories.map(\.name.count).max() ?? 8)
-        var lines = ["method \(result.method), \(result.mergesUsed) merges (\(result.mergesMissing) absent from every sample)", ""]
-        let hasWeights = result.categories.contains { $0.weight != nil }
-        lines.append("category".padding(toLength: width, withPad: " ", startingAt: 0) + "    bytes" + (hasWeights ? "     pairs" : ""))
-        for share in result.categories {
-            let bar = String(repeating: "█", count: Int((share.proportion * 50).rounded()))
-            let interval = share.interval.map { String(format: " [%6.2f, %6.2f]", $0[0] * 100, $0[1] * 100) } ?? ""
-            let weight = share.weight.map { String(format: " %8.3f%%", $0 * 100) } ?? ""
-            lines.append(share.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                         + String(format: " %7.3f%%", share.proportion * 100) + weight + interval + "  " + bar)
-        }
-        if hasWeights {
-            lines.append("(bytes: share of training bytes; pairs: the LP weight in pair units, as the paper's table of published tokenizers)")
-        }
-        if let fit = result.fit {
-            lines.append("")
-            lines.append(String(format: "fit: mean relative shortfall %.4f over %d steps; unexplained share (merges no category explains) %.1f%%",
-                                fit.meanShortfall, fit.steps, fit.unexplainedShare * 100))
-            if !fit.isReliable {
-                lines.append(String(format: "warning: mean shortfall above %.1f: the samples cannot judge most merges (too small for this many merges, or unlike the training text); the unexplained share is not an estimate",
-                                    FitQuality.reliableMeanShortfall))
-            }
-        }
-        if let solver = result.solver {
-            lines.append("")
-            lines.append(String(format: "LP (%@): %d rounds, %d constraints added, objective %.10g, lower bound %.10g, gap %.2g, largest violation %.2g; %@ (separation %.2fs, GLPK %.2fs)",
-                                solver.method, solver.rounds, solver.constraints, solver.objective, solver.lowerBound, solver.gap,
-                                solver.largestViolation,
-                                solver.converged ? "OPTIMAL (proven)" : "NOT OPTIMAL: stopped by \(solver.stopReason)",
-                                solver.separationSeconds, solver.lpSeconds))
-        }
-        return lines.joined(separator: "\n")
+    /// Writes the HTML and Markdown report of `result` (with the command and the families of the
+    /// categories) into `folder`.
+    private func writeReport(_ result: InferenceResult, to folder: String) throws {
+        var reported = result
+        reported.command = (["toksleuth"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        reported.families = try Categories.families(of: categories)
+        let name = ((tokenizer as NSString).lastPathComponent as NSString).deletingPathExtension
+        let input = try MixtureReportInput(reported, data: try ResultJSON.encoder().encode(reported),
+                                           source: "infer --tokenizer \(tokenizer)", title: name)
+        try ReportWriter.write(ReportWriter.mixture(input), name: name, folder: folder)
+        ProgressReporter.note("wrote \(folder)/\(name).html and \(name).md", quiet: quiet)
     }
 }
 

@@ -52,56 +52,21 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var families: [String: String] = [:]
-        for folder in categories {
-            let family = (folder as NSString).lastPathComponent
-            for source in try Categories.discover(in: folder) { families[source.name] = family }
+        let families = try Categories.families(of: categories).reduce(into: [String: String]()) { map, entry in
+            for name in entry.value { map[name] = entry.key }
         }
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-        var inputs: [MixtureReportInput] = []
-        var names: [String] = []
-        var written: [String] = []
-        func write(_ pages: (html: String, markdown: String), name: String) throws {
-            try AtomicWrite.write(pages.html, to: (outputDir as NSString).appendingPathComponent(name + ".html"))
-            try AtomicWrite.write(pages.markdown, to: (outputDir as NSString).appendingPathComponent(name + ".md"))
-            written += [name + ".html", name + ".md"].map { (outputDir as NSString).appendingPathComponent($0) }
-            if !json { print("wrote \(outputDir)/\(name).html and \(name).md") }
-        }
+        var mixtures: [MixtureReportInput] = [], links: [String] = [], written: [String] = []
         for path in results {
             let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
-            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let kind = ResultKind.detect(object) else {
-                throw InputError(path: path, problem: "not a toksleuth JSON result (infer, membership, validate, proxy train, regmix or inspect --json)")
-            }
-            switch kind {
-            case .mixture:
-                let input = try MixtureReportInput.parse(data, source: path, families: families)
-                try write(ReportWriter.mixture(input, threshold: threshold), name: name)
-                inputs.append(input)
-                names.append(name)
-            case .membership:
-                try write(ReportWriter.membership(try MembershipReportInput.parse(data, source: path, title: name)), name: name)
-            case .validation:
-                try write(try ReportWriter.validation(data, source: path, title: name), name: name)
-            case .regmix:
-                try write(try ReportWriter.regmix(data, source: path, title: name), name: name)
-            case .inspection:
-                try write(try ReportWriter.inspection(data, source: path, title: name), name: name)
-            case .proxyModel:
-                try write(try ReportWriter.proxyModel(data, source: path, title: name), name: name)
-            }
+            let (pages, mixture) = try ReportWriter.pages(ofResultAt: path, families: families, threshold: threshold)
+            written += try ReportWriter.write(pages, name: name, folder: outputDir)
+            if !json { print("wrote \(outputDir)/\(name).html and \(name).md") }
+            if let mixture { (mixtures, links) = (mixtures + [mixture], links + [name]) }
         }
         if let index {
-            let (html, markdown) = ReportWriter.index(inputs, links: names, comparisonName: index)
-            try AtomicWrite.write(html, to: (outputDir as NSString).appendingPathComponent(index + ".html"))
-            try AtomicWrite.write(markdown, to: (outputDir as NSString).appendingPathComponent(index + ".md"))
-            try AtomicWrite.write(ReportWriter.comparisonChart(inputs), to: (outputDir as NSString).appendingPathComponent(index + ".svg"))
-            written += [index + ".html", index + ".md", index + ".svg"].map { (outputDir as NSString).appendingPathComponent($0) }
+            written += try ReportWriter.writeIndex(mixtures, links: links, name: index, folder: outputDir)
             if !json { print("wrote \(outputDir)/\(index).html, \(index).md and \(index).svg") }
         }
-        if json {
-            let data = try ResultJSON.encoder().encode(ReportsWritten(written: written))
-            print(String(decoding: data, as: UTF8.self))
-        }
+        if json { print(try ResultJSON.text(ReportsWritten(written: written))) }
     }
 }

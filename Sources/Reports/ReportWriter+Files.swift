@@ -1,0 +1,48 @@
+import Foundation
+import Support
+
+/// Report files: one page pair per result, and the comparison index.
+extension ReportWriter {
+    /// Writes `pages` as `name.html` and `name.md` into `folder` (created when missing) and
+    /// returns their paths.
+    @discardableResult
+    public static func write(_ pages: (html: String, markdown: String), name: String, folder: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let paths = [name + ".html", name + ".md"].map { (folder as NSString).appendingPathComponent($0) }
+        try AtomicWrite.write(pages.html, to: paths[0])
+        try AtomicWrite.write(pages.markdown, to: paths[1])
+        return paths
+    }
+
+    /// The pages of the result file at `path`, whichever command wrote it (told by its keys,
+    /// read through its type), and, for an inferred mixture, its report input (for the index).
+    /// `families` maps category names to their family.
+    public static func pages(ofResultAt path: String, families: [String: String], threshold: Double) throws
+        -> (pages: (html: String, markdown: String), mixture: MixtureReportInput?) {
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let kind = ResultKind.detect(object) else {
+            throw InputError(path: path, problem: "not a toksleuth JSON result (infer, membership, validate, proxy train, regmix or inspect --json)")
+        }
+        switch kind {
+        case .mixture:
+            let input = try MixtureReportInput.parse(data, source: path, families: families)
+            return (mixture(input, threshold: threshold), input)
+        case .membership: return (membership(try MembershipReportInput.parse(data, source: path, title: name)), nil)
+        case .validation: return (try validation(data, source: path, title: name), nil)
+        case .regmix: return (try regmix(data, source: path, title: name), nil)
+        case .inspection: return (try inspection(data, source: path, title: name), nil)
+        case .proxyModel: return (try proxyModel(data, source: path, title: name), nil)
+        }
+    }
+
+    /// Writes the comparison page of `inputs` (linking to the pages `links`) as `name.html`,
+    /// `name.md` and the chart `name.svg` into `folder`; returns their paths.
+    public static func writeIndex(_ inputs: [MixtureReportInput], links: [String], name: String, folder: String) throws -> [String] {
+        var paths = try write(index(inputs, links: links, comparisonName: name), name: name, folder: folder)
+        let chart = (folder as NSString).appendingPathComponent(name + ".svg")
+        try AtomicWrite.write(comparisonChart(inputs), to: chart)
+        paths.append(chart)
+        return paths
+    }
+}
