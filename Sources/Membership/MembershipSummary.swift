@@ -135,3 +135,35 @@ public struct TestbedSummary: Codable, Sendable {
         shifted = result.shifted?.summary
     }
 }
+
+/// The plain-text and CSV forms of a testbed run (`membership testbed`).
+extension Testbed.Result {
+    /// Both splits' ROC curves as one CSV with a `split` column.
+    public var rocCSV: String {
+        var csv = iid.rocCSV.split(separator: "\n").enumerated().map { $0.offset == 0 ? "split,\($0.element)" : "iid,\($0.element)" }
+        if let shifted { csv += shifted.rocCSV.split(separator: "\n").dropFirst().map { "shifted,\($0)" } }
+        return csv.joined(separator: "\n") + "\n"
+    }
+
+    /// The testbed's facts, each split's table, and (with a shift) how much the shift inflates
+    /// every detector's AUC; `shiftSource` names where the shifted non-members came from.
+    public func table(order: Int, shiftSource: String) -> String {
+        var lines = [String(format: "%d documents; proxy (order %d) trained on %d member documents (%d bytes) + %d bytes of others "
+                            + "(dilution %.2fx); reference model on %d bytes; n-grams %@",
+                            documents, order, members, memberBytes, dilutionBytes,
+                            Double(dilutionBytes) / Double(max(memberBytes, 1)), referenceBytes,
+                            proxyNGrams.map(String.init).joined(separator: "/"))]
+        lines += ["", "IID split (members and non-members from one source):", iid.table]
+        guard let shifted else { return lines.joined(separator: "\n") }
+        lines += ["", "Shifted split (non-members from \(shiftSource)):", shifted.table, "", "AUC inflation from the shift (shifted - IID, points):"]
+        func row(_ name: String, _ before: Double, _ after: Double) -> String {
+            name.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "  %+6.1f", 100 * (after - before))
+        }
+        for method in iid.methods {
+            guard let other = shifted.methods.first(where: { $0.method == method.method }) else { continue }
+            lines.append(row(method.method.rawValue, method.metrics.auc, other.metrics.auc))
+        }
+        if let a = iid.blindBaseline, let b = shifted.blindBaseline { lines.append(row("blind baseline", a.metrics.auc, b.metrics.auc)) }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -246,3 +246,26 @@ public struct DemoSummary: Codable, Sendable {
         seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
     }
 }
+
+extension DemoSummary {
+    /// The methods in the order the demo shows them.
+    static let methods = ["attack", "tee", "tc", "random"]
+
+    /// The table `demo` prints: truth and every method's estimate per category, each method's
+    /// log10 MSE, and whether the LP (`solver`) was proven optimal.
+    public func table(solver: SolverReport?) -> String {
+        let methods = DemoSummary.methods
+        var lines = ["category      true   " + methods.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined()]
+        for (index, name) in categories.enumerated() {
+            var line = name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: "%8.1f%%  ", truth[index] * 100)
+            for method in methods { line += String(format: "%6.1f%%  ", (estimates[method]?[index] ?? .nan) * 100) }
+            lines.append(line)
+        }
+        lines.append("\nlog10 MSE  " + methods.map { String(format: "%@ %.2f", $0, log10MSE[$0] ?? .nan) }.joined(separator: "   "))
+        if let solver {
+            lines.append(solver.converged ? String(format: "LP: proven optimal (%d rounds, gap %.1g)", solver.rounds, solver.gap)
+                                          : "LP: NOT optimal (stopped by \(solver.stopReason))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

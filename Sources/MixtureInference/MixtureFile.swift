@@ -32,12 +32,16 @@ public enum MixtureFile {
         return weights.map { ($0.0, $0.1 / total) }.sorted { $0.0 < $1.0 }
     }
 
-    /// The mixture of `path` as weights over `names`, in that order (0 for a name it leaves
-    /// out); naming a category that is not among `names` is an error.
-    public static func read(_ path: String, over names: [String]) throws -> [Double] {
+    /// The mixture of `path` as weights over `names`, in that order: naming a category that is
+    /// not among `names` is an error, and so, when `complete`, is leaving one out (else it
+    /// weighs 0).
+    public static func read(_ path: String, over names: [String], complete: Bool = false) throws -> [Double] {
         let weights = Dictionary(uniqueKeysWithValues: try read(path).map { ($0.name, $0.weight) })
+        if complete, let missing = names.first(where: { weights[$0] == nil }) {
+            throw InputError(path: path, problem: "no weight for \(missing)")
+        }
         let known = Set(names)
-        if let stranger = weights.keys.sorted().first(where: { !known.contains($0) }) {
+        if !complete, let stranger = weights.keys.sorted().first(where: { !known.contains($0) }) {
             throw InputError(path: path, problem: "names category \(stranger), which is not among the categories given")
         }
         return names.map { weights[$0] ?? 0 }

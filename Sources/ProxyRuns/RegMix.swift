@@ -328,3 +328,19 @@ struct Ridge {
         return inverse
     }
 }
+
+extension RegMix.Result {
+    /// The plain-text form `regmix` prints; `folder` is where the runs and results were written.
+    public func table(folder: String) -> String {
+        let best = runs[bestRun]
+        var lines = ["\(runs.count) runs (\(reused) reused from \(folder)/runs) over \(names.joined(separator: ", ")); target \(target)",
+                     String(format: "held-out Spearman (5-fold, predicted vs measured bits/byte): %.3f; ridge lambda %g", heldOutSpearman, regression.lambda),
+                     String(format: "best run %d: %.4f bits/byte; proposal (predicted %.4f bits/byte):", best.index, best.targetBitsPerByte, proposalPredicted)]
+        for (index, name) in names.enumerated() {
+            lines.append("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                         + String(format: "%6.2f%%   (best run %6.2f%%)", 100 * proposal[index], 100 * best.mixture[index]))
+        }
+        lines.append("wrote \(folder)/regmix.csv and regmix.json")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -163,3 +163,30 @@ public struct TokenizerValidation {
         return result
     }
 }
+
+extension TokenizerValidation.Result {
+    /// The plain-text form `validate` prints: every candidate's comparison with the target,
+    /// the given mixture's rank, and the round trip.
+    public func table(target: String, trainBytes: Int) -> String {
+        var lines = ["target: \(target) (\(merges) merges); proxies trained on \(trainBytes) bytes of \(names.joined(separator: ", "))",
+                     "candidate        overlap@100  @1k    @10k   @all   rank corr. (score)  vocab Jaccard  mean overlap"]
+        for candidate in candidates {
+            let c = candidate.comparison
+            func cell(_ key: String) -> String { c.overlap[key].map { String(format: "%5.3f", $0) } ?? "   - " }
+            lines.append(candidate.label.padding(toLength: 16, withPad: " ", startingAt: 0)
+                         + "  \(cell("100"))       \(cell("1000"))  \(cell("10000"))  \(cell("all"))  "
+                         + String(format: "%7.4f             %7.4f        %7.4f", c.rankCorrelation, c.vocabularyJaccard, c.meanOverlap))
+        }
+        lines.append("the given mixture ranks \(rank) of \(candidates.count); "
+                     + (beatsEveryPerturbation ? "it beats every perturbation" : "some perturbation comes closer to the target"))
+        if let trip = roundTrip {
+            lines.append(String(format: "round trip: the given mixture's proxy, inferred back over %d merges: log10 MSE %.2f%@", trip.merges, trip.log10MSE,
+                                trip.sameText ? " (counted on the proxy's own training text: checks the solver, not the data)" : ""))
+            for (index, name) in names.enumerated() {
+                lines.append("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                             + String(format: "trained %6.2f%%  inferred %6.2f%%", 100 * trip.truth[index], 100 * trip.estimate[index]))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

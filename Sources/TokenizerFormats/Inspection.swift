@@ -151,3 +151,37 @@ extension TokenizerInspection: Codable {
         try container.encode(byLength.map { LengthCount(bytes: $0.length, tokens: $0.tokens) }, forKey: .byLength)
     }
 }
+
+extension TokenizerInspection {
+    /// The facts as `inspect` prints them: one line each, then tokens by script (15 largest)
+    /// and by length.
+    public var table: String {
+        var lines = [
+            "source        \(source)",
+            "format        \(format)",
+            "vocabulary    \(vocabularySize) tokens (\(specialTokens.count) special, \(userDefinedTokens) user-defined)",
+            "merges        \(merges) in the file; \(mergesForInference) for inference (\(redundantMergesDropped) redundant dropped, \(unreachableTokens) tokens no merge forms)",
+            "encoding      \(encoding); start symbols: \(alphabet)\(byteFallback ? "; byte fallback" : "")",
+            "pretokenizer  \(pretokenizer)",
+        ]
+        if let training = trainingPretokenizer { lines.append("trained on    \(training) words") }
+        lines.append("normalizer    \(normalizer)")
+        let specials = specialTokens.prefix(8).map { "\(String($0.text.debugDescription.dropFirst().dropLast()))=\($0.id)" }.joined(separator: " ")
+        lines.append("special       \(specials)\(specialTokens.count > 8 ? " ... (\(specialTokens.count))" : "")")
+        let ordinary = max(1, byScript.reduce(0) { $0 + $1.tokens })
+        lines.append("")
+        lines.append("tokens by script")
+        for (script, count) in byScript.prefix(15) {
+            lines.append("  " + script.padding(toLength: 16, withPad: " ", startingAt: 0)
+                         + String(format: "%7d  %5.1f%%", count, 100 * Double(count) / Double(ordinary)))
+        }
+        if byScript.count > 15 { lines.append("  ... \(byScript.count - 15) more scripts") }
+        lines.append("")
+        lines.append("tokens by length in bytes")
+        for (length, count) in byLength {
+            lines.append("  " + length.padding(toLength: 16, withPad: " ", startingAt: 0)
+                         + String(format: "%7d  %5.1f%%", count, 100 * Double(count) / Double(ordinary)))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -47,24 +47,11 @@ struct Demo: ParsableCommand {
         }
         let started = Date()
         guard let trial = try ExperimentRunner(config: config).run().first else { return }
-        let methods = ["attack", "tee", "tc", "random"]
         if json {
             print(try ResultJSON.text(DemoSummary(trial, seconds: Date().timeIntervalSince(started)), timings: timings))
             return
         }
-        print("category      true   " + methods.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
-        for (index, name) in trial.categories.enumerated() {
-            var line = name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: "%8.1f%%  ", trial.truth[index] * 100)
-            for method in methods {
-                line += String(format: "%6.1f%%  ", (trial.estimates[method]?[index] ?? .nan) * 100)
-            }
-            print(line)
-        }
-        print("\nlog10 MSE  " + methods.map { String(format: "%@ %.2f", $0, log10(trial.mse[$0] ?? .nan)) }.joined(separator: "   "))
-        if let solver = trial.solver {
-            print(solver.converged ? String(format: "LP: proven optimal (%d rounds, gap %.1g)", solver.rounds, solver.gap)
-                                   : "LP: NOT optimal (stopped by \(solver.stopReason))")
-        }
+        print(DemoSummary(trial, seconds: 0).table(solver: trial.solver))
         print(String(format: "\n(%.1f s; the attack reads only the merge list and the samples. Other seeds (--seed) give\n other mixtures: see README, \"Quick start\", for the spread.)",
                      Date().timeIntervalSince(started)))
     }

@@ -116,43 +116,55 @@ struct MembershipEvaluate: ParsableCommand {
     }
 
     func run() throws {
-        var texts: [ScoredText]
-        var loadedTokenizer: Tokenizer?
+        let (texts, loadedTokenizer) = try scoredTexts()
+        let report = try MembershipEvaluation.evaluate(texts: texts, references: try referenceScores(for: texts),
+                                                       methods: try options.parsedMethods(), context: try detectorContext(loadedTokenizer),
+                                                       resamples: options.resamples, seed: options.seed,
+                                                       blindBaseline: !options.noBlindBaseline)
+        if let roc = options.roc { try AtomicWrite.write(report.rocCSV, to: roc) }
+        print(options.json ? try ResultJSON.text(report.summary) : report.table)
+    }
+
+    /// The labelled texts with the target model's scores (from --scores, or scored here by
+    /// --model), and the tokenizer they were scored with when known.
+    private func scoredTexts() throws -> ([ScoredText], Tokenizer?) {
         if let scores {
-            texts = try ScoresFile.read(scores)
+            let texts = try ScoresFile.read(scores)
             if let unlabelled = texts.first(where: { $0.label == nil }) {
                 throw InputError(path: scores, problem: "text \(unlabelled.id) has no \"label\" (1 member, 0 non-member)")
             }
-            if let tokenizer { loadedTokenizer = try TokenizerLoader.load(tokenizer) }
-        } else {
-            let (proxy, provenance) = try ModelFile.read(model!)
-            let tokenizerForModel = try ProxyCorpus.tokenizer(for: provenance, modelPath: model!, override: tokenizer)
-            loadedTokenizer = tokenizerForModel
-            let items = try LabelledText.read(members!, label: 1) + LabelledText.read(nonmembers!, label: 0)
-            texts = try ProxyScorer(tokenizer: tokenizerForModel, model: proxy).score(items)
+            return (texts, try tokenizer.map { try TokenizerLoader.load($0) })
         }
+        let (proxy, provenance) = try ModelFile.read(model!)
+        let tokenizerForModel = try ProxyCorpus.tokenizer(for: provenance, modelPath: model!, override: tokenizer)
+        let items = try LabelledText.read(members!, label: 1) + LabelledText.read(nonmembers!, label: 0)
+        return (try ProxyScorer(tokenizer: tokenizerForModel, model: proxy).score(items), tokenizerForModel)
+    }
 
-        var references: [ScoredText]?
-        if let reference {
-            if reference.lowercased().hasSuffix(".tslm") {
-                let (referenceModel, provenance) = try ModelFile.read(reference)
-                let referenceTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: reference, override: nil)
-                let items = try texts.map { text -> LabelledText in
-                    guard let body = text.text else {
-                        throw InputError(path: scores ?? "", problem: "text \(text.id) has no \"text\": a reference model cannot score it")
-                    }
-                    return LabelledText(id: text.id, text: body, label: text.label)
-                }
-                references = try ProxyScorer(tokenizer: referenceTokenizer, model: referenceModel).score(items, lowercase: false)
-            } else {
-                let byID = Dictionary(try ScoresFile.read(reference).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                references = try texts.map { text in
-                    guard let found = byID[text.id] else { throw InputError(path: reference, problem: "no scores for text id \(text.id)") }
-                    return found
-                }
+    /// The reference model's scores of the same texts (--reference: a model scores them here, or
+    /// a scores file gives them by id).
+    private func referenceScores(for texts: [ScoredText]) throws -> [ScoredText]? {
+        guard let reference else { return nil }
+        guard reference.lowercased().hasSuffix(".tslm") else {
+            let byID = Dictionary(try ScoresFile.read(reference).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return try texts.map { text in
+                guard let found = byID[text.id] else { throw InputError(path: reference, problem: "no scores for text id \(text.id)") }
+                return found
             }
         }
+        let (referenceModel, provenance) = try ModelFile.read(reference)
+        let referenceTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: reference, override: nil)
+        let items = try texts.map { text -> LabelledText in
+            guard let body = text.text else {
+                throw InputError(path: scores ?? "", problem: "text \(text.id) has no \"text\": a reference model cannot score it")
+            }
+            return LabelledText(id: text.id, text: body, label: text.label)
+        }
+        return try ProxyScorer(tokenizer: referenceTokenizer, model: referenceModel).score(items, lowercase: false)
+    }
 
+    /// The detectors' settings, with token frequencies of --frequencies (for DC-PDD).
+    private func detectorContext(_ loadedTokenizer: Tokenizer?) throws -> DetectorContext {
         var context = DetectorContext(k: options.k)
         context.dcPDDBound = options.dcPddBound
         if !frequencies.isEmpty {
@@ -161,11 +173,7 @@ struct MembershipEvaluate: ParsableCommand {
             context.referenceFrequencies = TokenFrequencies(texts: try loadedTokenizer.encode(documents),
                                                             vocabularySize: loadedTokenizer.model.vocabularySize)
         }
-        let report = try MembershipEvaluation.evaluate(texts: texts, references: references, methods: try options.parsedMethods(),
-                                                       context: context, resamples: options.resamples, seed: options.seed,
-                                                       blindBaseline: !options.noBlindBaseline)
-        if let roc = options.roc { try AtomicWrite.write(report.rocCSV, to: roc) }
-        print(options.json ? try ResultJSON.text(report.summary) : report.table)
+        return context
     }
 }
 
@@ -238,37 +246,8 @@ struct MembershipTestbed: ParsableCommand {
         let progress = ProgressReporter(quiet: quiet)
         let result = try Testbed(configuration).run { progress.update($0) }
         progress.finish()
-        if let roc = options.roc {
-            var csv = result.iid.rocCSV.split(separator: "\n").enumerated().map { $0.offset == 0 ? "split,\($0.element)" : "iid,\($0.element)" }
-            if let shifted = result.shifted {
-                csv += shifted.rocCSV.split(separator: "\n").dropFirst().map { "shifted,\($0)" }
-            }
-            try AtomicWrite.write(csv.joined(separator: "\n") + "\n", to: roc)
-        }
-        let facts = String(format: "%d documents; proxy (order %d) trained on %d member documents (%d bytes) + %d bytes of others "
-                           + "(dilution %.2fx); reference model on %d bytes; n-grams %@",
-                           result.documents, order, result.members, result.memberBytes, result.dilutionBytes,
-                           Double(result.dilutionBytes) / Double(max(result.memberBytes, 1)), result.referenceBytes,
-                           result.proxyNGrams.map(String.init).joined(separator: "/"))
-        if options.json {
-            print(try ResultJSON.text(TestbedSummary(result, order: order, words: words)))
-            return
-        }
-        print(facts)
-        print("\nIID split (members and non-members from one source):")
-        print(result.iid.table)
-        if let shifted = result.shifted {
-            print("\nShifted split (non-members from \(shift.joined(separator: ", "))):")
-            print(shifted.table)
-            print("\nAUC inflation from the shift (shifted - IID, points):")
-            for method in result.iid.methods {
-                guard let other = shifted.methods.first(where: { $0.method == method.method }) else { continue }
-                print(method.method.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
-                      + String(format: "  %+6.1f", 100 * (other.metrics.auc - method.metrics.auc)))
-            }
-            if let a = result.iid.blindBaseline, let b = shifted.blindBaseline {
-                print("blind baseline".padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "  %+6.1f", 100 * (b.metrics.auc - a.metrics.auc)))
-            }
-        }
+        if let roc = options.roc { try AtomicWrite.write(result.rocCSV, to: roc) }
+        print(options.json ? try ResultJSON.text(TestbedSummary(result, order: order, words: words))
+                           : result.table(order: order, shiftSource: shift.joined(separator: ", ")))
     }
 }

@@ -82,49 +82,27 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
-        let target = try TokenizerLoader.load(tokenizer)
+        let progress = ProgressReporter(quiet: quiet)
+        let result = try TokenizerValidation(try configuration()).run { label, done, total in progress.update(label, done: done, total: total) }
+        progress.finish()
+        print(json ? try ResultJSON.text(result) : result.table(target: tokenizer, trainBytes: trainBytes))
+    }
+
+    /// The validation the options describe: proxies trained on the sample texts, the round trip
+    /// counted on the training texts.
+    private func configuration() throws -> TokenizerValidation.Configuration {
         let (names, weights, proxyText) = try mixtureCategories(folders: categories, mixturePath: mixture, role: .sample)
-        var configuration = TokenizerValidation.Configuration(tokenizer: target, proxyText: proxyText, names: names, mixture: weights)
+        var configuration = TokenizerValidation.Configuration(tokenizer: try TokenizerLoader.load(tokenizer), proxyText: proxyText,
+                                                              names: names, mixture: weights)
         if !noRoundTrip {
             let counting = try Categories.discover(inFolders: categories, role: .train, only: names)
             let byName = Dictionary(uniqueKeysWithValues: counting.map { ($0.name, $0) })
             configuration.countingText = names.map { byName[$0]! }
         }
-        configuration.alternatives = alternatives
-        configuration.perturbation = perturbation
-        configuration.trainBytes = trainBytes
-        configuration.roundTripMerges = merges
-        configuration.countingBytes = maxBytes
-        configuration.solver.timeLimit = lpTimeLimit
-        configuration.seed = seed
-        let progress = ProgressReporter(quiet: quiet)
-        let result = try TokenizerValidation(configuration).run { label, done, total in progress.update(label, done: done, total: total) }
-        progress.finish()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            return
-        }
-        print("target: \(tokenizer) (\(result.merges) merges); proxies trained on \(trainBytes) bytes of \(names.joined(separator: ", "))")
-        print("candidate        overlap@100  @1k    @10k   @all   rank corr. (score)  vocab Jaccard  mean overlap")
-        for candidate in result.candidates {
-            let c = candidate.comparison
-            func cell(_ key: String) -> String { c.overlap[key].map { String(format: "%5.3f", $0) } ?? "   - " }
-            print(candidate.label.padding(toLength: 16, withPad: " ", startingAt: 0)
-                  + "  \(cell("100"))       \(cell("1000"))  \(cell("10000"))  \(cell("all"))  "
-                  + String(format: "%7.4f             %7.4f        %7.4f", c.rankCorrelation, c.vocabularyJaccard, c.meanOverlap))
-        }
-        print("the given mixture ranks \(result.rank) of \(result.candidates.count); "
-              + (result.beatsEveryPerturbation ? "it beats every perturbation" : "some perturbation comes closer to the target"))
-        if let trip = result.roundTrip {
-            print(String(format: "round trip: the given mixture's proxy, inferred back over %d merges: log10 MSE %.2f%@", trip.merges, trip.log10MSE,
-                         trip.sameText ? " (counted on the proxy's own training text: checks the solver, not the data)" : ""))
-            for (index, name) in names.enumerated() {
-                print("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0)
-                      + String(format: "trained %6.2f%%  inferred %6.2f%%", 100 * trip.truth[index], 100 * trip.estimate[index]))
-            }
-        }
+        (configuration.alternatives, configuration.perturbation, configuration.trainBytes) = (alternatives, perturbation, trainBytes)
+        (configuration.roundTripMerges, configuration.countingBytes) = (merges, maxBytes)
+        (configuration.solver.timeLimit, configuration.seed) = (lpTimeLimit, seed)
+        return configuration
     }
 }
 
@@ -278,59 +256,36 @@ struct RegMixCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try TokenizerLoader.load(tokenizer)
-        let onlyNames = only.map { $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) }
+        let progress = LockedProgress(ProgressReporter(quiet: quiet))
+        let result = try RegMix(try configuration()).run { done, total in progress.update("proxy runs", done: done, total: total) }
+        progress.finish()
+        let body = try ResultJSON.text(result)
+        try AtomicWrite.write(body + "\n", to: (output as NSString).appendingPathComponent("regmix.json"))
+        try AtomicWrite.write(RegMix.csv(result), to: (output as NSString).appendingPathComponent("regmix.csv"))
+        print(json ? body : result.table(folder: output))
+    }
+
+    /// The regression the options describe: the target (a category's sample or a file), the
+    /// candidate categories and the Dirichlet prior.
+    private func configuration() throws -> RegMix.Configuration {
         let all = try Categories.discover(inFolders: categories, role: .train)
-        let targetFiles: [String]
-        let targetName: String
+        let (targetName, targetFiles): (String, [String])
         if all.contains(where: { $0.name == target }) {
-            targetName = target
-            targetFiles = try Categories.discover(inFolders: categories, role: .sample, only: [target]).flatMap(\.files)
+            (targetName, targetFiles) = (target, try Categories.discover(inFolders: categories, role: .sample, only: [target]).flatMap(\.files))
         } else {
             guard FileManager.default.fileExists(atPath: target) else {
                 throw InputError(path: target, problem: "is neither a category of \(categories.joined(separator: ", ")) nor a file")
             }
-            targetName = (target as NSString).lastPathComponent
-            targetFiles = [target]
+            (targetName, targetFiles) = ((target as NSString).lastPathComponent, [target])
         }
-        let candidates = try onlyNames.map { try Categories.discover(inFolders: categories, role: .train, only: $0) }
-            ?? all.filter { $0.name != targetName }
-        var configuration = RegMix.Configuration(tokenizer: loaded, candidates: candidates, targetName: targetName, targetFiles: targetFiles)
-        if let prior {
-            let weights = Dictionary(uniqueKeysWithValues: try MixtureFile.read(prior).map { ($0.name, $0.weight) })
-            configuration.prior = try candidates.map { source in
-                guard let weight = weights[source.name] else { throw InputError(path: prior, problem: "no weight for \(source.name)") }
-                return weight
-            }
-        }
-        configuration.runs = runs
-        configuration.concentration = concentration
-        configuration.trainBytes = trainBytes
-        configuration.targetBytes = targetBytes
-        configuration.order = order
-        configuration.seed = seed
-        configuration.folder = output
-        let progress = LockedProgress(ProgressReporter(quiet: quiet))
-        let result = try RegMix(configuration).run { done, total in progress.update("proxy runs", done: done, total: total) }
-        progress.finish()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let body = String(decoding: try encoder.encode(result), as: UTF8.self)
-        try AtomicWrite.write(body + "\n", to: (output as NSString).appendingPathComponent("regmix.json"))
-        try AtomicWrite.write(RegMix.csv(result), to: (output as NSString).appendingPathComponent("regmix.csv"))
-        if json {
-            print(body)
-            return
-        }
-        print("\(result.runs.count) runs (\(result.reused) reused from \(output)/runs) over \(result.names.joined(separator: ", ")); target \(result.target)")
-        print(String(format: "held-out Spearman (5-fold, predicted vs measured bits/byte): %.3f; ridge lambda %g", result.heldOutSpearman, result.regression.lambda))
-        let best = result.runs[result.bestRun]
-        print(String(format: "best run %d: %.4f bits/byte; proposal (predicted %.4f bits/byte):", best.index, best.targetBitsPerByte, result.proposalPredicted))
-        for (index, name) in result.names.enumerated() {
-            print("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0)
-                  + String(format: "%6.2f%%   (best run %6.2f%%)", 100 * result.proposal[index], 100 * best.mixture[index]))
-        }
-        print("wrote \(output)/regmix.csv and regmix.json")
+        let onlyNames = only.map { $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) }
+        let candidates = try onlyNames.map { try Categories.discover(inFolders: categories, role: .train, only: $0) } ?? all.filter { $0.name != targetName }
+        var configuration = RegMix.Configuration(tokenizer: try TokenizerLoader.load(tokenizer), candidates: candidates,
+                                                 targetName: targetName, targetFiles: targetFiles)
+        if let prior { configuration.prior = try MixtureFile.read(prior, over: candidates.map(\.name), complete: true) }
+        (configuration.runs, configuration.concentration, configuration.trainBytes) = (runs, concentration, trainBytes)
+        (configuration.targetBytes, configuration.order, configuration.seed, configuration.folder) = (targetBytes, order, seed, output)
+        return configuration
     }
 }
 
