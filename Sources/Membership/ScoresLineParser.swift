@@ -1,9 +1,9 @@
 import Foundation
 
 /// A JSON reader for one scores-file line, straight from bytes to the fields a
-/// ``ScoredText`` needs: Foundation's `JSONSerialization` boxes every number in an `NSNumber`
-/// and took 10 s for 10,000 texts of 100 tokens; this takes well under one. It accepts any
-/// valid JSON object (unknown keys are skipped) and rejects anything else.
+/// ``ScoredText`` needs: Foundation's `JSONSerialization` boxes every number in an `NSNumber`,
+/// far too slow for scores files of many texts. It accepts any valid JSON object (unknown
+/// keys are skipped) and rejects anything else.
 struct ScoresLineParser {
     /// A number array's entries; `nil` entries are JSON `null`.
     typealias Numbers = [Double?]

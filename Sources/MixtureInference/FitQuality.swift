@@ -21,10 +21,9 @@ public struct FitQuality: Sendable, Codable, Equatable {
     /// fraction of steps whose shortfall is at least ``unexplainedThreshold``, merges that no
     /// offered category has often enough to have made. The fraction of merges stands for the
     /// fraction of bytes (a category's merges grow about in proportion to its share). Weighting
-    /// the steps by the frequency their merge had to reach was tried and measured worse.
-    /// Measured on `experiment --withhold` (README, "Uncertainty and the unexplained share"):
-    /// about 0.7 x the missing share of languages, and it also counts text that the samples do
-    /// not represent (code and domain samples from other sources than the training text).
+    /// the steps by the frequency their merge had to reach was tried and measured worse. It
+    /// also counts text that the samples do not represent; how it tracks a missing share is
+    /// measured in the README, "Uncertainty and the unexplained share".
     public var unexplainedShare: Double
     /// Steps per twentieth of the shortfall range: [0, 0.05), [0.05, 0.1), ..., [0.95, 1].
     public var histogram: [Int]
@@ -35,8 +34,8 @@ public struct FitQuality: Sendable, Codable, Equatable {
 
     /// Above this mean shortfall the samples explain too few merges to tell missing categories
     /// from noise (samples too small for this many merges, or unlike the training text), and
-    /// the unexplained share is not an estimate. On `experiment` runs at T = 3,000 complete
-    /// runs measured 0.10-0.23 and runs with a withheld category up to 0.64.
+    /// the unexplained share is not an estimate (set between the values of complete runs and of
+    /// runs with a withheld category: README, "Uncertainty and the unexplained share").
     public static let reliableMeanShortfall = 0.5
 
     /// Whether ``unexplainedShare`` can be read as an estimate (see ``reliableMeanShortfall``).

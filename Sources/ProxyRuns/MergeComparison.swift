@@ -24,9 +24,8 @@ public struct MergeComparison: Codable, Sendable, Equatable {
 
     /// The score candidates are ranked by: the rank correlation of shared merges. A mixture
     /// moves every merge's position (pair frequencies scale with the weights), while a top-K
-    /// overlap only notices merges that cross the K-th place; on ten `experiment` tokenizers
-    /// the rank correlation put the true mixture above all ten perturbations ten times out of
-    /// ten, the mean overlap 9 (README "Measured results").
+    /// overlap only notices merges that cross the K-th place (chosen by measurement: README,
+    /// "Measured results").
     public var score: Double { rankCorrelation }
 
     /// The K values overlaps are reported at.
