@@ -34,6 +34,20 @@ public struct Token: Hashable, Sendable {
     }
 }
 
+/// How a model joins the parts of a piece: what the tokenizer families differ in.
+public enum MergeSemantics: Sendable {
+    /// A merge list (HF `tokenizers`, GPT-2): adjacent symbols join by their merge's rank in
+    /// ``BPEModel/merges``.
+    case mergeList
+    /// tiktoken's: ids are ranks; a piece that is a token is that token, otherwise the adjacent
+    /// parts whose concatenated bytes have the lowest rank join first.
+    case tokenRanks
+    /// SentencePiece's: any two adjacent parts whose concatenation is a token with a score may
+    /// join; the highest score joins first, the leftmost on ties (a score per token id, nil for
+    /// tokens that never join).
+    case pieceScores([Float?])
+}
+
 /// A byte-level BPE model: vocabulary, ordered merge list and the token each byte starts as.
 public struct BPEModel: Sendable {
     /// Tokens by id.
@@ -42,9 +56,8 @@ public struct BPEModel: Sendable {
     public var merges: [MergeRule]
     /// The id of the single-byte token for each byte.
     public var byteTokens: [UInt32]
-    /// tiktoken's semantics: ids are ranks; a piece that is a token is that token, otherwise the
-    /// adjacent parts whose concatenated bytes have the lowest rank are joined first.
-    public var mergeByRank = false
+    /// How the parts of a piece join (merge list, tiktoken ranks or SentencePiece scores).
+    public var semantics = MergeSemantics.mergeList
     /// Character-level models: the token of each character that has one (nil: byte-level).
     public var characterTokens: [UInt32: UInt32]?
     /// Character-level models: a character without a token becomes the tokens of its bytes
@@ -52,10 +65,6 @@ public struct BPEModel: Sendable {
     public var byteFallback = false
     /// The token of a character that has none (`<unk>`), for character-level models.
     public var unknownToken: UInt32?
-    /// SentencePiece's semantics: any two adjacent parts whose concatenation is a token with a
-    /// score may join; the highest score joins first, the leftmost on ties. Nil: merge by the
-    /// ranks of ``merges``.
-    public var pieceScores: [Float?]?
     /// HF's `ignore_merges` (Llama 3): a word that is a token is that token, whatever the merges.
     public var ignoreMerges = false
 

@@ -44,8 +44,11 @@ public struct TokenizerInspection: Sendable {
         unreachableTokens = tokenizer.unreachableTokens
         alphabet = model.characterTokens == nil ? "bytes (256 start symbols)" : "characters (\(model.characterTokens!.count) start symbols)"
         byteFallback = model.byteFallback
-        encoding = model.pieceScores != nil ? "SentencePiece scores (highest joins first)"
-            : model.mergeByRank ? "tiktoken ranks" : "merge ranks"
+        switch model.semantics {
+        case .mergeList: encoding = "merge ranks"
+        case .tokenRanks: encoding = "tiktoken ranks"
+        case .pieceScores: encoding = "SentencePiece scores (highest joins first)"
+        }
         pretokenizer = tokenizer.pretokenizer.steps.isEmpty ? "none (whole text)" : tokenizer.pretokenizer.description
         trainingPretokenizer = tokenizer.trainingPretokenizer?.description
         normalizer = tokenizer.normalizer?.description ?? "none"

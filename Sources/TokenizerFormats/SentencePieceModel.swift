@@ -127,7 +127,7 @@ public enum SentencePieceModel {
         model.characterTokens = characterTokens
         model.byteFallback = byteFallback
         model.unknownToken = UInt32(unknownID)
-        model.pieceScores = scores
+        model.semantics = .pieceScores(scores)
         var facts = Facts(byteFallback: byteFallback, normalizerName: normalizerName)
         (model.merges, facts.unreachablePieces) = reconstructMerges(model)
         var tokenizer = Tokenizer(model: model, pretokenizer: Pretokenizer(steps: []), format: format, source: path)
@@ -140,7 +140,7 @@ public enum SentencePieceModel {
     /// The merge list of a score-based model, highest priority first, and the number of
     /// pieces that no merge forms.
     static func reconstructMerges(_ model: BPEModel) -> ([MergeRule], Int) {
-        guard let scores = model.pieceScores else { return (model.merges, 0) }
+        guard case .pieceScores(let scores) = model.semantics else { return (model.merges, 0) }
         let merger = ScoreMerger(tokens: model.tokens, scores: scores)
         var merges: [MergeRule] = []
         var unreachable = 0

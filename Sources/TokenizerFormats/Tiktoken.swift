@@ -103,7 +103,7 @@ public enum Tiktoken {
             }
         }
         var model = BPEModel(tokens: filled, merges: merges, byteTokens: byteTokens)
-        model.mergeByRank = true
+        model.semantics = .tokenRanks
         var tokenizer = Tokenizer(model: model, pretokenizer: known?.pretokenizer ?? .cl100k, format: .tiktoken, source: path)
         tokenizer.unreachableTokens = unreachable
         return tokenizer
