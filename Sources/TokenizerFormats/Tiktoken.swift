@@ -24,7 +24,19 @@ public enum Tiktoken {
             ("<|fim_suffix|>", 100260), ("<|endofprompt|>", 100276)], ranks: 100256),
         Encoding(name: "o200k_base", pretokenizer: .o200k, specialTokens: [
             ("<|endoftext|>", 199999), ("<|endofprompt|>", 200018)], ranks: 199998),
+        // Meta's Llama 3 `tokenizer.model` (a rank file despite its name): the 256 special tokens
+        // of its reference `tokenizer.py` follow the ranks (Llama 3.1 renamed a few reserved ones).
+        Encoding(name: "llama3", pretokenizer: .llama3, specialTokens: llama3SpecialTokens, ranks: 128_000),
     ]
+
+    /// Llama 3's special tokens, at 128,000 and up.
+    static let llama3SpecialTokens: [(String, Int)] = {
+        let named = ["<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>", "<|reserved_special_token_1|>",
+                     "<|reserved_special_token_2|>", "<|reserved_special_token_3|>", "<|start_header_id|>", "<|end_header_id|>",
+                     "<|reserved_special_token_4|>", "<|eot_id|>"]
+        let reserved = (5..<251).map { "<|reserved_special_token_\($0)|>" }
+        return (named + reserved).enumerated().map { ($0.element, 128_000 + $0.offset) }
+    }()
 
     /// Reads a rank file. The encoding (pattern, special tokens) is recognised from the number
     /// of ranks unless `encoding` names one of ``encodings``.

@@ -2,11 +2,14 @@ import Foundation
 import Pretokenization
 import Support
 
-/// Finds and reads a tokenizer from a file or a folder, detecting the format.
+/// Finds and reads a tokenizer from a file or a folder, recognising the format by content.
 ///
-/// In a folder the first of these wins: `tokenizer.json`; `vocab.json` + `merges.txt`;
-/// `encoder.json` + `vocab.bpe`; a `*.tiktoken` file; `tokenizer.model` or another `*.model`
-/// (SentencePiece); a `*.gguf` file. A file is recognised by its name or its first bytes.
+/// A file is read as what its first bytes show, whatever its name (``FileKind``): Llama 3's
+/// `tokenizer.model` is a tiktoken rank file, a `tokenizer.json` saved under another name is
+/// still one. In a folder the first of these wins, each recognised by content: a
+/// `tokenizer.json`; a vocabulary JSON with a merges text (`vocab.json` + `merges.txt`,
+/// `encoder.json` + `vocab.bpe`); a rank file; a SentencePiece model; a GGUF file. The
+/// tokenizer's ``Tokenizer/source`` names the file read.
 public enum TokenizerLoader {
     /// Reads the tokenizer at `path`. `pretokenizer` overrides the one the files imply.
     public static func load(_ path: String, pretokenizer: Pretokenizer? = nil) throws -> Tokenizer {
@@ -14,12 +17,7 @@ public enum TokenizerLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw TokenizerFileError(path: path, problem: "no such file or folder")
         }
-        var tokenizer: Tokenizer
-        if isDirectory.boolValue {
-            tokenizer = try loadFolder(path)
-        } else {
-            tokenizer = try loadFile(path)
-        }
+        var tokenizer = isDirectory.boolValue ? try loadFolder(path) : try loadFile(path)
         if let pretokenizer { tokenizer.pretokenizer = pretokenizer }
         tokenizer.cleanMerges()
         return tokenizer
@@ -27,62 +25,145 @@ public enum TokenizerLoader {
 
     /// The formats a folder is searched for, in order of preference.
     public static let preferenceOrder =
-        "tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, *.tiktoken, tokenizer.model / *.model (SentencePiece), *.gguf"
+        "tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, a tiktoken rank file, a SentencePiece model, a GGUF file"
+
+    /// What a file holds, told from its first bytes.
+    public enum FileKind: String, Sendable, CaseIterable {
+        case tokenizerJSON, vocabularyJSON, mergesText, rankFile, sentencePiece, gguf
+
+        /// The kind of the file at `path`, nil when it is none of these (or unreadable).
+        public static func of(_ path: String) -> FileKind? {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            defer { try? handle.close() }
+            guard let head = try? handle.read(upToCount: 1 << 16) else { return nil }
+            return of(head: [UInt8](head))
+        }
+
+        /// The kind a file's name suggests (for files whose content is damaged: they are read
+        /// as that, so that the error says what is wrong with them).
+        static func suggested(byName name: String) -> FileKind? {
+            let lower = name.lowercased()
+            if lower == "vocab.json" || lower == "encoder.json" { return .vocabularyJSON }
+            if lower == "merges.txt" || lower == "vocab.bpe" { return .mergesText }
+            if lower.hasSuffix(".json") { return .tokenizerJSON }
+            if lower.hasSuffix(".tiktoken") { return .rankFile }
+            if lower.hasSuffix(".model") || lower.contains(".model.") { return .sentencePiece }
+            if lower.hasSuffix(".gguf") { return .gguf }
+            return nil
+        }
+
+        /// The kind of a file that starts with `head` (its first 64 KB or all of it).
+        public static func of(head: [UInt8]) -> FileKind? {
+            if head.starts(with: Array("GGUF".utf8)) { return .gguf }
+            if let value = firstValue(ofJSONObject: head) {
+                // A vocabulary JSON maps tokens to ids; tokenizer.json starts with "version",
+                // "truncation" or another key whose value is not a number.
+                return value == UInt8(ascii: "-") || (value >= 0x30 && value <= 0x39) ? .vocabularyJSON : .tokenizerJSON
+            }
+            // Text lines: whole ones only (the head may end inside one).
+            let lines = head.split(separator: 0x0A, omittingEmptySubsequences: true).dropLast(head.count >= 1 << 16 ? 1 : 0).prefix(50)
+            if !lines.isEmpty, lines.allSatisfy(isRankLine) { return .rankFile }
+            // A ModelProto starts with its first piece: field 1, length-delimited (tag 0x0A).
+            if head.first == 0x0A { return .sentencePiece }
+            if let first = lines.first, first.starts(with: Array("#version".utf8)) || lines.allSatisfy({ $0.split(separator: 0x20).count == 2 }) {
+                return .mergesText
+            }
+            return nil
+        }
+
+        /// The first byte of the first value of the JSON object `head` starts with (nil: not an
+        /// object with a key).
+        private static func firstValue(ofJSONObject head: [UInt8]) -> UInt8? {
+            var i = 0
+            func skipSpace() { while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 } }
+            skipSpace()
+            guard i < head.count, head[i] == UInt8(ascii: "{") else { return nil }
+            i += 1
+            skipSpace()
+            guard i < head.count, head[i] == UInt8(ascii: "\"") else { return nil }
+            i += 1
+            while i < head.count, head[i] != UInt8(ascii: "\"") { i += head[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            i += 1
+            skipSpace()
+            guard i < head.count, head[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            skipSpace()
+            return i < head.count ? head[i] : nil
+        }
+
+        /// `base64 rank`, as tiktoken writes each line.
+        private static func isRankLine(_ line: ArraySlice<UInt8>) -> Bool {
+            let parts = line.split(separator: 0x20, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
+            let base64 = parts[0].allSatisfy { $0 < 128 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=")) }
+            return base64 && parts[0].count % 4 == 0 && parts[1].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        }
+    }
 
     private static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     private static func loadFolder(_ folder: String) throws -> Tokenizer {
         let join = { (name: String) in (folder as NSString).appendingPathComponent(name) }
-        if exists(join("tokenizer.json")) { return try HuggingFaceJSON.read(path: join("tokenizer.json")) }
-        for (vocab, merges) in [("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")]
-        where exists(join(vocab)) && exists(join(merges)) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        var kinds: [String: FileKind] = [:]
+        for name in names { kinds[name] = FileKind.of(join(name)) }
+        // Each kind by content, the conventional name first; a file under its conventional name
+        // whose content is damaged is still read as that (its error then says what is wrong).
+        func first(_ kind: FileKind, named conventional: String? = nil) -> String? {
+            if let conventional, names.contains(conventional), kinds[conventional] == kind || kinds[conventional] == nil { return conventional }
+            return names.first { kinds[$0] == kind }
+        }
+        if let json = first(.tokenizerJSON, named: "tokenizer.json") { return try HuggingFaceJSON.read(path: join(json)) }
+        for (vocab, merges) in [("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")] where names.contains(vocab) && names.contains(merges) {
             return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        if let rankFile = names.first(where: { $0.hasSuffix(".tiktoken") }) {
-            return try Tiktoken.read(path: join(rankFile))
+        if let vocab = first(.vocabularyJSON), let merges = first(.mergesText) {
+            return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }
-        if let model = names.first(where: { $0 == "tokenizer.model" }) ?? names.first(where: { $0.hasSuffix(".model") || $0.contains(".model.") }) {
-            return try SentencePieceModel.read(path: join(model))
-        }
-        if let gguf = names.first(where: { $0.hasSuffix(".gguf") }) {
-            return try GGUF.read(path: join(gguf))
-        }
-        throw TokenizerFileError(path: folder, problem:
-            "no tokenizer found (looked for \(preferenceOrder))")
+        if let ranks = first(.rankFile) { return try Tiktoken.read(path: join(ranks)) }
+        if let model = first(.sentencePiece, named: "tokenizer.model") { return try SentencePieceModel.read(path: join(model)) }
+        if let gguf = first(.gguf) { return try GGUF.read(path: join(gguf)) }
+        throw TokenizerFileError(path: folder, problem: "no tokenizer found (looked for \(preferenceOrder))")
     }
 
     private static func loadFile(_ path: String) throws -> Tokenizer {
-        let name = (path as NSString).lastPathComponent
-        let folder = (path as NSString).deletingLastPathComponent
-        let sibling = { (other: String) in (folder as NSString).appendingPathComponent(other) }
-        let pairs = [("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")]
-        for (vocab, merges) in pairs {
-            if name == vocab || name == merges {
-                guard exists(sibling(vocab)), exists(sibling(merges)) else {
-                    throw TokenizerFileError(path: path, problem: "\(vocab) needs \(merges) beside it")
-                }
-                return try VocabAndMerges.read(vocabPath: sibling(vocab), mergesPath: sibling(merges))
+        guard FileManager.default.isReadableFile(atPath: path) else { throw TokenizerFileError(path: path, problem: "cannot read file") }
+        switch FileKind.of(path) ?? FileKind.suggested(byName: (path as NSString).lastPathComponent) {
+        case .tokenizerJSON: return try HuggingFaceJSON.read(path: path)
+        case .rankFile: return try Tiktoken.read(path: path)
+        case .sentencePiece: return try SentencePieceModel.read(path: path)
+        case .gguf: return try GGUF.read(path: path)
+        case .vocabularyJSON, .mergesText:
+            // The pair lives in one folder: this file and the other kind beside it.
+            let folder = (path as NSString).deletingLastPathComponent
+            let name = (path as NSString).lastPathComponent
+            let tokenizer = try loadFolderPair(folder, including: name)
+            return tokenizer
+        case nil:
+            throw TokenizerFileError(path: path, problem: "unrecognised tokenizer format (expected \(preferenceOrder))")
+        }
+    }
+
+    /// The vocabulary JSON and merges text of `folder`, one of them the file `name`.
+    private static func loadFolderPair(_ folder: String, including name: String) throws -> Tokenizer {
+        let join = { (other: String) in (folder as NSString).appendingPathComponent(other) }
+        let conventional = [("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")]
+        if let (vocab, merges) = conventional.first(where: { $0.0 == name || $0.1 == name }) {
+            guard exists(join(vocab)), exists(join(merges)) else {
+                throw TokenizerFileError(path: join(name), problem: "\(vocab) needs \(merges) beside it")
             }
+            return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }
-        if name.hasSuffix(".tiktoken") { return try Tiktoken.read(path: path) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TokenizerFileError(path: path, problem: "cannot read file")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let kind = FileKind.of(join(name))
+        let wanted: FileKind = kind == .vocabularyJSON ? .mergesText : .vocabularyJSON
+        guard let other = names.first(where: { $0 != name && FileKind.of(join($0)) == wanted }) else {
+            throw TokenizerFileError(path: join(name), problem: "a \(kind == .vocabularyJSON ? "vocabulary" : "merges") file needs its \(wanted == .mergesText ? "merges text" : "vocabulary JSON") beside it")
         }
-        let head = handle.readData(ofLength: 64)
-        try? handle.close()
-        if head.starts(with: Array("GGUF".utf8)) { return try GGUF.read(path: path) }
-        if head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") {
-            return try HuggingFaceJSON.read(path: path)
-        }
-        // A ModelProto starts with its first piece: field 1, length-delimited (tag 0x0A).
-        if name.hasSuffix(".model") || name.contains(".model.") || head.first == 0x0A {
-            return try SentencePieceModel.read(path: path)
-        }
-        if let text = String(data: head, encoding: .utf8), text.split(separator: "\n").first?.split(separator: " ").count == 2 {
-            return try Tiktoken.read(path: path)
-        }
-        throw TokenizerFileError(path: path, problem: "unrecognised tokenizer format (expected \(preferenceOrder))")
+        return kind == .vocabularyJSON ? try VocabAndMerges.read(vocabPath: join(name), mergesPath: join(other))
+                                       : try VocabAndMerges.read(vocabPath: join(other), mergesPath: join(name))
     }
 
     /// Writes `tokenizer` to `path`: a `.json` path gets a `tokenizer.json`; a folder gets

@@ -64,6 +64,70 @@ final class FormatTests: XCTestCase {
         XCTAssertThrowsError(try TokenizerLoader.load(Fixtures.path("reference/pretokenization")))
     }
 
+    /// Every format is recognised by its content under a name that says nothing (or the wrong
+    /// thing): a rank file called `tokenizer.model` (Llama 3's download), tokenizer.json, a
+    /// vocabulary and merges pair, a SentencePiece model and a GGUF file under other names.
+    func testFormatsAreRecognisedByContent() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func place(_ source: String, as name: String, in sub: String) throws -> String {
+            let target = folder.appendingPathComponent(sub)
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: source, toPath: target.appendingPathComponent(name).path)
+            return target.appendingPathComponent(name).path
+        }
+        // A rank file: the 256 bytes, then "ab" and "abc".
+        let ranks = (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" } + ["YWI= 256", "YWJj 257"]
+        let rankPath = folder.appendingPathComponent("ranks.tiktoken").path
+        try Data((ranks.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: rankPath))
+        let named = try TokenizerLoader.load(rankPath)
+        for path in [try place(rankPath, as: "tokenizer.model", in: "llama3"), folder.appendingPathComponent("llama3").path] {
+            let loaded = try TokenizerLoader.load(path)
+            XCTAssertEqual(loaded.format, .tiktoken, path)
+            XCTAssertEqual(loaded.model.merges, named.model.merges)
+            XCTAssertEqual(try loaded.makeEncoder().encode("abcab"), [257, 256])
+        }
+        let json = Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json")
+        let original = try TokenizerLoader.load(json)
+        let renamed = try TokenizerLoader.load(try place(json, as: "weights.bin", in: "json"))
+        XCTAssertEqual(renamed.format, .huggingFaceJSON)
+        XCTAssertEqual(renamed.model.merges, original.model.merges)
+        _ = try place(Fixtures.path("reference/gpt2/vocab.bpe"), as: "b.txt", in: "pair")
+        let vocab = try place(Fixtures.path("reference/gpt2/encoder.json"), as: "a.json", in: "pair")
+        for path in [vocab, folder.appendingPathComponent("pair").path] {
+            let pair = try TokenizerLoader.load(path)
+            XCTAssertEqual(pair.format, .vocabAndMerges, path)
+            XCTAssertEqual(pair.model.merges.count, 50000)
+        }
+        let spm = try TokenizerLoader.load(try place(Fixtures.path("reference/sentencepiece/spm-tiny.model"), as: "sp.bin", in: "spm"))
+        XCTAssertEqual(spm.format, try TokenizerLoader.load(Fixtures.path("reference/sentencepiece/spm-tiny.model")).format)
+        let gguf = try TokenizerLoader.load(try place(Fixtures.path("reference/gguf/ggml-vocab-deepseek-coder.gguf"), as: "vocab.dat", in: "gguf"))
+        XCTAssertEqual(gguf.format, .gguf)
+        // A vocabulary whose first token is "model" is still a vocabulary, not a tokenizer.json.
+        XCTAssertEqual(TokenizerLoader.FileKind.of(head: Array(#"{"model": 0, "x": 1}"#.utf8)), .vocabularyJSON)
+        XCTAssertEqual(TokenizerLoader.FileKind.of(head: Array(#"{"version": "1.0", "model": {}}"#.utf8)), .tokenizerJSON)
+        XCTAssertNil(TokenizerLoader.FileKind.of(head: Array("just some text, nothing else\n".utf8)))
+    }
+
+    /// A real rank file under Llama 3's file name encodes exactly as under its own (and its
+    /// encoding, pattern and special tokens are recognised from its number of ranks).
+    func testRankFilesUnderTheNameTokenizerModel() throws {
+        let shared = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/tokenizers/cl100k_base/cl100k_base.tiktoken").path
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for source in [Fixtures.path("reference/gpt2/gpt2.tiktoken"), shared] where FileManager.default.fileExists(atPath: source) {
+            let path = folder.appendingPathComponent("tokenizer.model").path
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.copyItem(atPath: source, toPath: path)
+            let renamed = try TokenizerLoader.load(path), original = try TokenizerLoader.load(source)
+            XCTAssertEqual(renamed.format, .tiktoken)
+            XCTAssertEqual(renamed.pretokenizer, original.pretokenizer)
+            XCTAssertEqual(renamed.model.vocabularySize, original.model.vocabularySize)
+            let text = try Fixtures.text("reference/gpt2/tricky.txt") + "Hello, world! 12345 Ünïcödé\n\n  spaces\tand tabs"
+            XCTAssertEqual(try renamed.makeEncoder().encode(text), try original.makeEncoder().encode(text))
+        }
+    }
+
     func testRegexPretokenizersRoundTripThroughSplit() throws {
         for pretokenizer in [Pretokenizer.cl100k, .o200k, .gpt2Digits, .gpt2] {
             let base = try TokenizerLoader.load(Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"))
