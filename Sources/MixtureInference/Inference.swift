@@ -190,19 +190,6 @@ public struct InferenceRequest: Sendable {
         return (result, cacheUse)
     }
 
-    /// The number of leading merges `tokenizer` shares with `base` (same token bytes, same order).
-    public static func sharedMergePrefix(_ tokenizer: Tokenizer, _ base: Tokenizer) -> Int {
-        let a = tokenizer.model, b = base.model
-        var shared = 0
-        while shared < min(a.merges.count, b.merges.count) {
-            let x = a.merges[shared], y = b.merges[shared]
-            guard a.tokens[Int(x.left)].bytes == b.tokens[Int(y.left)].bytes,
-                  a.tokens[Int(x.right)].bytes == b.tokens[Int(y.right)].bytes else { break }
-            shared += 1
-        }
-        return shared
-    }
-
     /// Key of the whole result: tokenizer, merges, every sample's content, method and options.
     func resultKey(samples: [Corpus]) throws -> String {
         var fingerprint = Fingerprint()

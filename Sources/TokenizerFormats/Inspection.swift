@@ -26,6 +26,9 @@ public struct TokenizerInspection: Sendable {
     public var byScript: [(script: String, tokens: Int)]
     /// Ordinary tokens by length in bytes ("1", "2", ..., "9-16", "17+").
     public var byLength: [(length: String, tokens: Int)]
+    /// The known merge list this tokenizer extends, when one was looked for and found
+    /// (``BaseDetection``).
+    public var base: BaseDetection.Match?
 
     /// Inspects `tokenizer`.
     public init(_ tokenizer: Tokenizer) {
@@ -102,6 +105,7 @@ extension TokenizerInspection: Codable {
         case format, source, merges, alphabet, encoding, pretokenizer, normalizer
         case vocabularySize = "vocabulary_size", specialTokens = "special_tokens", userDefinedTokens = "user_defined_tokens"
         case byteFallback = "byte_fallback", trainingPretokenizer = "training_pretokenizer", byScript = "by_script", byLength = "by_length"
+        case base
     }
     enum MergeKeys: String, CodingKey {
         case total, forInference = "for_inference", redundantDropped = "redundant_dropped", unreachableTokens = "unreachable_tokens"
@@ -130,6 +134,7 @@ extension TokenizerInspection: Codable {
         normalizer = try container.decode(String.self, forKey: .normalizer)
         byScript = try container.decode([ScriptCount].self, forKey: .byScript).map { ($0.script, $0.tokens) }
         byLength = try container.decode([LengthCount].self, forKey: .byLength).map { ($0.bytes, $0.tokens) }
+        base = try container.decodeIfPresent(BaseDetection.Match.self, forKey: .base)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -152,6 +157,7 @@ extension TokenizerInspection: Codable {
         try container.encode(normalizer, forKey: .normalizer)
         try container.encode(byScript.map { ScriptCount(script: $0.script, tokens: $0.tokens) }, forKey: .byScript)
         try container.encode(byLength.map { LengthCount(bytes: $0.length, tokens: $0.tokens) }, forKey: .byLength)
+        try container.encodeIfPresent(base, forKey: .base)
     }
 }
 
@@ -169,6 +175,11 @@ extension TokenizerInspection {
         ]
         if let training = trainingPretokenizer { lines.append("trained on    \(training) words") }
         lines.append("normalizer    \(normalizer)")
+        if let base {
+            lines.append("base          \(base.name): \(base.sharedMerges) shared merges, its first \(base.span)"
+                         + (base.droppedFromBase > 0 || base.span > base.sharedMerges
+                            ? " (merges this pretokenizer can never apply passed over: \(base.droppedFromBase) of the base's, \(base.span - base.sharedMerges) of its own)" : ""))
+        }
         let specials = specialTokens.prefix(8).map { "\(String($0.text.debugDescription.dropFirst().dropLast()))=\($0.id)" }.joined(separator: " ")
         lines.append("special       \(specials)\(specialTokens.count > 8 ? " ... (\(specialTokens.count))" : "")")
         let ordinary = max(1, byScript.reduce(0) { $0 + $1.tokens })

@@ -37,8 +37,11 @@ struct Infer: ParsableCommand {
     @Option(name: .long, help: "Apply the first K merges but attack only those after them.")
     var skipMerges: Int?
 
-    @Option(name: .long, help: "Skip the leading merges this other tokenizer shares (e.g. cl100k under Llama 3).")
+    @Option(name: .long, help: "Skip the leading merges this other tokenizer shares (e.g. cl100k under Llama 3); `auto`: the known base sharing the most (see --bases).")
     var base: String?
+
+    @Option(name: .long, help: "Folder of known base tokenizers for --base auto (default: $TOKSLEUTH_BASES or ~/.cache/toksleuth/bases, filled by scripts/fetch-bases).")
+    var bases: String?
 
     @Option(name: .long, help: "attack (the LP), random, tee or tc.")
     var method: String = "attack"
@@ -126,8 +129,10 @@ struct Infer: ParsableCommand {
         let sources = try Categories.discover(inFolders: categories, role: .sample, only: names.isEmpty ? nil : names)
         var skip = skipMerges ?? 0
         if let base {
-            skip = InferenceRequest.sharedMergePrefix(loaded, try TokenizerLoader.load(base))
-            ProgressReporter.note("skipping the \(skip) leading merges shared with \(base)", quiet: quiet)
+            let match = try BaseDetection.match(loaded, base: base, bases: bases ?? BaseDetection.defaultFolder)
+            skip = match.span
+            ProgressReporter.note("skipping the \(skip) leading merges that hold the \(match.sharedMerges) shared with \(match.name)"
+                                  + (match.droppedFromBase > 0 ? " (after dropping \(match.droppedFromBase) of its merges this pretokenizer can never apply)" : ""), quiet: quiet)
         }
         var mergeCount = merges ?? 30_000
         if merges == nil, loaded.inferenceMerges.count - skip < mergeCount, loaded.inferenceMerges.count > skip {

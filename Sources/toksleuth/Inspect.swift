@@ -24,8 +24,13 @@ struct Inspect: ParsableCommand {
 
     @OptionGroup var options: TokenizerOptions
 
+    @Option(name: .long, help: "Folder of known base tokenizers to compare the merge list with (default: $TOKSLEUTH_BASES or ~/.cache/toksleuth/bases, filled by scripts/fetch-bases; skipped when absent).")
+    var bases: String?
+
     func run() throws {
-        let facts = TokenizerInspection(try options.load(path))
+        let tokenizer = try options.load(path)
+        var facts = TokenizerInspection(tokenizer)
+        facts.base = try BaseDetection.detect(tokenizer, in: bases ?? BaseDetection.defaultFolder)
         print(json ? try ResultJSON.text(facts) : facts.table)
     }
 }

@@ -51,9 +51,9 @@ final class CountingTests: XCTestCase {
     func testSharedMergePrefix() throws {
         let fromRanks = try TokenizerLoader.load(Fixtures.path("reference/gpt2/gpt2.tiktoken"))
         let fromMerges = try TokenizerLoader.load(Fixtures.path("reference/gpt2"))
-        XCTAssertEqual(InferenceRequest.sharedMergePrefix(fromRanks, fromMerges), 50_000)
+        XCTAssertEqual(try BaseDetection.sharedPrefix(fromRanks, base: fromMerges).shared, 50_000)
         let english = try TokenizerLoader.load(Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"))
-        XCTAssertLessThan(InferenceRequest.sharedMergePrefix(english, fromMerges), 10)
+        XCTAssertLessThan(try BaseDetection.sharedPrefix(english, base: fromMerges).shared, 10)
     }
 
     func testCacheStoresAndRejectsDamagedFiles() throws {

@@ -128,6 +128,54 @@ final class FormatTests: XCTestCase {
         }
     }
 
+    /// A tokenizer that splits digits one by one and was trained on top of GPT-2's merges lacks
+    /// the GPT-2 merges that join a digit to anything: the base is found with those passed over,
+    /// and the merges appended after it are not counted.
+    func testBaseDetectionPassesOverMergesThePretokenizerCannotApply() throws {
+        let base = try TokenizerLoader.load(Fixtures.path("reference/gpt2"))
+        // The rule the test expects, written independently of any pretokenizer: a merge that
+        // joins a numeric character to anything else can never apply when digits stand alone.
+        func joinsADigit(_ merge: MergeRule) -> Bool {
+            let bytes = base.model.tokens[Int(merge.left)].bytes + base.model.tokens[Int(merge.right)].bytes
+            guard let text = String(validating: bytes, as: UTF8.self) else { return false }
+            return text.unicodeScalars.count > 1 && text.unicodeScalars.contains { $0.properties.numericType != nil }
+        }
+        let kept = base.model.merges.filter { !joinsADigit($0) }
+        let droppedBefore = base.model.merges.prefix { $0 != kept[20_000] }.filter(joinsADigit).count
+        XCTAssertGreaterThan(droppedBefore, 100)
+        var derived = base
+        derived.pretokenizer = Pretokenizer(steps: [.digits(individual: true), .gpt2])
+        derived.model.merges = Array(kept.prefix(20_000)) + kept[20_100..<20_105]
+        derived.cleanedMerges = nil
+        let found = try BaseDetection.sharedPrefix(derived, base: base)
+        XCTAssertEqual(found.shared, 20_000)
+        XCTAssertEqual(found.span, 20_000)
+        XCTAssertEqual(found.dropped, droppedBefore)
+        // Under GPT-2's own pretokenizer nothing is passed over and the digit merges are missing.
+        var plain = derived
+        plain.pretokenizer = .gpt2
+        XCTAssertLessThan(try BaseDetection.sharedPrefix(plain, base: base).shared, 20_000)
+        // Detection over a folder of bases picks it by name.
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(atPath: Fixtures.path("reference/gpt2/gpt2.tiktoken"), toPath: folder.appendingPathComponent("r50k_base.tiktoken").path)
+        let match = try XCTUnwrap(try BaseDetection.detect(derived, in: folder.path))
+        XCTAssertEqual(match, BaseDetection.Match(name: "r50k_base", sharedMerges: 20_000, droppedFromBase: droppedBefore, span: 20_000))
+    }
+
+    /// Qwen2's merge list is cl100k's without the merges its digit splitting can never apply
+    /// (when ../shared is beside the clone).
+    func testQwen2ExtendsCl100kWhenPresent() throws {
+        let shared = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/tokenizers")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: shared.appendingPathComponent("ggml-vocab-qwen2").path), "../shared/tokenizers is absent")
+        let qwen2 = try TokenizerLoader.load(shared.appendingPathComponent("ggml-vocab-qwen2").path)
+        let cl100k = try TokenizerLoader.load(shared.appendingPathComponent("cl100k_base/cl100k_base.tiktoken").path)
+        let found = try BaseDetection.sharedPrefix(qwen2, base: cl100k)
+        XCTAssertEqual(found.span, 98_900)
+        XCTAssertEqual(found.shared, 98_898)
+        XCTAssertEqual(found.dropped, 1_102)
+    }
+
     func testRegexPretokenizersRoundTripThroughSplit() throws {
         for pretokenizer in [Pretokenizer.cl100k, .o200k, .gpt2Digits, .gpt2] {
             let base = try TokenizerLoader.load(Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"))
