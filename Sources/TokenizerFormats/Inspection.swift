@@ -29,6 +29,8 @@ public struct TokenizerInspection: Sendable {
     /// The known merge list this tokenizer extends, when one was looked for and found
     /// (``BaseDetection``).
     public var base: BaseDetection.Match?
+    /// What no text can bring out of the vocabulary (``TokenizerHealth``), when checked.
+    public var health: TokenizerHealth?
 
     /// Inspects `tokenizer`.
     public init(_ tokenizer: Tokenizer) {
@@ -105,7 +107,7 @@ extension TokenizerInspection: Codable {
         case format, source, merges, alphabet, encoding, pretokenizer, normalizer
         case vocabularySize = "vocabulary_size", specialTokens = "special_tokens", userDefinedTokens = "user_defined_tokens"
         case byteFallback = "byte_fallback", trainingPretokenizer = "training_pretokenizer", byScript = "by_script", byLength = "by_length"
-        case base
+        case base, health
     }
     enum MergeKeys: String, CodingKey {
         case total, forInference = "for_inference", redundantDropped = "redundant_dropped", unreachableTokens = "unreachable_tokens"
@@ -135,6 +137,7 @@ extension TokenizerInspection: Codable {
         byScript = try container.decode([ScriptCount].self, forKey: .byScript).map { ($0.script, $0.tokens) }
         byLength = try container.decode([LengthCount].self, forKey: .byLength).map { ($0.bytes, $0.tokens) }
         base = try container.decodeIfPresent(BaseDetection.Match.self, forKey: .base)
+        health = try container.decodeIfPresent(TokenizerHealth.self, forKey: .health)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -158,6 +161,7 @@ extension TokenizerInspection: Codable {
         try container.encode(byScript.map { ScriptCount(script: $0.script, tokens: $0.tokens) }, forKey: .byScript)
         try container.encode(byLength.map { LengthCount(bytes: $0.length, tokens: $0.tokens) }, forKey: .byLength)
         try container.encodeIfPresent(base, forKey: .base)
+        try container.encodeIfPresent(health, forKey: .health)
     }
 }
 
@@ -175,6 +179,7 @@ extension TokenizerInspection {
         ]
         if let training = trainingPretokenizer { lines.append("trained on    \(training) words") }
         lines.append("normalizer    \(normalizer)")
+        if let health { lines.append(health.summary) }
         if let base {
             lines.append("base          \(base.name): \(base.sharedMerges) shared merges, its first \(base.span)"
                          + (base.droppedFromBase > 0 || base.span > base.sharedMerges

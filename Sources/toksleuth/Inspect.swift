@@ -31,6 +31,7 @@ struct Inspect: ParsableCommand {
         let tokenizer = try options.load(path)
         var facts = TokenizerInspection(tokenizer)
         facts.base = try BaseDetection.detect(tokenizer, in: bases ?? BaseDetection.defaultFolder)
+        facts.health = try TokenizerHealth(tokenizer)
         print(json ? try ResultJSON.text(facts) : facts.table)
     }
 }

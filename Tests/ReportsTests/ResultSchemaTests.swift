@@ -73,6 +73,7 @@ final class ResultSchemaTests: XCTestCase {
     func testInspectSchemaMatchesThePage() throws {
         var facts = TokenizerInspection(try TokenizerLoader.load(Fixtures.path("reference/gguf/ggml-vocab-deepseek-coder.gguf")))
         facts.base = BaseDetection.Match(name: "cl100k_base", sharedMerges: 10, droppedFromBase: 1, span: 11)
+        facts.health = try TokenizerHealth(try TokenizerLoader.load(Fixtures.path("reference/gguf/ggml-vocab-deepseek-coder.gguf")))
         XCTAssertFalse(facts.specialTokens.isEmpty)
         let written = try JSONSerialization.jsonObject(with: ResultJSON.encoder().encode(facts))
         XCTAssertEqual(keyPaths(written).subtracting(["training_pretokenizer"]), try documentedKeys("inspect --json").subtracting(["training_pretokenizer"]))

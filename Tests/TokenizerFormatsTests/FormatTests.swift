@@ -176,6 +176,24 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(found.dropped, 1_102)
     }
 
+    /// Health on a constructed vocabulary with known answers: "abc" is shadowed ("b" + "c"
+    /// joins first, and nothing joins "a" to "bc"), a second "bc" duplicates the first, the 13
+    /// bytes UTF-8 never uses are undecodable, and an added "a b" is cut by the pretokenizer.
+    func testHealthOfAConstructedTokenizer() throws {
+        var tokens = (0..<256).map { Token(bytes: [UInt8($0)]) }
+        let (a, b, c) = (UInt32(UInt8(ascii: "a")), UInt32(UInt8(ascii: "b")), UInt32(UInt8(ascii: "c")))
+        tokens += ["bc", "ab", "abc", "bc", "a b", "xyz"].map { Token(bytes: Array($0.utf8)) }
+        let merges = [MergeRule(left: b, right: c, result: 256), MergeRule(left: a, right: b, result: 257), MergeRule(left: 257, right: c, result: 258)]
+        var tokenizer = Tokenizer(model: BPEModel(tokens: tokens, merges: merges, byteTokens: (0..<256).map { UInt32($0) }),
+                                  pretokenizer: .gpt2, format: .trained)
+        tokenizer.userDefinedTokens = [(Array("a b".utf8), 260), (Array("xyz".utf8), 261)]
+        let health = try TokenizerHealth(tokenizer)
+        XCTAssertEqual(health.unreachable, [258])
+        XCTAssertEqual(health.duplicates, [[256, 259]])
+        XCTAssertEqual(health.undecodable, [0xC0, 0xC1] + Array(0xF5...0xFF))
+        XCTAssertEqual(health.unformableAdded, [260])
+    }
+
     func testRegexPretokenizersRoundTripThroughSplit() throws {
         for pretokenizer in [Pretokenizer.cl100k, .o200k, .gpt2Digits, .gpt2] {
             let base = try TokenizerLoader.load(Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"))
