@@ -39,22 +39,27 @@ public enum GGUF {
         }
     }
 
-    /// The pretokenizer llama.cpp uses for each `tokenizer.ggml.pre` value (`llama-vocab.cpp`);
-    /// steps run in sequence, as llama.cpp applies its list of regexes.
-    public static let pretokenizers: [String: Pretokenizer] = {
-        let gpt2NoTail = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)"#
-        return [
-            "gpt-2": .gpt2,
-            "default": Pretokenizer(steps: [.regex(#"[\p{P}\$\+<=>\^~\|]+"#), .regex(gpt2NoTail), .regex(#"\p{N}+"#), .regex("[0-9][0-9][0-9]")]),
-            "qwen2": Pretokenizer(steps: [.regex(#"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#)]),
-            "falcon": Pretokenizer(steps: [.regex(#"[\p{P}\$\+<=>\^~\|`]+"#), .regex(gpt2NoTail), .regex("[0-9][0-9][0-9]")]),
-            "starcoder": Pretokenizer(steps: [.regex(#"\p{N}"#), .regex(gpt2NoTail)]),
-            "refact": Pretokenizer(steps: [.regex(#"\p{N}"#), .regex(gpt2NoTail)]),
-            "deepseek-coder": Pretokenizer(steps: [.regex(#"[\r\n]"#), .regex(#"\s?\p{L}+"#), .regex(#"\s?\p{P}+"#),
-                                                    .regex("[一-龥ࠀ-一가-퟿]+"), .regex(#"\p{N}"#)]),
-            "llama3": .llama3, "llama-bpe": .llama3,
-        ]
-    }()
+    /// The pretokenizer llama.cpp uses for a `tokenizer.ggml.pre` value, and whether a word that
+    /// is a token skips the merges (`ignore_merges`), from the table generated from llama.cpp's
+    /// `llama-vocab.cpp` (``LlamaCppPretokenizers``): its regexes run in sequence, as llama.cpp
+    /// applies them, through ICU; the GPT-2 and Llama 3 patterns, which llama.cpp splits with
+    /// hand-written code, through toksleuth's exact scanners.
+    /// - Throws: for a name llama.cpp does not know, or one whose pre-tokenizer escapes
+    ///   whitespace first (SentencePiece-style BPE, not read yet).
+    public static func pretokenizer(named name: String, path: String) throws -> (pretokenizer: Pretokenizer, ignoreMerges: Bool) {
+        guard let entry = LlamaCppPretokenizers.names[name], let regexes = LlamaCppPretokenizers.regexes[entry.type] else {
+            throw InputError(path: path, problem: "pre-tokenizer '\(name)' is unknown to llama.cpp (as of the table toksleuth was built with: "
+                             + "scripts/generate-llama-cpp-pretokenizers.py)")
+        }
+        guard !entry.escapeWhitespaces else {
+            throw InputError(path: path, problem: "pre-tokenizer '\(name)' replaces spaces with U+2581 before BPE (SentencePiece-style): not supported yet")
+        }
+        switch entry.type {
+        case "GPT2": return (.gpt2, entry.ignoreMerges)
+        case "LLAMA3": return (.llama3, entry.ignoreMerges)
+        default: return (Pretokenizer(steps: regexes.map { .regex($0) }), entry.ignoreMerges)
+        }
+    }
 
     /// Largest file read (a vocabulary-only GGUF is a few MB; full models are not read whole).
     static let maxBytes = 1 << 30
@@ -159,8 +164,12 @@ public enum GGUF {
                 format: .gguf, path: path, normalizerName: "llama.cpp SPM", duplicates: .lastWins)
             tokenizer.userDefinedTokens = userDefined(texts: texts, types: types)
             return tokenizer
+        case "bert":
+            throw fail("tokenizer.ggml.model 'bert' is a WordPiece vocabulary: toksleuth reads BPE vocabularies (gpt2, llama)")
+        case "t5":
+            throw fail("tokenizer.ggml.model 't5' is a Unigram vocabulary: toksleuth reads BPE vocabularies (gpt2, llama)")
         default:
-            throw fail("tokenizer.ggml.model '\(model)' is not supported (gpt2 and llama are)")
+            throw fail("tokenizer.ggml.model '\(model)' is not supported (toksleuth reads the BPE vocabularies gpt2 and llama)")
         }
     }
 
@@ -177,14 +186,17 @@ public enum GGUF {
             return line
         }
         let preName = header["tokenizer.ggml.pre"]?.string ?? "default"
-        guard let pretokenizer = pretokenizers[preName] else {
-            throw fail("pre-tokenizer '\(preName)' is not supported (known: \(pretokenizers.keys.sorted().joined(separator: ", ")))")
-        }
+        let (pretokenizer, ignoreMerges) = try pretokenizer(named: preName, path: path)
         var vocab: [String: Any] = [:]
         var added: [[String: Any]] = []
         for (id, text) in texts.enumerated() {
             if types[id] == 3 || types[id] == 4 || types[id] == 2 {
                 added.append(["id": id, "content": text, "special": types[id] != 4])
+            } else if ByteLevel.decode(text) == nil {
+                // Raw text where llama.cpp expects byte-level symbols (Command R's emoji): no
+                // byte-level piece ever spells it, so llama.cpp never produces it; kept as an
+                // inert token, never matched and never merged into.
+                added.append(["id": id, "content": text, "special": true])
             } else {
                 guard vocab[text] == nil else { throw fail("token \(id) '\(text)' appears twice") }
                 vocab[text] = id
@@ -197,6 +209,7 @@ public enum GGUF {
         ]
         var tokenizer = try HuggingFaceJSON.parse(try JSONSerialization.data(withJSONObject: document), path: path)
         tokenizer.pretokenizer = pretokenizer
+        tokenizer.model.ignoreMerges = ignoreMerges
         tokenizer.format = .gguf
         tokenizer.userDefinedTokens = userDefined(texts: texts, types: types)
         return tokenizer

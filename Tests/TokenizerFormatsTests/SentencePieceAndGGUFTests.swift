@@ -81,6 +81,36 @@ final class SentencePieceAndGGUFTests: XCTestCase {
         }
     }
 
+    /// Every vocabulary of llama.cpp's own tokenizer tests (scripts/fetch-llama-cpp-vocabs), when
+    /// fetched: each BPE one with test cases encodes every case to llama.cpp's ids; WordPiece
+    /// and Unigram ones are refused saying so.
+    func testLlamaCppVocabulariesWhenFetched() throws {
+        let folder = ProcessInfo.processInfo.environment["TOKSLEUTH_LLAMA_CPP"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache/toksleuth/llama-cpp")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: folder), "\(folder) is absent (scripts/fetch-llama-cpp-vocabs)")
+        var checked: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where name.hasSuffix(".gguf") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            let tokenizer: Tokenizer
+            do {
+                tokenizer = try TokenizerLoader.load(path)
+            } catch {
+                let message = "\(error)"
+                XCTAssertTrue(["WordPiece", "Unigram", "not supported"].contains(where: message.contains), "\(name): \(message)")
+                continue
+            }
+            guard let inputs = try? String(contentsOfFile: path + ".inp", encoding: .utf8),
+                  let outputs = try? String(contentsOfFile: path + ".out", encoding: .utf8) else { continue }
+            let cases = inputs.components(separatedBy: "\n__ggml_vocab_test__\n"), expected = outputs.components(separatedBy: "\n")
+            for (index, text) in cases.enumerated() where index < expected.count {
+                XCTAssertEqual(try encode(tokenizer, Array(text.utf8)), expected[index].split(separator: " ").compactMap { UInt32($0) },
+                               "\(name) case \(index): \(text.debugDescription)")
+            }
+            checked.append(name)
+        }
+        XCTAssertGreaterThanOrEqual(checked.count, 12, "\(checked)")
+    }
+
     /// Every tokenizer in ../shared/tokenizers against every reference text, when present.
     func testSharedTokenizersWhenPresent() throws {
         let shared = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/tokenizers")
