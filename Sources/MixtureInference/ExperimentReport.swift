@@ -214,11 +214,11 @@ public struct DemoSummary: Codable, Sendable {
     public var truth: [Double]
     public var estimates: [String: [Double]]
     public var log10MSE: [String: Double]
-    /// Wall-clock seconds (written only with timings).
-    public var seconds: Double
+    /// Wall-clock seconds: nil unless asked for (`--timings`).
+    public var seconds: Double?
 
     /// The summary of the demo's trial.
-    public init(_ trial: TrialResult, seconds: Double) {
+    public init(_ trial: TrialResult, seconds: Double?) {
         categories = trial.categories
         truth = trial.truth
         estimates = trial.estimates
@@ -227,24 +227,6 @@ public struct DemoSummary: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey { case categories, truth, estimates, seconds, log10MSE = "log10_mse" }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(categories, forKey: .categories)
-        try container.encode(truth, forKey: .truth)
-        try container.encode(estimates, forKey: .estimates)
-        try container.encode(log10MSE, forKey: .log10MSE)
-        if encoder.includesTimings { try container.encode(seconds, forKey: .seconds) }
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        categories = try container.decode([String].self, forKey: .categories)
-        truth = try container.decode([Double].self, forKey: .truth)
-        estimates = try container.decode([String: [Double]].self, forKey: .estimates)
-        log10MSE = try container.decode([String: Double].self, forKey: .log10MSE)
-        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
-    }
 }
 
 extension DemoSummary {

@@ -8,38 +8,16 @@ public struct TrainingSummary: Codable, Sendable {
     /// Text trained on, and its distinct words.
     public var bytes: Int
     public var words: Int
-    /// Wall-clock seconds (written only with timings).
-    public var seconds: Double
+    /// Wall-clock seconds: nil unless asked for (`--timings`), so that the output is deterministic.
+    public var seconds: Double?
 
-    public init(output: String, merges: Int, vocabulary: Int, bytes: Int, words: Int, seconds: Double) {
+    public init(output: String, merges: Int, vocabulary: Int, bytes: Int, words: Int, seconds: Double?) {
         self.output = output
         self.merges = merges
         self.vocabulary = vocabulary
         self.bytes = bytes
         self.words = words
         self.seconds = seconds
-    }
-
-    enum CodingKeys: String, CodingKey { case output, merges, vocabulary, bytes, words, seconds }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(output, forKey: .output)
-        try container.encode(merges, forKey: .merges)
-        try container.encode(vocabulary, forKey: .vocabulary)
-        try container.encode(bytes, forKey: .bytes)
-        try container.encode(words, forKey: .words)
-        if encoder.includesTimings { try container.encode(seconds, forKey: .seconds) }
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        output = try container.decode(String.self, forKey: .output)
-        merges = try container.decode(Int.self, forKey: .merges)
-        vocabulary = try container.decode(Int.self, forKey: .vocabulary)
-        bytes = try container.decode(Int.self, forKey: .bytes)
-        words = try container.decode(Int.self, forKey: .words)
-        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
     }
 }
 
@@ -52,10 +30,10 @@ public struct ModelTrainingSummary: Codable, Sendable {
     /// Distinct n-grams per order, and the Kneser-Ney discounts per order.
     public var ngrams: [Int]
     public var discounts: [[Double]]
-    /// Wall-clock seconds (written only with timings).
-    public var seconds: Double
+    /// Wall-clock seconds: nil unless asked for (`--timings`).
+    public var seconds: Double?
 
-    public init(output: String, order: Int, texts: Int, tokens: Int, ngrams: [Int], discounts: [[Double]], seconds: Double) {
+    public init(output: String, order: Int, texts: Int, tokens: Int, ngrams: [Int], discounts: [[Double]], seconds: Double?) {
         self.output = output
         self.order = order
         self.texts = texts
@@ -63,30 +41,6 @@ public struct ModelTrainingSummary: Codable, Sendable {
         self.ngrams = ngrams
         self.discounts = discounts
         self.seconds = seconds
-    }
-
-    enum CodingKeys: String, CodingKey { case output, order, texts, tokens, ngrams, discounts, seconds }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(output, forKey: .output)
-        try container.encode(order, forKey: .order)
-        try container.encode(texts, forKey: .texts)
-        try container.encode(tokens, forKey: .tokens)
-        try container.encode(ngrams, forKey: .ngrams)
-        try container.encode(discounts, forKey: .discounts)
-        if encoder.includesTimings { try container.encode(seconds, forKey: .seconds) }
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        output = try container.decode(String.self, forKey: .output)
-        order = try container.decode(Int.self, forKey: .order)
-        texts = try container.decode(Int.self, forKey: .texts)
-        tokens = try container.decode(Int.self, forKey: .tokens)
-        ngrams = try container.decode([Int].self, forKey: .ngrams)
-        discounts = try container.decode([[Double]].self, forKey: .discounts)
-        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
     }
 }
 

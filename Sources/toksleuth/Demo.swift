@@ -48,10 +48,10 @@ struct Demo: ParsableCommand {
         let started = Date()
         guard let trial = try ExperimentRunner(config: config).run().first else { return }
         if json {
-            print(try ResultJSON.text(DemoSummary(trial, seconds: Date().timeIntervalSince(started)), timings: timings))
+            print(try ResultJSON.text(DemoSummary(trial, seconds: timings ? Date().timeIntervalSince(started) : nil)))
             return
         }
-        print(DemoSummary(trial, seconds: 0).table(solver: trial.solver))
+        print(DemoSummary(trial, seconds: nil).table(solver: trial.solver))
         print(String(format: "\n(%.1f s; the attack reads only the merge list and the samples. Other seeds (--seed) give\n other mixtures: see README, \"Quick start\", for the spread.)",
                      Date().timeIntervalSince(started)))
     }

@@ -74,8 +74,8 @@ struct LanguageModelTrain: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         if json {
             print(try ResultJSON.text(ModelTrainingSummary(output: output, order: order, texts: model.textCount, tokens: model.tokenCount,
-                                                           ngrams: model.nGramCounts, discounts: model.discounts, seconds: seconds),
-                                      timings: timings))
+                                                           ngrams: model.nGramCounts, discounts: model.discounts,
+                                                           seconds: timings ? seconds : nil)))
         } else {
             print("wrote \(output): order \(order), \(model.textCount) texts, \(model.tokenCount) tokens, n-grams per order "
                 + model.nGramCounts.map(String.init).joined(separator: "/") + String(format: " (%.1f s)", seconds))

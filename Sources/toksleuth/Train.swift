@@ -107,7 +107,7 @@ struct Train: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         if json {
             print(try ResultJSON.text(TrainingSummary(output: output, merges: model.merges.count, vocabulary: model.vocabularySize,
-                                                      bytes: text.bytes.count, words: words.count, seconds: seconds), timings: timings))
+                                                      bytes: text.bytes.count, words: words.count, seconds: timings ? seconds : nil)))
             return
         }
         ProgressReporter.note(String(format: "trained %d merges (vocabulary %d) on %d bytes, %d distinct words, in %.2fs -> %@",
