@@ -57,10 +57,16 @@ public enum TokenizerLoader {
         /// The kind of a file that starts with `head` (its first 64 KB or all of it).
         public static func of(head: [UInt8]) -> FileKind? {
             if head.starts(with: Array("GGUF".utf8)) { return .gguf }
-            if let value = firstValue(ofJSONObject: head) {
+            if let entries = firstEntries(ofJSONObject: head) {
                 // A vocabulary JSON maps tokens to ids; tokenizer.json starts with "version",
-                // "truncation" or another key whose value is not a number.
-                return value == UInt8(ascii: "-") || (value >= 0x30 && value <= 0x39) ? .vocabularyJSON : .tokenizerJSON
+                // "truncation" or another of its keys, whose values are not numbers (a damaged one
+                // still reads as tokenizer.json, so that its error says what is wrong).
+                func isNumber(_ byte: UInt8?) -> Bool { byte.map { $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) } ?? false }
+                let known = ["version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "post_processor", "decoder", "model"]
+                let first = entries[0]
+                if isNumber(first.value) && (!known.contains(first.key) || isNumber(entries.dropFirst().first?.value)) { return .vocabularyJSON }
+                // Other JSON (a model's config.json, tokenizer_config.json) is none of these.
+                return known.contains(first.key) ? .tokenizerJSON : nil
             }
             // Text lines: whole ones only (the head may end inside one).
             let lines = head.split(separator: 0x0A, omittingEmptySubsequences: true).dropLast(head.count >= 1 << 16 ? 1 : 0).prefix(50)
@@ -73,24 +79,35 @@ public enum TokenizerLoader {
             return nil
         }
 
-        /// The first byte of the first value of the JSON object `head` starts with (nil: not an
-        /// object with a key).
-        private static func firstValue(ofJSONObject head: [UInt8]) -> UInt8? {
+        /// The first two entries of the JSON object `head` starts with: each key and the first
+        /// byte of its value (nil: not an object, or one without a key).
+        private static func firstEntries(ofJSONObject head: [UInt8]) -> [(key: String, value: UInt8)]? {
             var i = 0
             func skipSpace() { while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 } }
+            func entry() -> (key: String, value: UInt8)? {
+                skipSpace()
+                guard i < head.count, head[i] == UInt8(ascii: "\"") else { return nil }
+                i += 1
+                let start = i
+                while i < head.count, head[i] != UInt8(ascii: "\"") { i += head[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                let key = String(decoding: head[start..<min(i, head.count)], as: UTF8.self)
+                i += 1
+                skipSpace()
+                guard i < head.count, head[i] == UInt8(ascii: ":") else { return nil }
+                i += 1
+                skipSpace()
+                return i < head.count ? (key, head[i]) : nil
+            }
             skipSpace()
             guard i < head.count, head[i] == UInt8(ascii: "{") else { return nil }
             i += 1
-            skipSpace()
-            guard i < head.count, head[i] == UInt8(ascii: "\"") else { return nil }
+            guard let first = entry() else { return nil }
+            // Past the first value when it is a number (the only case the second entry matters).
+            while i < head.count, ![UInt8(ascii: ","), UInt8(ascii: "}")].contains(head[i]), first.value != UInt8(ascii: "{"),
+                  first.value != UInt8(ascii: "[") { i += 1 }
+            guard i < head.count, head[i] == UInt8(ascii: ","), first.value != UInt8(ascii: "{"), first.value != UInt8(ascii: "[") else { return [first] }
             i += 1
-            while i < head.count, head[i] != UInt8(ascii: "\"") { i += head[i] == UInt8(ascii: "\\") ? 2 : 1 }
-            i += 1
-            skipSpace()
-            guard i < head.count, head[i] == UInt8(ascii: ":") else { return nil }
-            i += 1
-            skipSpace()
-            return i < head.count ? head[i] : nil
+            return [first] + (entry().map { [$0] } ?? [])
         }
 
         /// `base64 rank`, as tiktoken writes each line.
@@ -115,7 +132,13 @@ public enum TokenizerLoader {
             if let conventional, names.contains(conventional), kinds[conventional] == kind || kinds[conventional] == nil { return conventional }
             return names.first { kinds[$0] == kind }
         }
-        if let json = first(.tokenizerJSON, named: "tokenizer.json") { return try HuggingFaceJSON.read(path: join(json)) }
+        // Under another name, a tokenizer.json must show its model object (not a damaged stray file).
+        func hasModel(_ name: String) -> Bool {
+            guard let head = FileHandle(forReadingAtPath: join(name)).flatMap({ try? $0.read(upToCount: 1 << 16) }) else { return false }
+            return String(decoding: head, as: UTF8.self).range(of: #""model"\s*:\s*\{"#, options: .regularExpression) != nil
+        }
+        if names.contains("tokenizer.json") { return try HuggingFaceJSON.read(path: join("tokenizer.json")) }
+        if let json = names.first(where: { kinds[$0] == .tokenizerJSON && hasModel($0) }) { return try HuggingFaceJSON.read(path: join(json)) }
         for (vocab, merges) in [("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")] where names.contains(vocab) && names.contains(merges) {
             return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }

@@ -94,6 +94,9 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(renamed.model.merges, original.model.merges)
         _ = try place(Fixtures.path("reference/gpt2/vocab.bpe"), as: "b.txt", in: "pair")
         let vocab = try place(Fixtures.path("reference/gpt2/encoder.json"), as: "a.json", in: "pair")
+        // A model folder's other JSON files are neither a tokenizer.json nor a vocabulary.
+        try Data(#"{"architectures": ["GPT2LMHeadModel"], "vocab_size": 50257}"#.utf8).write(to: folder.appendingPathComponent("pair/config.json"))
+        XCTAssertNil(TokenizerLoader.FileKind.of(folder.appendingPathComponent("pair/config.json").path))
         for path in [vocab, folder.appendingPathComponent("pair").path] {
             let pair = try TokenizerLoader.load(path)
             XCTAssertEqual(pair.format, .vocabAndMerges, path)
