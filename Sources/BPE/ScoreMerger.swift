@@ -50,11 +50,6 @@ public struct ScoreMerger: Sendable {
         table.index(of: bytes, length).map { tableIds[$0] }
     }
 
-    /// Priority rank of the scored token `id` spells, if it is one.
-    public func rank(of bytes: UnsafePointer<UInt8>, _ length: Int) -> Int? {
-        table.index(of: bytes, length).map { Int(ranks[$0]) }
-    }
-
     /// Segments valid UTF-8 `bytes` and appends the byte offset where each final part ends.
     ///
     /// - Complexity: O(n log n) piece lookups for n characters (``RankedJoin``).

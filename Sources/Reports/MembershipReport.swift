@@ -60,7 +60,7 @@ public struct MembershipReportInput: Sendable {
                 splits.append(try split(try ResultJSON.decoder.decode(MembershipSummary.self, from: data), title: "Members against non-members"))
             }
         } catch let error as DecodingError {
-            throw InputError(path: source, problem: "not a `membership --json` result (\(MixtureReportInput.reason(error)))")
+            throw InputError(path: source, problem: "not a `membership --json` result (\(ReportWriter.reason(error)))")
         }
         var fingerprint = Fingerprint()
         fingerprint.update(data)

@@ -52,21 +52,11 @@ public struct MixtureReportInput: Sendable {
         do {
             result = try ResultJSON.decoder.decode(InferenceResult.self, from: data)
         } catch {
-            throw InputError(path: path, problem: "not an `infer --json` result (\(MixtureReportInput.reason(error)))")
+            throw InputError(path: path, problem: "not an `infer --json` result (\(ReportWriter.reason(error)))")
         }
         return try MixtureReportInput(result, data: data, source: path, title: title, families: families)
     }
 
-    /// What a decoding error says, in one line.
-    static func reason(_ error: Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): return "no \"\(key.stringValue)\""
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "bad \"\(path)\""
-        default: return "\(error)"
-        }
-    }
 
     /// A JSON value as a reader wants it: yes/no, integers plain, other numbers to 4 digits.
     static func describe(_ value: Any) -> String {

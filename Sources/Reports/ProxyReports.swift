@@ -26,7 +26,7 @@ extension ReportWriter {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch {
-            throw InputError(path: source, problem: "not a `\(command) --json` result (\(error.localizedDescription))")
+            throw InputError(path: source, problem: "not a `\(command) --json` result (\(reason(error)))")
         }
     }
 

@@ -45,4 +45,15 @@ extension ReportWriter {
         paths.append(chart)
         return paths
     }
+
+    /// What a decoding error says, in one line.
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "no \"\(key.stringValue)\""
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "bad \"\(path)\""
+        default: return "\(error)"
+        }
+    }
 }

@@ -32,13 +32,15 @@ public enum TokenizerLoader {
         case tokenizerJSON, vocabularyJSON, mergesText, rankFile, sentencePiece, gguf
 
         /// The kind of the file at `path`, nil when it is none of these (or unreadable).
-        public static func of(_ path: String) -> FileKind? {
+        public static func of(_ path: String) -> FileKind? { head(of: path).flatMap(of(head:)) }
+
+        /// The first 64 KB of the regular file at `path` (nil: a folder, or unreadable).
+        static func head(of path: String) -> [UInt8]? {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
                   let handle = FileHandle(forReadingAtPath: path) else { return nil }
             defer { try? handle.close() }
-            guard let head = try? handle.read(upToCount: 1 << 16) else { return nil }
-            return of(head: [UInt8](head))
+            do { return [UInt8](try handle.read(upToCount: 1 << 16) ?? Data()) } catch { return nil }  // nil data: empty file
         }
 
         /// The kind a file's name suggests (for files whose content is damaged: they are read
@@ -121,24 +123,30 @@ public enum TokenizerLoader {
 
     private static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+    /// The files of `folder` (hidden ones left out) in name order, each with its first bytes and
+    /// what they show: read once, for every choice made over the folder.
+    private static func survey(_ folder: String) -> [(name: String, kind: FileKind?, head: [UInt8])] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        return names.compactMap { name in
+            FileKind.head(of: (folder as NSString).appendingPathComponent(name)).map { (name, FileKind.of(head: $0), $0) }
+        }
+    }
+
     private static func loadFolder(_ folder: String) throws -> Tokenizer {
         let join = { (name: String) in (folder as NSString).appendingPathComponent(name) }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        var kinds: [String: FileKind] = [:]
-        for name in names { kinds[name] = FileKind.of(join(name)) }
+        let files = survey(folder)
+        let names = files.map(\.name)
         // Each kind by content, the conventional name first; a file under its conventional name
         // whose content is damaged is still read as that (its error then says what is wrong).
-        func first(_ kind: FileKind, named conventional: String? = nil) -> String? {
-            if let conventional, names.contains(conventional), kinds[conventional] == kind || kinds[conventional] == nil { return conventional }
-            return names.first { kinds[$0] == kind }
+        func first(_ kind: FileKind, named conventional: String? = nil, where accept: ([UInt8]) -> Bool = { _ in true }) -> String? {
+            if let conventional, let file = files.first(where: { $0.name == conventional }), file.kind == kind || file.kind == nil {
+                return conventional
+            }
+            return files.first { $0.kind == kind && accept($0.head) }?.name
         }
         // Under another name, a tokenizer.json must show its model object (not a damaged stray file).
-        func hasModel(_ name: String) -> Bool {
-            guard let head = FileHandle(forReadingAtPath: join(name)).flatMap({ try? $0.read(upToCount: 1 << 16) }) else { return false }
-            return String(decoding: head, as: UTF8.self).range(of: #""model"\s*:\s*\{"#, options: .regularExpression) != nil
-        }
-        if names.contains("tokenizer.json") { return try HuggingFaceJSON.read(path: join("tokenizer.json")) }
-        if let json = names.first(where: { kinds[$0] == .tokenizerJSON && hasModel($0) }) { return try HuggingFaceJSON.read(path: join(json)) }
+        let showsModel = { (head: [UInt8]) in String(decoding: head, as: UTF8.self).range(of: #""model"\s*:\s*\{"#, options: .regularExpression) != nil }
+        if let json = first(.tokenizerJSON, named: "tokenizer.json", where: showsModel) { return try HuggingFaceJSON.read(path: join(json)) }
         for (vocab, merges) in [("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")] where names.contains(vocab) && names.contains(merges) {
             return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }
@@ -179,10 +187,10 @@ public enum TokenizerLoader {
             }
             return try VocabAndMerges.read(vocabPath: join(vocab), mergesPath: join(merges))
         }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        let kind = FileKind.of(join(name))
+        let files = survey(folder)
+        let kind = files.first { $0.name == name }?.kind ?? FileKind.suggested(byName: name)
         let wanted: FileKind = kind == .vocabularyJSON ? .mergesText : .vocabularyJSON
-        guard let other = names.first(where: { $0 != name && FileKind.of(join($0)) == wanted }) else {
+        guard let other = files.first(where: { $0.name != name && $0.kind == wanted })?.name else {
             throw TokenizerFileError(path: join(name), problem: "a \(kind == .vocabularyJSON ? "vocabulary" : "merges") file needs its \(wanted == .mergesText ? "merges text" : "vocabulary JSON") beside it")
         }
         return kind == .vocabularyJSON ? try VocabAndMerges.read(vocabPath: join(name), mergesPath: join(other))

@@ -103,7 +103,8 @@ final class FormatTests: XCTestCase {
             XCTAssertEqual(pair.model.merges.count, 50000)
         }
         let spm = try TokenizerLoader.load(try place(Fixtures.path("reference/sentencepiece/spm-tiny.model"), as: "sp.bin", in: "spm"))
-        XCTAssertEqual(spm.format, try TokenizerLoader.load(Fixtures.path("reference/sentencepiece/spm-tiny.model")).format)
+        XCTAssertEqual(spm.format, .sentencePiece)
+        XCTAssertEqual(spm.model.merges, try TokenizerLoader.load(Fixtures.path("reference/sentencepiece/spm-tiny.model")).model.merges)
         let gguf = try TokenizerLoader.load(try place(Fixtures.path("reference/gguf/ggml-vocab-deepseek-coder.gguf"), as: "vocab.dat", in: "gguf"))
         XCTAssertEqual(gguf.format, .gguf)
         // A vocabulary whose first token is "model" is still a vocabulary, not a tokenizer.json.

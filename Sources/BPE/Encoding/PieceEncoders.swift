@@ -4,7 +4,8 @@ import Pretokenization
 /// tokenizer families (``MergeSemantics``). The shared pipeline around it (user-defined tokens,
 /// normalizer, pretokenizer, cache) is ``BPEEncoder``'s.
 protocol PieceEncoder: AnyObject {
-    /// Appends the ids of the piece `bytes[0..<length]` (valid UTF-8).
+    /// Sets `output` (empty on entry, its capacity reused) to the ids of the piece
+    /// `bytes[0..<length]` (valid UTF-8).
     func encode(_ bytes: UnsafePointer<UInt8>, _ length: Int, into output: inout [UInt32])
     /// ASCII bytes no join can cross, for the pipeline to cut pieces at (nil: none).
     var barriers: [Bool]? { get }
@@ -59,23 +60,21 @@ final class MergeListPieces: PieceEncoder {
             output.append(wholeTokens.ids[entry])
             return
         }
-        var symbols: [UInt32] = []
-        symbols.reserveCapacity(length)
+        // The start symbols are joined in place in `output`.
         if let characterTokens = model.characterTokens {
             let buffer = UnsafeBufferPointer(start: bytes, count: length)
             var i = 0
             while i < length {
                 let (scalar, size) = UTF8Scalar.decode(buffer, at: i)
-                if let id = characterTokens[scalar] { symbols.append(id) } else { model.appendUnknown(buffer, i, size, to: &symbols) }
+                if let id = characterTokens[scalar] { output.append(id) } else { model.appendUnknown(buffer, i, size, to: &output) }
                 i += size
             }
         } else {
-            for i in 0..<length { symbols.append(model.byteTokens[Int(bytes[i])]) }
+            for i in 0..<length { output.append(model.byteTokens[Int(bytes[i])]) }
         }
-        RankedJoin.apply(&symbols) { left, right in
+        RankedJoin.apply(&output) { left, right in
             ranks[packPair(left, right)].map { ($0 >> 32, UInt32(truncatingIfNeeded: $0)) }
         }
-        output.append(contentsOf: symbols)
     }
 }
 
