@@ -36,6 +36,7 @@ def literals(line):
 # Regexes per pre-tokenizer type, from the llm_tokenizer_bpe constructor's switch.
 start = source.index("struct llm_tokenizer_bpe : llm_tokenizer")
 regexes, pending, collecting, current = {}, [], False, []
+raw_text = set()  # types whose case sets byte_encode = false: tokens are raw UTF-8, not byte-level symbols
 for line in source[start:].split("\n"):
     stripped = line.strip()
     if stripped.startswith("//"):
@@ -53,6 +54,8 @@ for line in source[start:].split("\n"):
             regexes[name.replace("LLAMA_VOCAB_PRE_TYPE_", "")] = current
     elif collecting:
         current += literals(stripped)
+    elif re.match(r"byte_encode\s*=\s*false;", stripped):
+        raw_text.update(name.replace("LLAMA_VOCAB_PRE_TYPE_", "") for name in pending)
     elif stripped.startswith("break;"):
         pending = []
         if "DEFAULT" in regexes:
@@ -102,7 +105,12 @@ for name in sorted(names):
     entry = names[name]
     lines.append(f'        {swift(name)}: Entry(type: {swift(entry["type"])}, ignoreMerges: {str(entry["ignore_merges"]).lower()}, '
                  f'escapeWhitespaces: {str(entry["escape_whitespaces"]).lower()}),')
-lines += ["    ]", "", "    static let regexes: [String: [String]] = ["]
+lines += ["    ]", "",
+          "    /// Types whose vocabulary is raw UTF-8 text (llama.cpp's `byte_encode = false`), not",
+          "    /// GPT-2's byte-level symbols: their pieces start as characters, with `<0xXX>` byte fallback.",
+          "    static let rawTextTypes: Set<String> = [" + ", ".join(swift(t) for t in sorted(raw_text)) + "]",
+          "",
+          "    static let regexes: [String: [String]] = ["]
 for kind in sorted(regexes):
     lines.append(f"        {swift(kind)}: [")
     for regex in regexes[kind]:

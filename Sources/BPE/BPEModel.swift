@@ -48,6 +48,17 @@ public enum MergeSemantics: Sendable {
     case pieceScores([Float?])
 }
 
+/// Which pretokenized pieces are taken whole when they are a token, whatever the merges say.
+public enum WholePieces: Sendable {
+    /// None: every piece goes through the merges.
+    case none
+    /// HF's `ignore_merges` (Llama 3): any piece that is a token.
+    case tokens
+    /// llama.cpp's Gemma 4 rule: a piece of newlines only that is a token (its merges could
+    /// split a run of newlines the vocabulary holds whole).
+    case newlineTokens
+}
+
 /// A byte-level BPE model: vocabulary, ordered merge list and the token each byte starts as.
 public struct BPEModel: Sendable {
     /// Tokens by id.
@@ -65,8 +76,8 @@ public struct BPEModel: Sendable {
     public var byteFallback = false
     /// The token of a character that has none (`<unk>`), for character-level models.
     public var unknownToken: UInt32?
-    /// HF's `ignore_merges` (Llama 3): a word that is a token is that token, whatever the merges.
-    public var ignoreMerges = false
+    /// Which pieces that are tokens skip the merges.
+    public var wholePieces = WholePieces.none
 
     /// Creates a model; `byteTokens` must hold 256 ids.
     public init(tokens: [Token], merges: [MergeRule], byteTokens: [UInt32]) {
@@ -90,8 +101,13 @@ public struct BPEModel: Sendable {
         return token.isSpecial ? String(decoding: token.bytes, as: UTF8.self) : ByteLevel.render(token.bytes)
     }
 
+    /// The merge list as pairs of rendered pieces (`("Ġ", "t")`).
+    public var mergePairs: [(left: String, right: String)] {
+        merges.map { (rendered($0.left), rendered($0.right)) }
+    }
+
     /// The merge list as `merges.txt` lines (`"Ġ t"`), without a header.
     public var mergeLines: [String] {
-        merges.map { rendered($0.left) + " " + rendered($0.right) }
+        mergePairs.map { $0.left + " " + $0.right }
     }
 }

@@ -7,7 +7,8 @@ import Support
 ///
 /// `tokenizer.ggml.model` says which tokenizer: `gpt2` is byte-level BPE with a merge list
 /// (`tokenizer.ggml.merges`, tokens rendered as in HF's `vocab.json`) and a pretokenizer named
-/// by `tokenizer.ggml.pre`; `llama` is SentencePiece BPE (`tokenizer.ggml.scores`, token types,
+/// by `tokenizer.ggml.pre`; `gemma4` is a merge list over raw UTF-8 with spaces escaped to
+/// U+2581 and `<0xXX>` byte fallback; `llama` is SentencePiece BPE (`tokenizer.ggml.scores`, token types,
 /// byte fallback), read through the SentencePiece path.
 public enum GGUF {
     /// One header value.
@@ -39,26 +40,38 @@ public enum GGUF {
         }
     }
 
-    /// The pretokenizer llama.cpp uses for a `tokenizer.ggml.pre` value, and whether a word that
-    /// is a token skips the merges (`ignore_merges`), from the table generated from llama.cpp's
-    /// `llama-vocab.cpp` (``LlamaCppPretokenizers``): its regexes run in sequence, as llama.cpp
-    /// applies them, through ICU; the GPT-2 and Llama 3 patterns, which llama.cpp splits with
-    /// hand-written code, through toksleuth's exact scanners.
-    /// - Throws: for a name llama.cpp does not know, or one whose pre-tokenizer escapes
-    ///   whitespace first (SentencePiece-style BPE, not read yet).
-    public static func pretokenizer(named name: String, path: String) throws -> (pretokenizer: Pretokenizer, ignoreMerges: Bool) {
+    /// How llama.cpp splits and encodes text for one `tokenizer.ggml.pre` value.
+    public struct LlamaCppPretokenization: Sendable {
+        /// Its regexes, run in sequence as llama.cpp applies them (through ICU; the GPT-2 and
+        /// Llama 3 patterns, which llama.cpp splits with hand-written code, through toksleuth's
+        /// exact scanners).
+        public var pretokenizer: Pretokenizer
+        /// Which pieces that are tokens skip the merges (`ignore_merges`, Gemma 4's newline runs).
+        public var wholePieces: WholePieces
+        /// Spaces become U+2581 before splitting (`escape_whitespaces`).
+        public var escapesWhitespace: Bool
+        /// Tokens are raw UTF-8 text with `<0xXX>` byte fallback (`byte_encode = false`), not
+        /// GPT-2's byte-level symbols.
+        public var rawText: Bool
+    }
+
+    /// The pre-tokenization llama.cpp uses for a `tokenizer.ggml.pre` value, from the table
+    /// generated from llama.cpp's `llama-vocab.cpp` (``LlamaCppPretokenizers``).
+    /// - Throws: for a name llama.cpp does not know.
+    public static func pretokenization(named name: String, path: String) throws -> LlamaCppPretokenization {
         guard let entry = LlamaCppPretokenizers.names[name], let regexes = LlamaCppPretokenizers.regexes[entry.type] else {
             throw InputError(path: path, problem: "pre-tokenizer '\(name)' is unknown to llama.cpp (as of the table toksleuth was built with: "
                              + "scripts/generate-llama-cpp-pretokenizers.py)")
         }
-        guard !entry.escapeWhitespaces else {
-            throw InputError(path: path, problem: "pre-tokenizer '\(name)' replaces spaces with U+2581 before BPE (SentencePiece-style): not supported yet")
-        }
+        let pretokenizer: Pretokenizer
         switch entry.type {
-        case "GPT2": return (.gpt2, entry.ignoreMerges)
-        case "LLAMA3": return (.llama3, entry.ignoreMerges)
-        default: return (Pretokenizer(steps: regexes.map { .regex($0) }), entry.ignoreMerges)
+        case "GPT2": pretokenizer = .gpt2
+        case "LLAMA3": pretokenizer = .llama3
+        default: pretokenizer = Pretokenizer(steps: regexes.map { .regex($0) })
         }
+        let whole: WholePieces = entry.ignoreMerges ? .tokens : entry.type == "GEMMA4" ? .newlineTokens : .none
+        return LlamaCppPretokenization(pretokenizer: pretokenizer, wholePieces: whole, escapesWhitespace: entry.escapeWhitespaces,
+                                       rawText: LlamaCppPretokenizers.rawTextTypes.contains(entry.type))
     }
 
     /// Largest file read (a vocabulary-only GGUF is a few MB; full models are not read whole).
@@ -133,7 +146,10 @@ public enum GGUF {
         }
         switch model {
         case "gpt2":
-            return try byteLevel(texts: texts, types: types, header: header, path: path)
+            return try mergeList(texts: texts, types: types, header: header, pre: header["tokenizer.ggml.pre"]?.string ?? "default", path: path)
+        case "gemma4":
+            // llama.cpp reads every gemma4 vocabulary with the gemma4 pre-tokenizer, whatever the header says.
+            return try mergeList(texts: texts, types: types, header: header, pre: "gemma4", path: path)
         case "llama":
             guard let scoreValues = header["tokenizer.ggml.scores"]?.array, scoreValues.count == texts.count else {
                 throw fail("llama vocabulary without one tokenizer.ggml.scores entry per token")
@@ -165,11 +181,11 @@ public enum GGUF {
             tokenizer.userDefinedTokens = userDefined(texts: texts, types: types)
             return tokenizer
         case "bert":
-            throw fail("tokenizer.ggml.model 'bert' is a WordPiece vocabulary: toksleuth reads BPE vocabularies (gpt2, llama)")
+            throw fail("tokenizer.ggml.model 'bert' is a WordPiece vocabulary: toksleuth reads BPE vocabularies (gpt2, gemma4, llama)")
         case "t5":
-            throw fail("tokenizer.ggml.model 't5' is a Unigram vocabulary: toksleuth reads BPE vocabularies (gpt2, llama)")
+            throw fail("tokenizer.ggml.model 't5' is a Unigram vocabulary: toksleuth reads BPE vocabularies (gpt2, gemma4, llama)")
         default:
-            throw fail("tokenizer.ggml.model '\(model)' is not supported (toksleuth reads the BPE vocabularies gpt2 and llama)")
+            throw fail("tokenizer.ggml.model '\(model)' is not supported (toksleuth reads the BPE vocabularies gpt2, gemma4 and llama)")
         }
     }
 
@@ -178,38 +194,52 @@ public enum GGUF {
         zip(texts, types).enumerated().filter { $0.element.1 == 4 }.map { (Array($0.element.0.utf8), UInt32($0.offset)) }
     }
 
-    private static func byteLevel(texts: [String], types: [Int], header: [String: Value], path: String) throws -> Tokenizer {
+    /// A vocabulary with a merge list (`gpt2`, `gemma4`): byte-level symbols, or raw text with
+    /// `<0xXX>` byte fallback where the pre-tokenizer says so, read through the HF path.
+    private static func mergeList(texts: [String], types: [Int], header: [String: Value], pre: String, path: String) throws -> Tokenizer {
         func fail(_ problem: String) -> InputError { InputError(path: path, problem: problem) }
-        guard let mergeValues = header["tokenizer.ggml.merges"]?.array else { throw fail("gpt2 vocabulary without tokenizer.ggml.merges") }
-        let merges = try mergeValues.enumerated().map { index, value -> String in
-            guard let line = value.string else { throw fail("merge \(index + 1) is not a string") }
-            return line
+        guard let mergeValues = header["tokenizer.ggml.merges"]?.array else { throw fail("vocabulary without tokenizer.ggml.merges") }
+        let merges = try mergeValues.enumerated().map { index, value -> [String] in
+            // llama.cpp splits at the first space after the first byte (bytes, not characters:
+            // a space followed by a combining mark is one Character).
+            guard let line = value.string, let space = line.utf8.dropFirst().firstIndex(of: UInt8(ascii: " ")) else {
+                throw fail("merge \(index + 1) is not a string of two tokens")
+            }
+            return [String(line.utf8[..<space])!, String(line.utf8[line.utf8.index(after: space)...])!]
         }
-        let preName = header["tokenizer.ggml.pre"]?.string ?? "default"
-        let (pretokenizer, ignoreMerges) = try pretokenizer(named: preName, path: path)
-        var vocab: [String: Any] = [:]
+        let scheme = try pretokenization(named: pre, path: path)
+        var vocab: [(key: [UInt8], value: Int)] = []
+        var seen = Set<[UInt8]>()
         var added: [[String: Any]] = []
         for (id, text) in texts.enumerated() {
             if types[id] == 3 || types[id] == 4 || types[id] == 2 {
                 added.append(["id": id, "content": text, "special": types[id] != 4])
-            } else if ByteLevel.decode(text) == nil {
+            } else if !scheme.rawText, ByteLevel.decode(text) == nil {
                 // Raw text where llama.cpp expects byte-level symbols (Command R's emoji): no
                 // byte-level piece ever spells it, so llama.cpp never produces it; kept as an
                 // inert token, never matched and never merged into.
                 added.append(["id": id, "content": text, "special": true])
             } else {
-                guard vocab[text] == nil else { throw fail("token \(id) '\(text)' appears twice") }
-                vocab[text] = id
+                guard seen.insert(Array(text.utf8)).inserted else { throw fail("token \(id) '\(text)' appears twice") }
+                vocab.append((Array(text.utf8), id))
             }
         }
-        let document: [String: Any] = [
-            "model": ["type": "BPE", "vocab": vocab, "merges": merges] as [String: Any],
-            "added_tokens": added,
-            "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "use_regex": false],
-        ]
-        var tokenizer = try HuggingFaceJSON.parse(try JSONSerialization.data(withJSONObject: document), path: path)
-        tokenizer.pretokenizer = pretokenizer
-        tokenizer.model.ignoreMerges = ignoreMerges
+        let byteTokens = zip(texts, types).filter { $0.1 == 6 && SentencePieceModel.byteValue($0.0) != nil }.count
+        guard !scheme.rawText || byteTokens == 0 || byteTokens == 256 else {
+            throw fail("\(byteTokens) of the 256 <0xXX> byte tokens: byte fallback needs all of them")
+        }
+        var model: [String: Any] = ["type": "BPE", "merges": merges]
+        var document: [String: Any] = ["added_tokens": added]
+        if scheme.rawText {
+            model["byte_fallback"] = byteTokens == 256
+        } else {
+            document["pre_tokenizer"] = ["type": "ByteLevel", "add_prefix_space": false, "use_regex": false]
+        }
+        document["model"] = model
+        var tokenizer = try HuggingFaceJSON.build(root: document, vocabulary: vocab, path: path)
+        tokenizer.pretokenizer = scheme.pretokenizer
+        if scheme.escapesWhitespace { tokenizer.normalizer = .replace(" ", with: "\u{2581}") }
+        tokenizer.model.wholePieces = scheme.wholePieces
         tokenizer.format = .gguf
         tokenizer.userDefinedTokens = userDefined(texts: texts, types: types)
         return tokenizer

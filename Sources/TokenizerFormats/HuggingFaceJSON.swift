@@ -15,9 +15,24 @@ public enum HuggingFaceJSON {
 
     /// Parses the bytes of a `tokenizer.json`; `path` names the file in errors.
     public static func parse(_ data: Data, path: String) throws -> Tokenizer {
-        var tokenizer = try parseModel(data, path: path)
-        if let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let processor = root["post_processor"] as? [String: Any] {
+        func fail(_ problem: String) -> TokenizerFileError { TokenizerFileError(path: path, problem: problem) }
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw fail("not a JSON object") }
+            root = object
+        } catch let error as TokenizerFileError {
+            throw error
+        } catch {
+            throw fail("not valid JSON")
+        }
+        let vocabulary: [(key: [UInt8], value: Int)]?
+        do {
+            vocabulary = try ExactJSONKeys.members(at: ["model", "vocab"], in: [UInt8](data))
+        } catch let error as ExactJSONKeys.SyntaxError {
+            throw fail("\(error.problem) at byte \(error.offset)")
+        }
+        var tokenizer = try build(root: root, vocabulary: vocabulary, path: path)
+        if let processor = root["post_processor"] as? [String: Any] {
             (tokenizer.specialPrefix, tokenizer.specialSuffix) = template(processor)
         }
         return tokenizer
@@ -44,19 +59,11 @@ public enum HuggingFaceJSON {
         return (prefix, suffix)
     }
 
-    private static func parseModel(_ data: Data, path: String) throws -> Tokenizer {
+    /// The tokenizer a parsed document describes; `vocabulary` is `model.vocab` with its keys
+    /// byte-exact (``ExactJSONKeys``), nil to take them from `root` (where canonically
+    /// equivalent spellings have merged into one key).
+    static func build(root: [String: Any], vocabulary: [(key: [UInt8], value: Int)]?, path: String) throws -> Tokenizer {
         func fail(_ problem: String) -> TokenizerFileError { TokenizerFileError(path: path, problem: problem) }
-        let root: [String: Any]
-        do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw fail("not a JSON object")
-            }
-            root = object
-        } catch let error as TokenizerFileError {
-            throw error
-        } catch {
-            throw fail("not valid JSON")
-        }
         guard let model = root["model"] as? [String: Any] else { throw fail("no \"model\" object") }
         let type = model["type"] as? String ?? (model["merges"] != nil ? "BPE" : "unknown")
         guard type == "BPE" else { throw fail("model type \(type) is not supported (only BPE)") }
@@ -69,7 +76,18 @@ public enum HuggingFaceJSON {
             // Metaspace rewrites the text before it splits: a normalizer here.
             normalizer = normalizer.map { .sequence([$0, .metaspace(prepend: prepend)]) } ?? .metaspace(prepend: prepend)
         }
-        guard let vocab = model["vocab"] as? [String: Any] else { throw fail("model has no \"vocab\" object") }
+        let vocab: [(key: [UInt8], value: Int)]
+        if let vocabulary {
+            vocab = vocabulary
+        } else {
+            guard let object = model["vocab"] as? [String: Any] else { throw fail("model has no \"vocab\" object") }
+            vocab = try object.map { token, value in
+                guard let number = value as? NSNumber, number.doubleValue == Double(number.intValue) else {
+                    throw fail("vocabulary entry \(token.debugDescription) has no integer id")
+                }
+                return (Array(token.utf8), number.intValue)
+            }
+        }
 
         var special: [Int: String] = [:]
         var userDefined: [(bytes: [UInt8], id: UInt32)] = []
@@ -84,23 +102,21 @@ public enum HuggingFaceJSON {
                 if !(token["special"] as? Bool ?? true) { userDefined.append((Array(content.utf8), UInt32(id))) }
             }
         }
-        var idForString: [String: Int] = [:]
+        // Keyed by bytes: String keys would merge canonically equivalent tokens.
+        var idForString: [[UInt8]: Int] = [:]
         var maxId = -1
-        for (token, value) in vocab {
-            guard let number = value as? NSNumber, number.doubleValue == Double(number.intValue) else {
-                throw fail("vocabulary entry \(token.debugDescription) has no integer id")
-            }
-            let id = number.intValue
+        for (token, id) in vocab {
             guard id >= 0 && id < 10_000_000 else { throw fail("vocabulary id \(id) out of range") }
             idForString[token] = id
             maxId = max(maxId, id)
         }
-        for (id, content) in special where idForString[content] == nil {
-            idForString[content] = id
+        for (id, content) in special where idForString[Array(content.utf8)] == nil {
+            idForString[Array(content.utf8)] = id
             maxId = max(maxId, id)
         }
         var tokens = [Token?](repeating: nil, count: maxId + 1)
-        for (string, id) in idForString {
+        for (key, id) in idForString {
+            let string = String(decoding: key, as: UTF8.self)
             if tokens[id] != nil && special[id] == nil { throw fail("two vocabulary entries share id \(id)") }
             if let content = special[id] {
                 tokens[id] = Token(bytes: Array(content.utf8), isSpecial: true)
@@ -128,7 +144,7 @@ public enum HuggingFaceJSON {
         // dropped when encoding, as llama.cpp does; words split around it when counting.
         var byteTokens = [UInt32](repeating: SymbolAlphabet.noToken, count: 256)
         for byte in 0..<256 {
-            if let id = idForString[ByteLevel.render([UInt8(byte)])] { byteTokens[byte] = UInt32(id) }
+            if let id = idForString[Array(ByteLevel.render([UInt8(byte)]).utf8)] { byteTokens[byte] = UInt32(id) }
         }
         guard byteTokens.contains(where: { $0 != SymbolAlphabet.noToken }) else {
             throw fail("vocabulary has none of the byte-level symbols")
@@ -136,7 +152,7 @@ public enum HuggingFaceJSON {
 
         let merges = try readMerges(model, idForString: idForString, fail: fail)
         var bpe = BPEModel(tokens: tokens.map { $0! }, merges: merges, byteTokens: byteTokens)
-        bpe.ignoreMerges = model["ignore_merges"] as? Bool ?? false
+        bpe.wholePieces = model["ignore_merges"] as? Bool ?? false ? .tokens : .none
         var tokenizer = Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
         tokenizer.normalizer = normalizer
         tokenizer.userDefinedTokens = userDefined
@@ -144,7 +160,7 @@ public enum HuggingFaceJSON {
     }
 
     /// A BPE model over characters (HF conversions of SentencePiece models: Llama, Mistral).
-    private static func characterLevel(tokens: [Token], idForString: [String: Int], model: [String: Any], byteFallback: Bool,
+    private static func characterLevel(tokens: [Token], idForString: [[UInt8]: Int], model: [String: Any], byteFallback: Bool,
                                        pretokenizer: Pretokenizer, normalizer: Normalizer?,
                                        userDefined: [(bytes: [UInt8], id: UInt32)], path: String) throws -> Tokenizer {
         func fail(_ problem: String) -> TokenizerFileError { TokenizerFileError(path: path, problem: problem) }
@@ -166,17 +182,17 @@ public enum HuggingFaceJSON {
         bpe.characterTokens = characterTokens
         bpe.byteFallback = byteFallback
         if let unknown = model["unk_token"] as? String {
-            guard let id = idForString[unknown] else { throw fail("unk_token \(unknown.debugDescription) is not in the vocabulary") }
+            guard let id = idForString[Array(unknown.utf8)] else { throw fail("unk_token \(unknown.debugDescription) is not in the vocabulary") }
             bpe.unknownToken = UInt32(id)
         }
-        bpe.ignoreMerges = model["ignore_merges"] as? Bool ?? false
+        bpe.wholePieces = model["ignore_merges"] as? Bool ?? false ? .tokens : .none
         var tokenizer = Tokenizer(model: bpe, pretokenizer: pretokenizer, format: .huggingFaceJSON, source: path)
         tokenizer.normalizer = normalizer
         tokenizer.userDefinedTokens = userDefined
         return tokenizer
     }
 
-    private static func readMerges(_ model: [String: Any], idForString: [String: Int],
+    private static func readMerges(_ model: [String: Any], idForString: [[UInt8]: Int],
                                    fail: (String) -> TokenizerFileError) throws -> [MergeRule] {
         guard let rawMerges = model["merges"] as? [Any] else { throw fail("model has no \"merges\" list") }
         var merges: [MergeRule] = []
@@ -184,20 +200,23 @@ public enum HuggingFaceJSON {
         for (index, raw) in rawMerges.enumerated() {
             let left: String, right: String
             if let line = raw as? String {
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw fail("merge \(index + 1) \(line.debugDescription) is not two tokens") }
-                left = String(parts[0])
-                right = String(parts[1])
+                // Split at the space byte, as HF does: a space before a combining mark is one Character.
+                let parts = line.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+                guard parts.count == 2, let l = String(parts[0]), let r = String(parts[1]) else {
+                    throw fail("merge \(index + 1) \(line.debugDescription) is not two tokens")
+                }
+                left = l
+                right = r
             } else if let pair = raw as? [Any], pair.count == 2, let l = pair[0] as? String, let r = pair[1] as? String {
                 left = l
                 right = r
             } else {
                 throw fail("merge \(index + 1) is neither \"a b\" nor [a, b]")
             }
-            guard let l = idForString[left], let r = idForString[right] else {
+            guard let l = idForString[Array(left.utf8)], let r = idForString[Array(right.utf8)] else {
                 throw fail("merge \(index + 1) names a token not in the vocabulary: \(left) \(right)")
             }
-            guard let result = idForString[left + right] else {
+            guard let result = idForString[Array(left.utf8) + Array(right.utf8)] else {
                 throw fail("merge \(index + 1) (\(left) \(right)) yields a token not in the vocabulary")
             }
             merges.append(MergeRule(left: UInt32(l), right: UInt32(r), result: UInt32(result)))

@@ -15,12 +15,14 @@ public enum VocabAndMerges {
         guard let mergesData = FileManager.default.contents(atPath: mergesPath) else {
             throw TokenizerFileError(path: mergesPath, problem: "cannot read file")
         }
-        let vocabObject: Any
-        do { vocabObject = try JSONSerialization.jsonObject(with: vocabData) } catch {
-            throw TokenizerFileError(path: vocabPath, problem: "not valid JSON")
-        }
-        guard let vocab = vocabObject as? [String: Any] else {
-            throw TokenizerFileError(path: vocabPath, problem: "not a JSON object of token -> id")
+        let vocab: [(key: [UInt8], value: Int)]
+        do {
+            guard let members = try ExactJSONKeys.members(at: [], in: [UInt8](vocabData)) else {
+                throw TokenizerFileError(path: vocabPath, problem: "not a JSON object of token -> id")
+            }
+            vocab = members
+        } catch let error as ExactJSONKeys.SyntaxError {
+            throw TokenizerFileError(path: vocabPath, problem: "not valid JSON (\(error.problem) at byte \(error.offset))")
         }
         guard let mergesText = String(data: mergesData, encoding: .utf8) else {
             throw TokenizerFileError(path: mergesPath, problem: "not valid UTF-8")
@@ -35,13 +37,12 @@ public enum VocabAndMerges {
         // Re-use the tokenizer.json reader on the equivalent document so both formats share
         // one set of checks.
         let document: [String: Any] = [
-            "model": ["type": "BPE", "vocab": vocab, "merges": lines] as [String: Any],
+            "model": ["type": "BPE", "merges": lines] as [String: Any],
             "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
         ]
-        let data = try JSONSerialization.data(withJSONObject: document)
         var tokenizer: Tokenizer
         do {
-            tokenizer = try HuggingFaceJSON.parse(data, path: vocabPath)
+            tokenizer = try HuggingFaceJSON.build(root: document, vocabulary: vocab, path: vocabPath)
         } catch let error as TokenizerFileError {
             let path = error.problem.hasPrefix("merge") ? mergesPath : vocabPath
             throw TokenizerFileError(path: path, problem: error.problem)

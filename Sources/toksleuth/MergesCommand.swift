@@ -23,10 +23,7 @@ struct Merges: ParsableCommand {
     func run() throws {
         let loaded = try options.load(path)
         if json {
-            let pairs: [OrderedJSON] = loaded.model.mergeLines.map { line in
-                let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                return .array(parts.map { .string($0) })
-            }
+            let pairs: [OrderedJSON] = loaded.model.mergePairs.map { .array([.string($0.left), .string($0.right)]) }
             print(OrderedJSON.array(pairs).compact())
             return
         }

@@ -89,8 +89,7 @@ final class SentencePieceAndGGUFTests: XCTestCase {
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache/toksleuth/llama-cpp")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: folder), "\(folder) is absent (scripts/fetch-llama-cpp-vocabs)")
         // The vocabularies refused, each with its reason; any other failure to load is a defect.
-        let refused = ["ggml-vocab-bert-bge.gguf": "WordPiece", "ggml-vocab-nomic-bert-moe.gguf": "Unigram",
-                       "ggml-vocab-gemma-4.gguf": "'gemma4' is not supported"]
+        let refused = ["ggml-vocab-bert-bge.gguf": "WordPiece", "ggml-vocab-nomic-bert-moe.gguf": "Unigram"]
         var checked: [String] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where name.hasSuffix(".gguf") {
             let path = (folder as NSString).appendingPathComponent(name)
@@ -111,7 +110,45 @@ final class SentencePieceAndGGUFTests: XCTestCase {
             }
             checked.append(name)
         }
-        XCTAssertGreaterThanOrEqual(checked.count, 13, "\(checked)")
+        XCTAssertGreaterThanOrEqual(checked.count, 14, "\(checked)")
+        XCTAssertTrue(checked.contains("ggml-vocab-gemma-4.gguf"), "\(checked)")
+    }
+
+    /// llama.cpp's gemma4 reading on a constructed vocabulary: spaces escaped to U+2581, pieces
+    /// cut at newline runs, characters as start symbols, `<0xXX>` fallback, newline runs that are
+    /// tokens taken whole, merges split at the first space byte.
+    func testGemma4VocabularyFollowsLlamaCpp() throws {
+        let bytes = (0..<256).map { String(format: "<0x%02X>", $0) }
+        let pieces = ["\u{2581}", "a", "b", "\n", "\n\n", "\u{2581}a", "ab", "\u{939}", "\u{948}", "\u{2581}\u{939}", "\u{2581}\u{939}\u{948}"]
+        let tokens = ["<pad>", "<eos>", "<bos>"] + bytes + pieces
+        let id = { (text: String) in UInt32(tokens.firstIndex(of: text)!) }
+        var gguf = GGUFWriter()
+        gguf.add("tokenizer.ggml.model", string: "gemma4")
+        gguf.add("tokenizer.ggml.tokens", strings: tokens)
+        // "\u{2581}\u{939} \u{948}": a space then a combining mark, one Character in Swift.
+        gguf.add("tokenizer.ggml.merges", strings: ["\u{2581} a", "a b", "\u{2581} \u{939}", "\u{2581}\u{939} \u{948}"])
+        gguf.add("tokenizer.ggml.token_type", int32s: tokens.indices.map { $0 < 3 ? 3 : $0 < 259 ? 6 : 1 })
+        let tokenizer = try GGUF.parse(Data(gguf.bytes()), path: "gemma4.gguf")
+        XCTAssertEqual(try encode(tokenizer, Array(" a\n\nab c \u{939}\u{948}".utf8)),
+                       [id("\u{2581}a"), id("\n\n"), id("ab"), id("\u{2581}"), id("<0x63>"), id("\u{2581}\u{939}\u{948}")])
+        XCTAssertThrowsError(try GGUF.parse(Data(gguf.bytes()).prefix(40), path: "cut.gguf"))
+    }
+
+    /// Foundation merges canonically equivalent JSON keys into one; the vocabulary must not.
+    func testCanonicallyEquivalentTokensStayDistinct() throws {
+        let json = #"{"model": {"type": "BPE", "vocab": {"e": 0, "\u0301": 1, "\u00e9": 2, "e\u0301": 3, "\ud83d\ude00": 4}, "merges": ["e \u0301"]}}"#
+        let tokenizer = try HuggingFaceJSON.parse(Data(json.utf8), path: "tokenizer.json")
+        XCTAssertEqual(tokenizer.model.tokens.count, 5)
+        XCTAssertEqual(try encode(tokenizer, Array("\u{e9}".utf8)), [2])
+        XCTAssertEqual(try encode(tokenizer, Array("e\u{301}".utf8)), [3])
+        XCTAssertEqual(tokenizer.model.tokens[4].bytes, Array("\u{1F600}".utf8))
+        let members = try ExactJSONKeys.members(at: [], in: Array(#"{"a\"b": 1, "c": 2.0, "d": [1, {"x": "}"}]}"#.utf8))
+        XCTAssertNil(members, "a non-integer value is not a vocabulary")
+        XCTAssertEqual(try ExactJSONKeys.members(at: ["m"], in: Array(#"{"d": [1, {"x": "}"}], "m": {"a\"b": 1, "c": 2.0}}"#.utf8))?.map(\.key),
+                       [Array("a\"b".utf8), Array("c".utf8)])
+        for broken in [#"{"a": 1"#, #"{"\ud83d": 1}"#, #"{"a" 1}"#, #"{"a": 1,, "b": 2}"#] {
+            XCTAssertThrowsError(try ExactJSONKeys.members(at: [], in: Array(broken.utf8)), broken)
+        }
     }
 
     /// Every tokenizer in ../shared/tokenizers against every reference text, when present.

@@ -36,7 +36,7 @@ extension BPEModel {
 
 /// A merge list (HF `tokenizers`, GPT-2's `bpe()`): the piece starts as byte tokens (or
 /// character tokens), and adjacent symbols join by their merge's rank, lowest first
-/// (``RankedJoin``). With `ignoreMerges` (HF's, Llama 3) a piece that is a token is that token.
+/// (``RankedJoin``). Pieces ``BPEModel/wholePieces`` names are their token when they are one.
 final class MergeListPieces: PieceEncoder {
     private let model: BPEModel
     /// (left << 32 | right) -> rank << 32 | result.
@@ -50,13 +50,14 @@ final class MergeListPieces: PieceEncoder {
             ranks[merge.pairKey] = UInt64(rank) << 32 | UInt64(merge.result)
         }
         self.ranks = ranks
-        wholeTokens = model.ignoreMerges ? model.tokenTable() : nil
+        wholeTokens = model.wholePieces == .none ? nil : model.tokenTable()
     }
 
     var barriers: [Bool]? { nil }
 
     func encode(_ bytes: UnsafePointer<UInt8>, _ length: Int, into output: inout [UInt32]) {
-        if let wholeTokens, let entry = wholeTokens.table.index(of: bytes, length) {
+        if let wholeTokens, model.wholePieces == .tokens || (0..<length).allSatisfy({ bytes[$0] == 0x0A }),
+           let entry = wholeTokens.table.index(of: bytes, length) {
             output.append(wholeTokens.ids[entry])
             return
         }

@@ -106,6 +106,10 @@ enum LlamaCppPretokenizers {
         "youtu": Entry(type: "YOUTU", ignoreMerges: true, escapeWhitespaces: false),
     ]
 
+    /// Types whose vocabulary is raw UTF-8 text (llama.cpp's `byte_encode = false`), not
+    /// GPT-2's byte-level symbols: their pieces start as characters, with `<0xXX>` byte fallback.
+    static let rawTextTypes: Set<String> = ["GEMMA4", "SARVAM_MOE", "WHITESPACE"]
+
     static let regexes: [String: [String]] = [
         "AFMOE": [
             "\\p{AFMoE_digits}",

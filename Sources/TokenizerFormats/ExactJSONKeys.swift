@@ -1,0 +1,185 @@
+import Foundation
+
+/// The members of one JSON object with their keys exactly as written.
+///
+/// Foundation's `JSONSerialization` and `JSONDecoder` key objects by Swift `String`, whose
+/// equality is canonical equivalence: `"\u00e9"` and `"e\u0301"` become one key and one of
+/// the two tokens is silently lost. Character-level vocabularies (Gemma's, for one) hold such
+/// pairs as distinct tokens, so the vocabulary object is read here, byte-exact.
+///
+///     let members = try ExactJSONKeys.members(at: ["model", "vocab"], in: Array(#"{"model": {"vocab": {"é": 1}}}"#.utf8))
+///     // members == [(key: [0xC3, 0xA9], value: 1)]
+enum ExactJSONKeys {
+    /// A syntax error at a byte offset.
+    struct SyntaxError: Error {
+        let offset: Int
+        let problem: String
+    }
+
+    /// The members (key bytes, integer value) of the object reached by following `path` from the
+    /// top-level object; nil when the path does not lead to an object or a value is not an integer.
+    /// - Complexity: O(n) in the document's length.
+    static func members(at path: [String], in bytes: [UInt8]) throws -> [(key: [UInt8], value: Int)]? {
+        var scanner = Scanner(bytes: bytes)
+        var depth = 0
+        while depth < path.count {
+            guard try scanner.enterObject() else { return nil }
+            var found = false
+            while let key = try scanner.nextKey() {
+                if key == Array(path[depth].utf8) { found = true; break }
+                try scanner.skipValue()
+            }
+            guard found else { return nil }
+            depth += 1
+        }
+        guard try scanner.enterObject() else { return nil }
+        var members: [(key: [UInt8], value: Int)] = []
+        while let key = try scanner.nextKey() {
+            guard let value = try scanner.integer() else { return nil }
+            members.append((key, value))
+        }
+        return members
+    }
+
+    /// A cursor over JSON text that decodes strings and skips values.
+    struct Scanner {
+        let bytes: [UInt8]
+        var position = 0
+        /// Whether the current object has yielded a member yet (a comma comes before the next).
+        var started: [Bool] = []
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        func error(_ problem: String) -> SyntaxError { SyntaxError(offset: position, problem: problem) }
+
+        mutating func skipSpace() {
+            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        }
+
+        mutating func expect(_ byte: UInt8) throws {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == byte else {
+                throw error("expected '\(Character(Unicode.Scalar(byte)))'")
+            }
+            position += 1
+        }
+
+        /// Enters the object at the cursor; false (cursor unmoved past space) if the value is not one.
+        mutating func enterObject() throws -> Bool {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return false }
+            position += 1
+            started.append(false)
+            return true
+        }
+
+        /// The next key of the current object (cursor then at its value), or nil at its end.
+        mutating func nextKey() throws -> [UInt8]? {
+            skipSpace()
+            guard position < bytes.count else { throw error("unterminated object") }
+            if bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                started.removeLast()
+                return nil
+            }
+            if started[started.count - 1] { try expect(UInt8(ascii: ",")) }
+            started[started.count - 1] = true
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            return key
+        }
+
+        /// An integer value (cursor past it), or nil if the value is another kind or not integral.
+        mutating func integer() throws -> Int? {
+            skipSpace()
+            let start = position
+            try skipValue()
+            guard let text = String(bytes: bytes[start..<position], encoding: .ascii)?.trimmingCharacters(in: .whitespaces) else { return nil }
+            if let value = Int(text) { return value }
+            if let value = Double(text), value == value.rounded(), abs(value) < 1e15 { return Int(value) }
+            return nil
+        }
+
+        /// A string's UTF-8 bytes, escapes decoded.
+        mutating func string() throws -> [UInt8] {
+            try expect(UInt8(ascii: "\""))
+            var out: [UInt8] = []
+            while true {
+                guard position < bytes.count else { throw error("unterminated string") }
+                let byte = bytes[position]
+                position += 1
+                if byte == UInt8(ascii: "\"") { return out }
+                guard byte == UInt8(ascii: "\\") else {
+                    guard byte >= 0x20 else { throw error("control character in a string") }
+                    out.append(byte)
+                    continue
+                }
+                guard position < bytes.count else { throw error("unterminated escape") }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        // A high surrogate must be followed by an escaped low one.
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate")
+                        }
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        throw error("unpaired surrogate")
+                    }
+                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                default: throw error("unknown escape")
+                }
+            }
+        }
+
+        mutating func hex4() throws -> UInt32 {
+            guard position + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+                throw error("bad \\u escape")
+            }
+            position += 4
+            return value
+        }
+
+        /// Moves past one value of any kind.
+        mutating func skipValue() throws {
+            skipSpace()
+            guard position < bytes.count else { throw error("missing value") }
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                _ = try string()
+            case UInt8(ascii: "{"):
+                _ = try enterObject()
+                while try nextKey() != nil { try skipValue() }
+            case UInt8(ascii: "["):
+                position += 1
+                skipSpace()
+                if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
+                while true {
+                    try skipValue()
+                    skipSpace()
+                    guard position < bytes.count else { throw error("unterminated array") }
+                    position += 1
+                    if bytes[position - 1] == UInt8(ascii: "]") { return }
+                    guard bytes[position - 1] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
+                }
+            default:
+                // A number or a literal: the run of bytes up to the next delimiter.
+                let start = position
+                while position < bytes.count, !",}] \t\n\r".utf8.contains(bytes[position]) { position += 1 }
+                guard position > start else { throw error("missing value") }
+            }
+        }
+    }
+}
