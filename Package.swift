@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MixtureInference", targets: ["MixtureInference"]),
         .library(name: "LanguageModel", targets: ["LanguageModel"]),
         .library(name: "Membership", targets: ["Membership"]),
+        .library(name: "CausalLM", targets: ["CausalLM"]),
         .library(name: "ProxyRuns", targets: ["ProxyRuns"]),
         .library(name: "Reports", targets: ["Reports"]),
     ],
@@ -59,6 +60,9 @@ let package = Package(
         // Membership detection: a proxy n-gram model over token ids, the detectors and their metrics.
         .target(name: "LanguageModel", dependencies: ["Support"]),
         .target(name: "Membership", dependencies: ["Support", "LanguageModel", "TokenizerFormats", "Corpora", "CZlib"]),
+        // Real language models: GGUF causal LMs scored through llama.cpp, loaded at run time
+        // (scripts/build-llama-cpp builds it once per machine; without it everything else works).
+        .target(name: "CausalLM", dependencies: ["Support", "BPE", "TokenizerFormats", "Membership"]),
         // Proxy runs: retrain tokenizers and proxy models on a mixture to test it (validate, regmix).
         .target(
             name: "ProxyRuns",
@@ -69,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "toksleuth",
             dependencies: [
-                "Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "ProxyRuns", "Reports",
+                "Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "CausalLM", "ProxyRuns", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -74,17 +74,29 @@ public enum GGUF {
                                        rawText: LlamaCppPretokenizers.rawTextTypes.contains(entry.type))
     }
 
-    /// Largest file read (a vocabulary-only GGUF is a few MB; full models are not read whole).
-    static let maxBytes = 1 << 30
+    /// Largest header read (a vocabulary's header is a few MB, Gemma's 262,144 tokens and 514,906
+    /// merges about 15 MB); the weights after it are never read.
+    static let maxHeaderBytes = 1 << 30
 
-    /// Reads the tokenizer of a GGUF file.
+    /// Reads the tokenizer of a GGUF file (a vocabulary-only file or a whole model): only as much
+    /// of the file as its header takes, read in growing prefixes.
     public static func read(path: String) throws -> Tokenizer {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = attributes?[.size] as? Int, size > maxBytes {
-            throw InputError(path: path, problem: "GGUF file of \(size) bytes: toksleuth reads vocabulary-only GGUF files up to 1 GiB")
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+        var length = min(size, 32 << 20)
+        while true {
+            try handle.seek(toOffset: 0)
+            let data = try handle.read(upToCount: length) ?? Data()
+            do {
+                return try parse(data, path: path)
+            } catch let error as InputError where error.problem.hasPrefix("truncated GGUF file") && length < size {
+                guard length < maxHeaderBytes else {
+                    throw InputError(path: path, problem: "GGUF header larger than 1 GiB: not read")
+                }
+                length = min(size, length * 4)
+            }
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
-        return try parse(data, path: path)
     }
 
     /// Parses the header of a GGUF file in memory; `path` names it in errors.

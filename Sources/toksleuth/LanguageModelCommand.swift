@@ -1,4 +1,5 @@
 import ArgumentParser
+import CausalLM
 import Corpora
 import Foundation
 import LanguageModel
@@ -86,25 +87,33 @@ struct LanguageModelTrain: ParsableCommand {
 struct LanguageModelScore: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
-        abstract: "Score texts with a proxy model; writes a scores file (JSON Lines) that `membership --scores` reads.",
+        abstract: "Score texts with a proxy model or a GGUF causal LM; writes a scores file (JSON Lines) that `membership --scores` reads.",
         discussion: """
             Input: a .jsonl file of {"text", "id"?, "label"?} records, or a text file with one
             text per line. Output: one line per text with tokens, logprobs, mu, sigma and
             lowercase_logprobs (natural logs). Prints a summary (mean log-likelihood per token,
             perplexity, bits per byte) on stderr.
 
+            A GGUF model is run by llama.cpp (scripts/build-llama-cpp builds it once) on every
+            core, one batched pass per text. Its texts are tokenized by toksleuth's reader of
+            the model's own vocabulary and checked against llama.cpp's tokenizer (a mismatch is
+            an error). A text longer than the context is scored in windows: each later window
+            starts half a context before the first token it scores. Lines are written as they
+            are scored (to OUTPUT.partial): an interrupted run resumes where it stopped.
+
             Example:
               toksleuth lm score --model /tmp/en.tslm --input fixtures/corpora/languages/en/sample.txt --output /tmp/scores.jsonl
+              toksleuth lm score --model ~/.cache/toksleuth/models/SmolLM2-135M-Instruct.Q4_1.gguf --texts texts.jsonl --output scores.jsonl
             """
     )
 
-    @Option(name: .long, help: "A model written by `lm train`.")
+    @Option(name: .long, help: "A model written by `lm train` (.tslm) or a GGUF causal language model.")
     var model: String
 
-    @Option(name: .long, help: "The tokenizer (default: the one the model was trained with, if its file is still there).")
+    @Option(name: .long, help: "The tokenizer of a .tslm model (default: the one it was trained with, if its file is still there).")
     var tokenizer: String?
 
-    @Option(name: .long, help: "Texts to score (.jsonl records or one text per line).")
+    @Option(name: [.long, .customLong("texts")], help: "Texts to score (.jsonl records or one text per line).")
     var input: String
 
     @Option(name: .long, help: "Where to write the scores (.jsonl).")
@@ -113,30 +122,63 @@ struct LanguageModelScore: ParsableCommand {
     @Option(name: .long, help: "Label for every text of the input (1 member, 0 non-member).")
     var label: Int?
 
+    @OptionGroup var causal: CausalModelOptions
+
     @Flag(name: .long, help: "Print the summary as JSON on stdout: {texts, tokens, nats_per_token, perplexity, bits_per_byte, output}.")
     var json = false
 
     func run() throws {
-        let (loadedModel, provenance) = try ModelFile.read(model)
-        let loadedTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: model, override: tokenizer)
         let texts = try LabelledText.read(input, label: label)
-        let scored = try ProxyScorer(tokenizer: loadedTokenizer, model: loadedModel).score(texts)
-        try ScoresFile.write(scored, to: output)
-        var logLikelihood = 0.0, tokens = 0, bytes = 0
-        for text in scored {
-            logLikelihood += text.logProbabilities.reduce(0, +)
-            tokens += text.logProbabilities.count
-            bytes += text.text?.utf8.count ?? 0
+        let scored: [ScoredText]
+        if try CausalModelOptions.isGGUF(model) {
+            scored = try causal.score(texts, model: model, output: output)
+        } else {
+            let (loadedModel, provenance) = try ModelFile.read(model)
+            let loadedTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: model, override: tokenizer)
+            scored = try ProxyScorer(tokenizer: loadedTokenizer, model: loadedModel).score(texts, lowercase: !causal.noLowercase)
+            try ScoresFile.write(scored, to: output)
         }
-        let natsPerToken = -logLikelihood / Double(max(tokens, 1)), bitsPerByte = -logLikelihood / log(2) / Double(max(bytes, 1))
+        let summary = ScoringSummary(scored, output: output)
         if json {
-            print(try ResultJSON.text(ScoringSummary(texts: scored.count, tokens: tokens, natsPerToken: natsPerToken,
-                                                     bitsPerByte: bitsPerByte, output: output)))
-            return
+            print(try ResultJSON.text(summary))
+        } else {
+            FileHandle.standardError.write(Data((summary.text + "\n").utf8))
         }
-        let summary = String(format: "scored %d texts, %d tokens: %.4f nats/token, perplexity %.2f, %.4f bits/byte",
-                             scored.count, tokens, natsPerToken, exp(natsPerToken), bitsPerByte)
-        FileHandle.standardError.write(Data((summary + "\n").utf8))
+    }
+}
+
+/// Options for scoring with a GGUF causal language model through llama.cpp.
+struct CausalModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Tokens per llama.cpp pass for a GGUF model (default: the model's training context).")
+    var context: Int?
+
+    @Option(name: .long, help: "CPU threads for llama.cpp (default: every core).")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Do not score the lowercased texts (halves the work; the lowercase method is then left out).")
+    var noLowercase = false
+
+    @Flag(name: .long, help: "No progress bar.")
+    var quiet = false
+
+    /// Whether `path` is a GGUF file (by its magic, whatever its name).
+    static func isGGUF(_ path: String) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        defer { try? handle.close() }
+        return (try handle.read(upToCount: 4)) == Data("GGUF".utf8)
+    }
+
+    /// Scores `texts` with the GGUF model at `path`, resumably into `output` when given.
+    func score(_ texts: [LabelledText], model path: String, output: String?) throws -> [ScoredText] {
+        let scorer = try CausalScorer(modelPath: path, contextSize: context, threads: threads)
+        let writer = try output.map { try ScoresFileWriter(output: $0, texts: texts, settings: scorer.settings(lowercase: !noLowercase)) }
+        let progress = ProgressReporter(quiet: quiet)
+        let scored = try scorer.scoreAll(texts, lowercase: !noLowercase, writer: writer) { done, total in
+            progress.update("scoring with \((path as NSString).lastPathComponent)", done: done, total: total)
+        }
+        progress.finish()
+        try writer?.finish()
+        return scored
     }
 }
 
