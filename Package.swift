@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "CorporaTests", dependencies: ["Support", "Corpora", "TestSupport"]),
         .testTarget(name: "MixtureInferenceTests", dependencies: ["Support", "MixtureInference", "BPE", "Corpora", "Pretokenization", "TokenizerFormats", "TestSupport"]),
         .testTarget(name: "MembershipTests", dependencies: ["Support", "Membership", "LanguageModel", "TokenizerFormats", "Corpora", "TestSupport"]),
+        .testTarget(name: "CausalLMTests", dependencies: ["Support", "CausalLM", "Membership", "TestSupport"]),
         .testTarget(name: "ProxyRunsTests", dependencies: ["Support", "ProxyRuns", "MixtureInference", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Support", "Reports", "MixtureInference", "Membership", "ProxyRuns", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),

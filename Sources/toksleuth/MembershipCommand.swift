@@ -1,4 +1,5 @@
 import ArgumentParser
+import CausalLM
 import Corpora
 import Foundation
 import LanguageModel
@@ -88,7 +89,7 @@ struct MembershipEvaluate: ParsableCommand {
     @Option(name: .long, help: "Non-member texts.")
     var nonmembers: String?
 
-    @Option(name: .long, help: "A proxy model (`lm train`).")
+    @Option(name: .long, help: "The target model: a proxy (`lm train`, .tslm) or a GGUF causal LM run by llama.cpp.")
     var model: String?
 
     @Option(name: .long, help: "The tokenizer (default: the model's own).")
@@ -97,13 +98,15 @@ struct MembershipEvaluate: ParsableCommand {
     @Option(name: .long, help: "A scores file (JSON Lines with labels).")
     var scores: String?
 
-    @Option(name: .long, help: "Reference model for `ref`: a .tslm proxy or a scores file of the same texts (same ids).")
+    @Option(name: .long, help: "Reference model for `ref`: a .tslm proxy, a GGUF causal LM, or a scores file of the same texts (same ids).")
     var reference: String?
 
     @Option(name: .long, help: "Reference corpus for DC-PDD's token frequencies (files or folders; needs the tokenizer).")
     var frequencies: [String] = []
 
     @OptionGroup var options: MembershipOptions
+
+    @OptionGroup var causal: CausalModelOptions
 
     func validate() throws {
         let textMode = members != nil || nonmembers != nil || model != nil
@@ -135,31 +138,40 @@ struct MembershipEvaluate: ParsableCommand {
             }
             return (texts, try tokenizer.map { try TokenizerLoader.load($0) })
         }
+        let items = try LabelledText.read(members!, label: 1) + LabelledText.read(nonmembers!, label: 0)
+        if try CausalModelOptions.isGGUF(model!) {
+            return (try causal.score(items, model: model!, output: nil), try TokenizerLoader.load(model!))
+        }
         let (proxy, provenance) = try ModelFile.read(model!)
         let tokenizerForModel = try ProxyCorpus.tokenizer(for: provenance, modelPath: model!, override: tokenizer)
-        let items = try LabelledText.read(members!, label: 1) + LabelledText.read(nonmembers!, label: 0)
-        return (try ProxyScorer(tokenizer: tokenizerForModel, model: proxy).score(items), tokenizerForModel)
+        return (try ProxyScorer(tokenizer: tokenizerForModel, model: proxy).score(items, lowercase: !causal.noLowercase), tokenizerForModel)
     }
 
     /// The reference model's scores of the same texts (--reference: a model scores them here, or
     /// a scores file gives them by id).
     private func referenceScores(for texts: [ScoredText]) throws -> [ScoredText]? {
         guard let reference else { return nil }
-        guard reference.lowercased().hasSuffix(".tslm") else {
+        let isGGUF = try CausalModelOptions.isGGUF(reference)
+        guard isGGUF || reference.lowercased().hasSuffix(".tslm") else {
             let byID = Dictionary(try ScoresFile.read(reference).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             return try texts.map { text in
                 guard let found = byID[text.id] else { throw InputError(path: reference, problem: "no scores for text id \(text.id)") }
                 return found
             }
         }
-        let (referenceModel, provenance) = try ModelFile.read(reference)
-        let referenceTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: reference, override: nil)
         let items = try texts.map { text -> LabelledText in
             guard let body = text.text else {
                 throw InputError(path: scores ?? "", problem: "text \(text.id) has no \"text\": a reference model cannot score it")
             }
             return LabelledText(id: text.id, text: body, label: text.label)
         }
+        if isGGUF {
+            var options = causal
+            options.noLowercase = true
+            return try options.score(items, model: reference, output: nil)
+        }
+        let (referenceModel, provenance) = try ModelFile.read(reference)
+        let referenceTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: reference, override: nil)
         return try ProxyScorer(tokenizer: referenceTokenizer, model: referenceModel).score(items, lowercase: false)
     }
 

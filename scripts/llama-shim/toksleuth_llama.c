@@ -14,11 +14,18 @@ typedef struct ts_llama {
     const struct llama_vocab * vocab;
     int n_vocab;
     int n_ctx;
+    int n_threads;
 } ts_llama;
+
+// llama.cpp's log stays quiet; its first error line is kept for the one-line error we return.
+static char last_error[256];
 
 static void quiet(enum ggml_log_level level, const char * text, void * user) {
     (void) user;
-    if (level == GGML_LOG_LEVEL_ERROR) fputs(text, stderr);
+    if (level != GGML_LOG_LEVEL_ERROR || !text[0] || last_error[0]) return;  // the first says why
+    snprintf(last_error, sizeof last_error, "%s", text);
+    size_t n = strlen(last_error);
+    while (n > 0 && (last_error[n - 1] == '\n' || last_error[n - 1] == '\r')) last_error[--n] = 0;
 }
 
 static void error(char * out, size_t size, const char * text) {
@@ -29,11 +36,16 @@ static void error(char * out, size_t size, const char * text) {
 /// `n_ctx` tokens (0: the model's training context). NULL on failure, with the reason in `err`.
 ts_llama * ts_llama_open(const char * path, int n_ctx, int n_threads, char * err, size_t err_size) {
     llama_log_set(quiet, NULL);
+    last_error[0] = 0;
     llama_backend_init();
     struct llama_model_params mp = llama_model_default_params();
     mp.n_gpu_layers = 0;
     struct llama_model * model = llama_model_load_from_file(path, mp);
-    if (!model) { error(err, err_size, "llama.cpp cannot load it as a model (a vocabulary-only GGUF has no weights)"); return NULL; }
+    if (!model) {
+        snprintf(err, err_size, "llama.cpp cannot load it as a model (a vocabulary-only GGUF has no weights)%s%s",
+                 last_error[0] ? ": " : "", last_error);
+        return NULL;
+    }
     if (llama_model_has_encoder(model) || !llama_model_has_decoder(model)) {
         llama_model_free(model);
         error(err, err_size, "not a causal (decoder-only) language model");
@@ -49,6 +61,9 @@ ts_llama * ts_llama_open(const char * path, int n_ctx, int n_threads, char * err
     cp.n_threads = n_threads;
     cp.n_threads_batch = n_threads;
     cp.no_perf = true;
+    // Flash attention, as llama.cpp picks on the CPU, pinned: its results do not depend on the
+    // batch split, while the other path's do.
+    cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
     struct llama_context * context = llama_init_from_model(model, cp);
     if (!context) { llama_model_free(model); error(err, err_size, "llama.cpp cannot create a context for it"); return NULL; }
     ts_llama * h = calloc(1, sizeof *h);
@@ -56,7 +71,10 @@ ts_llama * ts_llama_open(const char * path, int n_ctx, int n_threads, char * err
     h->context = context;
     h->vocab = llama_model_get_vocab(model);
     h->n_vocab = llama_vocab_n_tokens(h->vocab);
-    h->n_ctx = (int) llama_n_ctx(context);
+    h->n_threads = n_threads > 0 ? n_threads : 1;
+    // llama.cpp may round the context up; one pass must also fit one batch.
+    const uint32_t usable = llama_n_ctx(context) < llama_n_batch(context) ? llama_n_ctx(context) : llama_n_batch(context);
+    h->n_ctx = (int) usable;
     return h;
 }
 
@@ -81,7 +99,7 @@ int ts_llama_tokenize(const ts_llama * h, const char * text, int length, int32_t
 /// Runs `tokens[0..<n]` (n <= n_ctx) from an empty context and keeps the logits of positions
 /// `first - 1 ..< n - 1`, the ones predicting `tokens[first..<n]`. 0 on success.
 static int run(ts_llama * h, const int32_t * tokens, int n, int first) {
-    if (n > h->n_ctx || first < 1 || first > n) return -1;
+    if (n > h->n_ctx || n > (int) llama_n_batch(h->context) || first < 1 || first > n) return -1;
     llama_memory_clear(llama_get_memory(h->context), true);
     struct llama_batch batch = llama_batch_init(n, 0, 1);
     for (int i = 0; i < n; i++) {
@@ -105,26 +123,39 @@ int ts_llama_score(ts_llama * h, const int32_t * tokens, int n, int first, doubl
     int status = run(h, tokens, n, first);
     if (status != 0) return status;
     const int V = h->n_vocab;
-    for (int i = first; i < n; i++) {
-        const float * z = llama_get_logits_ith(h->context, i - 1);
-        if (!z) return -2;
-        double top = z[0];
-        for (int v = 1; v < V; v++) if (z[v] > top) top = z[v];
-        double total = 0;
-        for (int v = 0; v < V; v++) total += exp((double) z[v] - top);
-        const double norm = top + log(total);
-        double m = 0, second = 0;
-        for (int v = 0; v < V; v++) {
-            const double lp = (double) z[v] - norm;
-            const double p = exp(lp);
-            m += p * lp;
-            second += p * lp * lp;
-        }
-        const double variance = second - m * m;
-        logp[i - first] = (double) z[tokens[i]] - norm;
-        mu[i - first] = m;
-        sigma[i - first] = variance > 0 ? sqrt(variance) : 0;
+    const int count = n - first;
+    const float ** rows = malloc(sizeof(float *) * (size_t) (count > 0 ? count : 1));
+    for (int k = 0; k < count; k++) {
+        rows[k] = llama_get_logits_ith(h->context, first + k - 1);
+        if (!rows[k]) { free(rows); return -2; }
     }
+    // The positions are independent: spread them over the threads llama.cpp used for the pass.
+    #pragma omp parallel num_threads(h->n_threads)
+    {
+        double * e = malloc(sizeof(double) * (size_t) V);
+        #pragma omp for schedule(static)
+        for (int k = 0; k < count; k++) {
+            const float * z = rows[k];
+            double top = z[0];
+            for (int v = 1; v < V; v++) if (z[v] > top) top = z[v];
+            double total = 0;
+            for (int v = 0; v < V; v++) { e[v] = exp((double) z[v] - top); total += e[v]; }
+            const double norm = top + log(total);
+            double m = 0, second = 0;
+            for (int v = 0; v < V; v++) {
+                const double lp = (double) z[v] - norm;
+                const double p = e[v] / total;
+                m += p * lp;
+                second += p * lp * lp;
+            }
+            const double variance = second - m * m;
+            logp[k] = (double) z[tokens[first + k]] - norm;
+            mu[k] = m;
+            sigma[k] = variance > 0 ? sqrt(variance) : 0;
+        }
+        free(e);
+    }
+    free(rows);
     return 0;
 }
 
