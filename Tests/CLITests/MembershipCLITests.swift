@@ -86,3 +86,56 @@ extension CLITests {
         XCTAssertEqual(again.stdout, result.stdout)
     }
 }
+
+extension CLITests {
+    /// A GGUF model end to end: `lm score` resumes from a partial file, `membership --model M.gguf`
+    /// evaluates, and files llama.cpp cannot load fail with one line naming them.
+    func testGGUFLanguageModelEndToEnd() throws {
+        let model = (ProcessInfo.processInfo.environment["TOKSLEUTH_MODELS"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache/toksleuth/models")) + "/SmolLM2-135M-Instruct.Q4_1.gguf"
+        let texts = folder.appendingPathComponent("texts.jsonl").path
+        let lines = try Fixtures.text("reference/llama-cpp/texts.jsonl").split(separator: "\n").prefix(12)
+        try (lines.enumerated().map { index, line in
+            line.replacingOccurrences(of: "{\"id\"", with: "{\"label\": \(index % 2), \"id\"")
+        }.joined(separator: "\n") + "\n").write(toFile: texts, atomically: true, encoding: .utf8)
+        let notAModel = try run(["lm", "score", "--model", texts, "--texts", texts, "--output", folder.appendingPathComponent("x.jsonl").path])
+        XCTAssertEqual(notAModel.status, 2)
+        XCTAssertTrue(notAModel.stderr.hasPrefix("toksleuth: \(texts): "), notAModel.stderr)
+        let probe = try run(["lm", "score", "--model", model, "--texts", texts, "--output", folder.appendingPathComponent("probe.jsonl").path, "--no-lowercase"])
+        try XCTSkipIf(probe.stderr.contains("llama.cpp is not built"), probe.stderr)
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: model), "\(model) is absent (scripts/fetch-smollm2)")
+        XCTAssertEqual(probe.status, 0, probe.stderr)
+
+        // kill -9 mid-run, then the same command: the result equals an uninterrupted run's.
+        let output = folder.appendingPathComponent("scores.jsonl").path
+        let full = try String(contentsOfFile: folder.appendingPathComponent("probe.jsonl").path, encoding: .utf8)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["lm", "score", "--model", model, "--texts", texts, "--output", output, "--no-lowercase"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOfFile: output + ".partial", encoding: .utf8))?.filter { $0 == "\n" }.count ?? 0) < 4 {
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output before the run completes")
+        let kept = (try String(contentsOfFile: output + ".partial", encoding: .utf8)).filter { $0 == "\n" }.count
+        XCTAssertGreaterThanOrEqual(kept, 4)
+        let resumed = try run(["lm", "score", "--model", model, "--texts", texts, "--output", output, "--no-lowercase"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try String(contentsOfFile: output, encoding: .utf8), full)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"))
+        // A partial file left by other settings is not trusted.
+        try "{}\n".write(toFile: output + ".partial", atomically: true, encoding: .utf8)
+        let other = try run(["lm", "score", "--model", model, "--texts", texts, "--output", output])
+        XCTAssertEqual(other.status, 2)
+        XCTAssertTrue(other.stderr.contains("other settings"), other.stderr)
+
+        let evaluation = try run(["membership", "--scores", output, "--json", "--resamples", "50"])
+        XCTAssertEqual(evaluation.status, 0, evaluation.stderr)
+        let direct = try run(["membership", "--members", texts, "--nonmembers", texts, "--model", model, "--no-lowercase", "--json", "--resamples", "50", "--quiet"])
+        XCTAssertEqual(direct.status, 0, direct.stderr)
+    }
+}
