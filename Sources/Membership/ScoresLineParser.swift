@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A JSON reader for one scores-file line, straight from bytes to the fields a
 /// ``ScoredText`` needs: Foundation's `JSONSerialization` boxes every number in an `NSNumber`,
@@ -157,69 +158,13 @@ struct ScoresLineParser {
     /// control characters rejected).
     private mutating func parseString() throws -> String {
         try expect(UInt8(ascii: "\""))
-        var output: [UInt8] = []
-        let start = position
-        // Fast path: no escapes.
-        while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-            guard byte >= 0x20 else { throw Failure(message: "control character in a string at column \(position + 1)") }
-            position += 1
-        }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
-        while true {
-            guard let byte = peek() else { throw Failure(message: "unterminated string") }
-            position += 1
-            if byte == UInt8(ascii: "\"") { break }
-            if byte != UInt8(ascii: "\\") {
-                guard byte >= 0x20 else { throw Failure(message: "control character in a string at column \(position)") }
-                output.append(byte)
-                continue
-            }
-            guard let escape = peek() else { throw Failure(message: "unterminated string") }
-            position += 1
-            switch escape {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escape)
-            case UInt8(ascii: "b"): output.append(0x08)
-            case UInt8(ascii: "f"): output.append(0x0C)
-            case UInt8(ascii: "n"): output.append(0x0A)
-            case UInt8(ascii: "r"): output.append(0x0D)
-            case UInt8(ascii: "t"): output.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800..<0xDC00).contains(scalar) {
-                    guard peek() == UInt8(ascii: "\\") else { throw Failure(message: "lone surrogate in a string") }
-                    position += 1
-                    guard peek() == UInt8(ascii: "u") else { throw Failure(message: "lone surrogate in a string") }
-                    position += 1
-                    let low = try hex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw Failure(message: "lone surrogate in a string") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00..<0xE000).contains(scalar) {
-                    throw Failure(message: "lone surrogate in a string")
-                }
-                output.append(contentsOf: String(Unicode.Scalar(scalar)!).utf8)
-            default:
-                throw Failure(message: "invalid escape in a string at column \(position)")
-            }
+        let output: [UInt8]
+        do {
+            output = try JSONString.decode(bytes, at: &position)
+        } catch {
+            throw Failure(message: "\(error.message) at column \(error.offset + 1)")
         }
         guard let text = String(validating: output, as: UTF8.self) else { throw Failure(message: "invalid UTF-8 in a string") }
         return text
-    }
-
-    private mutating func hex4() throws -> UInt32 {
-        guard position + 4 <= bytes.count else { throw Failure(message: "invalid \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[position]
-            position += 1
-            let digit: UInt32
-            switch byte {
-            case 0x30...0x39: digit = UInt32(byte - 0x30)
-            case 0x41...0x46: digit = UInt32(byte - 0x41 + 10)
-            case 0x61...0x66: digit = UInt32(byte - 0x61 + 10)
-            default: throw Failure(message: "invalid \\u escape")
-            }
-            value = value << 4 | digit
-        }
-        return value
     }
 }

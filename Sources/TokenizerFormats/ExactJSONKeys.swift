@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The members of one JSON object with their keys exactly as written.
 ///
@@ -100,56 +101,14 @@ enum ExactJSONKeys {
             return nil
         }
 
-        /// A string's UTF-8 bytes, escapes decoded.
+        /// A string's UTF-8 bytes, escapes decoded (``JSONString``).
         mutating func string() throws -> [UInt8] {
             try expect(UInt8(ascii: "\""))
-            var out: [UInt8] = []
-            while true {
-                guard position < bytes.count else { throw error("unterminated string") }
-                let byte = bytes[position]
-                position += 1
-                if byte == UInt8(ascii: "\"") { return out }
-                guard byte == UInt8(ascii: "\\") else {
-                    guard byte >= 0x20 else { throw error("control character in a string") }
-                    out.append(byte)
-                    continue
-                }
-                guard position < bytes.count else { throw error("unterminated escape") }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate must be followed by an escaped low one.
-                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired surrogate")
-                        }
-                        position += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00..<0xE000).contains(scalar) {
-                        throw error("unpaired surrogate")
-                    }
-                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
-                default: throw error("unknown escape")
-                }
+            do {
+                return try bytes.withUnsafeBufferPointer { try JSONString.decode($0, at: &position) }
+            } catch let failure as JSONString.Failure {
+                throw SyntaxError(offset: failure.offset, problem: failure.message)
             }
-        }
-
-        mutating func hex4() throws -> UInt32 {
-            guard position + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
-                throw error("bad \\u escape")
-            }
-            position += 4
-            return value
         }
 
         /// Moves past one value of any kind.
