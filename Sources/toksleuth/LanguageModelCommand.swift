@@ -161,6 +161,11 @@ struct CausalModelOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress bar.")
     var quiet = false
 
+    func validate() throws {
+        if let context, context < 2 { throw ValidationError("--context must be at least 2 tokens") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     /// Whether `path` is a GGUF file (by its magic, whatever its name).
     static func isGGUF(_ path: String) throws -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(path: path, problem: "cannot read file") }
