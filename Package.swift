@@ -77,6 +77,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets over every reader (scripts/fuzz builds them with libFuzzer and ASan; a
+        // normal build replays files through them).
+        .executableTarget(
+            name: "toksleuth-fuzz",
+            dependencies: ["Support", "TokenizerFormats", "Corpora", "LanguageModel", "Membership", "MixtureInference"],
+            path: "Fuzz/ToksleuthFuzz"
+        ),
         .executableTarget(
             name: "toksleuth-bench",
             dependencies: ["Support", "BPE", "Pretokenization", "TokenizerFormats"],

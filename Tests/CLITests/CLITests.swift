@@ -222,3 +222,25 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode([UInt32].self, from: Data(special.stdout.utf8)), [1] + expected)
     }
 }
+
+extension CLITests {
+    /// Every fuzz seed and regression input (fixtures/fuzz/TARGET) replays through its target
+    /// without a crash (`scripts/fuzz` finds new ones; each found becomes a file here).
+    func testFuzzInputsReplayWithoutCrash() throws {
+        let fuzzer = binary.deletingLastPathComponent().appendingPathComponent("toksleuth-fuzz")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: fuzzer.path), "\(fuzzer.path) is not built")
+        let root = Fixtures.path("fuzz")
+        let targets = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+        XCTAssertGreaterThanOrEqual(targets.count, 6)
+        for target in targets {
+            let files = try FileManager.default.contentsOfDirectory(atPath: root + "/" + target).sorted().map { root + "/" + target + "/" + $0 }
+            let process = Process()
+            process.executableURL = fuzzer
+            process.arguments = [target] + files
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, "\(target): \(files.count) inputs")
+        }
+    }
+}
