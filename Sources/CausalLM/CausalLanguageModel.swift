@@ -70,33 +70,33 @@ public final class CausalLanguageModel {
     /// `tokens[first...]` (first >= 1: a token needs a prefix).
     /// - Complexity: one batched forward pass, plus O(vocabulary) per scored token.
     public func score(tokens: [UInt32], first: Int) throws -> PassScores {
-        try checkPass(tokens, first: first)
-        let count = tokens.count - first
+        let count = max(0, tokens.count - first)
         var scores = PassScores(logProbabilities: .init(repeating: 0, count: count), means: .init(repeating: 0, count: count),
                                 deviations: .init(repeating: 0, count: count))
-        let ids = tokens.map { Int32(bitPattern: $0) }
-        let status = library.score(handle, ids, Int32(ids.count), Int32(first), &scores.logProbabilities, &scores.means, &scores.deviations)
-        guard status == 0 else { throw InputError(path: path, problem: "llama.cpp could not decode a pass of \(tokens.count) tokens (status \(status))") }
+        try pass(tokens, first: first) { ids in
+            library.score(handle, ids, Int32(ids.count), Int32(first), &scores.logProbabilities, &scores.means, &scores.deviations)
+        }
         return scores
     }
 
     /// The raw next-token logits (``vocabularySize`` floats per scored position) of the same
     /// pass as ``score(tokens:first:)``: for checking its statistics.
     public func logits(tokens: [UInt32], first: Int) throws -> [Float] {
-        try checkPass(tokens, first: first)
-        var out = [Float](repeating: 0, count: (tokens.count - first) * vocabularySize)
-        let ids = tokens.map { Int32(bitPattern: $0) }
-        let status = library.logits(handle, ids, Int32(ids.count), Int32(first), &out)
-        guard status == 0 else { throw InputError(path: path, problem: "llama.cpp could not decode a pass of \(tokens.count) tokens (status \(status))") }
+        var out = [Float](repeating: 0, count: max(0, tokens.count - first) * vocabularySize)
+        try pass(tokens, first: first) { ids in library.logits(handle, ids, Int32(ids.count), Int32(first), &out) }
         return out
     }
 
-    private func checkPass(_ tokens: [UInt32], first: Int) throws {
+    /// Checks a pass's bounds, then runs `call` on its ids (a llama.cpp status, 0 for success).
+    private func pass(_ tokens: [UInt32], first: Int, _ call: ([Int32]) -> Int32) throws {
         guard tokens.count <= contextSize else {
             throw InputError(path: path, problem: "a pass of \(tokens.count) tokens exceeds the context of \(contextSize)")
         }
         guard first >= 1, first <= tokens.count else { throw InputError(path: path, problem: "nothing to score in a pass of \(tokens.count) tokens from \(first)") }
-        guard let bad = tokens.first(where: { Int($0) >= vocabularySize }) else { return }
-        throw InputError(path: path, problem: "token \(bad) is outside the vocabulary of \(vocabularySize)")
+        if let bad = tokens.first(where: { Int($0) >= vocabularySize }) {
+            throw InputError(path: path, problem: "token \(bad) is outside the vocabulary of \(vocabularySize)")
+        }
+        let status = call(tokens.map { Int32(bitPattern: $0) })
+        guard status == 0 else { throw InputError(path: path, problem: "llama.cpp could not decode a pass of \(tokens.count) tokens (status \(status))") }
     }
 }

@@ -29,8 +29,8 @@ public final class ScoresFileWriter {
                 throw InputError(path: partial, problem: "left by a run with other settings (\(previous.isEmpty ? "unknown" : previous)): delete it to start again")
             }
             kept = try Self.completeLines(of: partial)
-            for (index, text) in kept.enumerated() where index >= texts.count || texts[index].id != text.id || texts[index].text != text.text {
-                throw InputError(path: partial, problem: "its text \(index + 1) (id \(text.id)) is not input text \(index + 1): delete it to start again")
+            if let index = kept.indices.first(where: { $0 >= texts.count || texts[$0].id != kept[$0].id || texts[$0].text != kept[$0].text }) {
+                throw InputError(path: partial, problem: "its text \(index + 1) (id \(kept[index].id)) is not input text \(index + 1): delete it to start again")
             }
         } else {
             try AtomicWrite.write(settings, to: settingsPath)

@@ -90,7 +90,7 @@ public enum GGUF {
             let data = try handle.read(upToCount: length) ?? Data()
             do {
                 return try parse(data, path: path)
-            } catch let error as InputError where error.problem.hasPrefix("truncated GGUF file") && length < size {
+            } catch let error as InputError where error.problem.hasPrefix(Reader.truncation) && length < size {
                 guard length < maxHeaderBytes else {
                     throw InputError(path: path, problem: "GGUF header larger than 1 GiB: not read")
                 }
@@ -269,7 +269,9 @@ public enum GGUF {
         }
         var remaining: Int { bytes.count - position }
 
-        func truncated(_ what: String) -> InputError { InputError(path: path, problem: "truncated GGUF file (in \(what) at byte \(position))") }
+        /// How every truncation error starts (``GGUF/read(path:)`` reads a longer prefix on it).
+        static let truncation = "truncated GGUF file"
+        func truncated(_ what: String) -> InputError { InputError(path: path, problem: "\(Reader.truncation) (in \(what) at byte \(position))") }
 
         mutating func bytes(_ count: Int) throws -> [UInt8] {
             guard count >= 0, count <= remaining else { throw truncated("\(count) bytes") }

@@ -166,11 +166,10 @@ struct CausalModelOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// Whether `path` is a GGUF file (by its magic, whatever its name).
+    /// Whether `path` is a GGUF file (by its content, as the tokenizer loader tells formats apart).
     static func isGGUF(_ path: String) throws -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(path: path, problem: "cannot read file") }
-        defer { try? handle.close() }
-        return (try handle.read(upToCount: 4)) == Data("GGUF".utf8)
+        guard FileManager.default.isReadableFile(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        return TokenizerLoader.FileKind.of(path) == .gguf
     }
 
     /// Scores `texts` with the GGUF model at `path`, resumably into `output` when given.
