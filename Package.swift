@@ -99,6 +99,6 @@ let package = Package(
         .testTarget(name: "CausalLMTests", dependencies: ["Support", "CausalLM", "Membership", "TestSupport"]),
         .testTarget(name: "ProxyRunsTests", dependencies: ["Support", "ProxyRuns", "MixtureInference", "TokenizerFormats", "Corpora", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Support", "Reports", "MixtureInference", "Membership", "ProxyRuns", "TokenizerFormats", "Corpora", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["toksleuth", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["toksleuth", "Support", "Pretokenization", "TestSupport"]),
     ]
 )

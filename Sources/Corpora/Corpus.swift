@@ -178,12 +178,7 @@ public struct Corpus: Sendable {
             let line = raw[start..<end]
             start = end + 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let object: Any
-            do {
-                object = try JSONSerialization.jsonObject(with: Data(line), options: [])
-            } catch {
-                throw InputError(path: path, problem: "line \(lineNumber): not valid JSON")
-            }
+            let object = try JSONDocument.parse(Data(line), path: path, context: "line \(lineNumber): ")
             guard let record = object as? [String: Any], let text = record["text"] as? String else {
                 throw InputError(path: path, problem: "line \(lineNumber): no string field \"text\"")
             }

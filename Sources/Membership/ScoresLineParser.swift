@@ -21,6 +21,10 @@ struct ScoresLineParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
+    /// Arrays and objects open around the cursor; bounded so that a hostile line cannot
+    /// overflow the stack through the recursion (Foundation's JSON reader allows 512 too).
+    private var depth = 0
+    private static let maxDepth = 512
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -67,13 +71,21 @@ struct ScoresLineParser {
     private mutating func parseValue() throws -> Value {
         switch peek() {
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "{"): try skipObject(); return .other
+        case UInt8(ascii: "["): return try nested { try $0.parseArray() }
+        case UInt8(ascii: "{"): try nested { try $0.skipObject() }; return .other
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "t"): try literal("true"); return .other
         case UInt8(ascii: "f"): try literal("false"); return .other
         default: return .number(try parseNumber())
         }
+    }
+
+    /// Runs `parse` one nesting level deeper, refusing past ``maxDepth``.
+    private mutating func nested<T>(_ parse: (inout ScoresLineParser) throws -> T) throws -> T {
+        guard depth < Self.maxDepth else { throw Failure(message: "nested deeper than \(Self.maxDepth) levels at column \(position + 1)") }
+        depth += 1
+        defer { depth -= 1 }
+        return try parse(&self)
     }
 
     private mutating func literal(_ word: StaticString) throws {

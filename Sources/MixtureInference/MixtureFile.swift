@@ -6,9 +6,7 @@ public enum MixtureFile {
     /// The named weights (normalised to sum to 1), in name order.
     public static func read(_ path: String) throws -> [(name: String, weight: Double)] {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw InputError(path: path, problem: "not a JSON object of category -> weight")
-        }
+        let object = try JSONDocument.object(data, path: path, expected: "a JSON object of category -> weight")
         var weights: [(String, Double)] = []
         if object["categories"] != nil {
             guard let result = try? ResultJSON.decoder.decode(InferenceResult.self, from: data) else {
@@ -17,10 +15,11 @@ public enum MixtureFile {
             weights = result.categories.map { ($0.name, $0.proportion) }
         } else {
             for (name, value) in object {
-                guard let number = (value as? NSNumber)?.doubleValue else {
+                // JSON's true and false arrive as NSNumbers too, told apart by their type code 'c'.
+                guard let number = value as? NSNumber, number.objCType.pointee != CChar(UInt8(ascii: "c")) else {
                     throw InputError(path: path, problem: "weight of \(name) is not a number")
                 }
-                weights.append((name, number))
+                weights.append((name, number.doubleValue))
             }
         }
         guard !weights.isEmpty else { throw InputError(path: path, problem: "the mixture names no category") }

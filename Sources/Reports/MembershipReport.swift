@@ -36,7 +36,8 @@ public struct MembershipReportInput: Sendable {
     /// Reads `membership --json` or `membership testbed --json` (through ``MembershipSummary``
     /// and ``TestbedSummary``).
     public static func parse(_ data: Data, source: String, title: String) throws -> MembershipReportInput {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], isMembership(object) else {
+        let object = try JSONDocument.object(data, path: source)
+        guard isMembership(object) else {
             throw InputError(path: source, problem: "not a `membership --json` or `membership testbed --json` result")
         }
         func split(_ summary: MembershipSummary, title: String) throws -> Split {

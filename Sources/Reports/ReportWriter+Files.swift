@@ -21,7 +21,7 @@ extension ReportWriter {
         -> (pages: (html: String, markdown: String), mixture: MixtureReportInput?) {
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let kind = ResultKind.detect(object) else {
+        guard let kind = ResultKind.detect(try JSONDocument.object(data, path: path)) else {
             throw InputError(path: path, problem: "not a toksleuth JSON result (infer, membership, validate, proxy train, regmix or inspect --json)")
         }
         switch kind {

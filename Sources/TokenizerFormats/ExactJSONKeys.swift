@@ -101,18 +101,28 @@ enum ExactJSONKeys {
             return nil
         }
 
-        /// A string's UTF-8 bytes, escapes decoded (``JSONString``).
+        /// A string's UTF-8 bytes, escapes decoded (``JSONString``); JSON text is UTF-8, so
+        /// other bytes are an error.
         mutating func string() throws -> [UInt8] {
             try expect(UInt8(ascii: "\""))
+            let start = position
+            let decoded: [UInt8]
             do {
-                return try bytes.withUnsafeBufferPointer { try JSONString.decode($0, at: &position) }
+                decoded = try bytes.withUnsafeBufferPointer { try JSONString.decode($0, at: &position) }
             } catch let failure as JSONString.Failure {
                 throw SyntaxError(offset: failure.offset, problem: failure.message)
             }
+            guard String(validating: decoded, as: UTF8.self) != nil else { throw SyntaxError(offset: start, problem: "invalid UTF-8 in a string") }
+            return decoded
         }
 
-        /// Moves past one value of any kind.
-        mutating func skipValue() throws {
+        /// Deepest nesting skipped: Foundation's JSON reader allows 512 levels, and a limit keeps a
+        /// hostile document from overflowing the stack through this recursion.
+        static let maxDepth = 512
+
+        /// Moves past one value of any kind, nested `depth` levels below the object being read.
+        mutating func skipValue(depth: Int = 0) throws {
+            guard depth < Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
             skipSpace()
             guard position < bytes.count else { throw error("missing value") }
             switch bytes[position] {
@@ -120,13 +130,13 @@ enum ExactJSONKeys {
                 _ = try string()
             case UInt8(ascii: "{"):
                 _ = try enterObject()
-                while try nextKey() != nil { try skipValue() }
+                while try nextKey() != nil { try skipValue(depth: depth + 1) }
             case UInt8(ascii: "["):
                 position += 1
                 skipSpace()
                 if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
                 while true {
-                    try skipValue()
+                    try skipValue(depth: depth + 1)
                     skipSpace()
                     guard position < bytes.count else { throw error("unterminated array") }
                     position += 1

@@ -16,15 +16,7 @@ public enum HuggingFaceJSON {
     /// Parses the bytes of a `tokenizer.json`; `path` names the file in errors.
     public static func parse(_ data: Data, path: String) throws -> Tokenizer {
         func fail(_ problem: String) -> TokenizerFileError { TokenizerFileError(path: path, problem: problem) }
-        let root: [String: Any]
-        do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw fail("not a JSON object") }
-            root = object
-        } catch let error as TokenizerFileError {
-            throw error
-        } catch {
-            throw fail("not valid JSON")
-        }
+        let root = try JSONDocument.object(data, path: path)
         let vocabulary: [(key: [UInt8], value: Int)]?
         do {
             vocabulary = try ExactJSONKeys.members(at: ["model", "vocab"], in: [UInt8](data))

@@ -109,8 +109,10 @@ public enum SentencePieceModel {
                 tokens.append(Token(bytes: Array(piece.text.utf8), isSpecial: true, name: piece.text))
                 scores.append(nil)
             case .normal, .userDefined, .unused:
+                // A score is a merge priority: NaN has no order and an infinite one ties every merge it wins.
+                guard piece.score.isFinite else { throw InputError(path: path, problem: "piece \(id) '\(piece.text)' has score \(piece.score), not a finite number") }
                 tokens.append(Token(bytes: Array(piece.text.utf8), name: piece.text))
-                scores.append(piece.score.isFinite ? piece.score : -Float.greatestFiniteMagnitude)
+                scores.append(piece.score)
                 let scalars = piece.text.unicodeScalars
                 if scalars.count == 1, piece.type == .normal { characterTokens[scalars.first!.value] = UInt32(id) }
             }

@@ -320,26 +320,3 @@ final class SentencePieceAndGGUFTests: XCTestCase {
                 ("small.gguf", gguf.bytes()), ("spm.model", spm)]
     }
 }
-
-/// Writes GGUF v3 headers for tests.
-struct GGUFWriter {
-    private var entries: [[UInt8]] = []
-
-    private static func u32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
-    private static func u64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
-    private static func string(_ s: String) -> [UInt8] { u64(UInt64(s.utf8.count)) + Array(s.utf8) }
-
-    mutating func add(_ key: String, string value: String) {
-        entries.append(Self.string(key) + Self.u32(8) + Self.string(value))
-    }
-    mutating func add(_ key: String, strings values: [String]) {
-        entries.append(Self.string(key) + Self.u32(9) + Self.u32(8) + Self.u64(UInt64(values.count)) + values.flatMap(Self.string))
-    }
-    mutating func add(_ key: String, int32s values: [Int32]) {
-        entries.append(Self.string(key) + Self.u32(9) + Self.u32(5) + Self.u64(UInt64(values.count))
-                       + values.flatMap { Self.u32(UInt32(bitPattern: $0)) })
-    }
-    func bytes() -> [UInt8] {
-        Array("GGUF".utf8) + Self.u32(3) + Self.u64(0) + Self.u64(UInt64(entries.count)) + entries.flatMap { $0 }
-    }
-}
