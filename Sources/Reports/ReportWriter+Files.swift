@@ -3,14 +3,15 @@ import Support
 
 /// Report files: one page pair per result, and the comparison index.
 extension ReportWriter {
-    /// Writes `pages` as `name.html` and `name.md` into `folder` (created when missing) and
-    /// returns their paths.
+    /// Writes `pages` as `name.html` and `name.md` (and `extra` files named by extension) into
+    /// `folder` (created when missing), all or none (``AtomicWrite/write(files:)``); returns their paths.
     @discardableResult
-    public static func write(_ pages: (html: String, markdown: String), name: String, folder: String) throws -> [String] {
+    public static func write(_ pages: (html: String, markdown: String), name: String, folder: String,
+                             extra: [(fileExtension: String, text: String)] = []) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let paths = [name + ".html", name + ".md"].map { (folder as NSString).appendingPathComponent($0) }
-        try AtomicWrite.write(pages.html, to: paths[0])
-        try AtomicWrite.write(pages.markdown, to: paths[1])
+        let files = [("html", pages.html), ("md", pages.markdown)] + extra.map { ($0.fileExtension, $0.text) }
+        let paths = files.map { (folder as NSString).appendingPathComponent(name + "." + $0.0) }
+        try AtomicWrite.write(files: zip(paths, files).map { ($0, Array($1.1.utf8)) })
         return paths
     }
 
@@ -39,11 +40,7 @@ extension ReportWriter {
     /// Writes the comparison page of `inputs` (linking to the pages `links`) as `name.html`,
     /// `name.md` and the chart `name.svg` into `folder`; returns their paths.
     public static func writeIndex(_ inputs: [MixtureReportInput], links: [String], name: String, folder: String) throws -> [String] {
-        var paths = try write(index(inputs, links: links, comparisonName: name), name: name, folder: folder)
-        let chart = (folder as NSString).appendingPathComponent(name + ".svg")
-        try AtomicWrite.write(comparisonChart(inputs), to: chart)
-        paths.append(chart)
-        return paths
+        try write(index(inputs, links: links, comparisonName: name), name: name, folder: folder, extra: [("svg", comparisonChart(inputs))])
     }
 
     /// What a decoding error says, in one line.

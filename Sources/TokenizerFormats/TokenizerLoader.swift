@@ -203,8 +203,8 @@ public enum TokenizerLoader {
         var isDirectory: ObjCBool = false
         let isFolder = path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
         if isFolder {
-            try AtomicWrite.write(VocabAndMerges.vocabJSON(tokenizer.model), to: (path as NSString).appendingPathComponent("vocab.json"))
-            try AtomicWrite.write(VocabAndMerges.mergesText(tokenizer.model), to: (path as NSString).appendingPathComponent("merges.txt"))
+            try AtomicWrite.write(files: [((path as NSString).appendingPathComponent("vocab.json"), Array(VocabAndMerges.vocabJSON(tokenizer.model).utf8)),
+                                          ((path as NSString).appendingPathComponent("merges.txt"), Array(VocabAndMerges.mergesText(tokenizer.model).utf8))])
         } else {
             try AtomicWrite.write(HuggingFaceJSON.serialize(tokenizer), to: path)
         }

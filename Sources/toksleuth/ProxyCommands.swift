@@ -260,8 +260,8 @@ struct RegMixCommand: ParsableCommand {
         let result = try RegMix(try configuration()).run { done, total in progress.update("proxy runs", done: done, total: total) }
         progress.finish()
         let body = try ResultJSON.text(result)
-        try AtomicWrite.write(body + "\n", to: (output as NSString).appendingPathComponent("regmix.json"))
-        try AtomicWrite.write(RegMix.csv(result), to: (output as NSString).appendingPathComponent("regmix.csv"))
+        try AtomicWrite.write(files: [((output as NSString).appendingPathComponent("regmix.json"), Array((body + "\n").utf8)),
+                                      ((output as NSString).appendingPathComponent("regmix.csv"), Array(RegMix.csv(result).utf8))])
         print(json ? body : result.table(folder: output))
     }
 

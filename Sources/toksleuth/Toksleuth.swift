@@ -31,6 +31,9 @@ struct Toksleuth: ParsableCommand {
 
     /// Runs the command; errors become one line on stderr and a documented exit code.
     static func main() {
+        // Past a file-size limit (`ulimit -f`) a write then fails with EFBIG, which AtomicWrite
+        // reports naming the file, instead of the signal killing the process mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

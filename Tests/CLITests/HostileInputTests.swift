@@ -281,3 +281,28 @@ extension Array where Element == UInt8 {
         return copy
     }
 }
+
+/// Writing under a file-size limit.
+extension CLITests {
+    /// `ulimit -f` reached while writing a report: a one-line error naming the file, and every
+    /// page of the previous report (pages and index) byte for byte as it was.
+    func testFileSizeLimitWhileWritingAReportKeepsThePreviousReport() throws {
+        let reports = folder.appendingPathComponent("reports").path
+        let results = ["gpt2", "o200k_base"].map { Fixtures.root.appendingPathComponent("reports/data/\($0).json").path }
+        let first = try run(["report", results[0], "--output-dir", reports, "--index", "index"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        func snapshot() throws -> [String: Data] {
+            Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: reports).map {
+                ($0, try Data(contentsOf: URL(fileURLWithPath: reports + "/" + $0)))
+            })
+        }
+        let before = try snapshot()
+        XCTAssertEqual(before.keys.sorted(), ["gpt2.html", "gpt2.md", "index.html", "index.md", "index.svg"])
+        // 4 blocks (2-4 KB, by the shell's unit) is less than any page but the Markdown index.
+        let limited = try run(["/bin/sh", "-c", "ulimit -f 4 && exec \"$0\" \"$@\"", binary.path, "report"] + results
+                              + ["--output-dir", reports, "--index", "index"], executable: "/bin/sh")
+        XCTAssertEqual(limited.status, 2, limited.stderr)
+        XCTAssertEqual(limited.stderr, "toksleuth: \(reports)/gpt2.html: cannot write: File too large\n")
+        XCTAssertEqual(try snapshot(), before, "no page changed, none added, no temporary file left")
+    }
+}
