@@ -57,10 +57,11 @@ public struct RegMix: Sendable {
         public var mixture: [Double]
         public var targetBitsPerByte: Double
         public var trainTokens: Int
-        public var seconds: Double
 
+        // No wall-clock time: a run file is the same bytes however fast the machine (reruns and
+        // resumed runs are compared byte for byte).
         enum CodingKeys: String, CodingKey {
-            case index, key, mixture, seconds
+            case index, key, mixture
             case targetBitsPerByte = "target_bits_per_byte", trainTokens = "train_tokens"
         }
     }
@@ -79,8 +80,9 @@ public struct RegMix: Sendable {
         public var names: [String]
         public var target: String
         public var runs: [Run]
-        /// Runs found finished in the folder and not run again.
-        public var reused: Int
+        /// Runs found finished in the folder and not run again (not written to JSON: a resumed
+        /// regmix writes the same bytes as an uninterrupted one).
+        public var reused: Int = 0
         public var regression: Regression
         /// Out-of-fold (5-fold) predicted loss per run, and its Spearman correlation with the
         /// measured loss.
@@ -91,7 +93,7 @@ public struct RegMix: Sendable {
         public var bestRun: Int
 
         enum CodingKeys: String, CodingKey {
-            case names, target, runs, reused, regression, proposal
+            case names, target, runs, regression, proposal
             case heldOutPredictions = "held_out_predictions", heldOutSpearman = "held_out_spearman"
             case proposalPredicted = "proposal_predicted", bestRun = "best_run"
         }
@@ -162,13 +164,12 @@ public struct RegMix: Sendable {
         DispatchQueue.concurrentPerform(iterations: pending.count) { slot in
             let index = pending[slot]
             do {
-                let start = Date()
                 let weights = mixture(run: index, prior: prior)
                 let texts = categories.mixture(weights: weights, totalBytes: c.trainBytes)
                 let model = try KneserNeyModel(texts: texts, vocabularySize: vocabulary, order: c.order)
                 let loss = try bitsPerByte(model: model, documents: targetDocuments, bytes: targetBytes)
                 let run = Run(index: index, key: key(index), mixture: weights, targetBitsPerByte: loss,
-                              trainTokens: texts.reduce(0) { $0 + $1.count }, seconds: Date().timeIntervalSince(start))
+                              trainTokens: texts.reduce(0) { $0 + $1.count })
                 if let file = path(index) {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
