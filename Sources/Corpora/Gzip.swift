@@ -8,14 +8,27 @@ public enum Gzip {
 
     /// Decompresses a gzip file's bytes; throws with `path` named on corrupt or truncated data.
     public static func decompress(_ input: [UInt8], path: String, limit: Int = 1 << 34) throws -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count * 4)
+        try decompress(input, path: path) { chunk in
+            output.append(contentsOf: chunk)
+            if output.count > limit { throw InputError(path: path, problem: "decompressed size exceeds \(limit) bytes") }
+            return true
+        }
+        return output
+    }
+
+    /// Decompresses a gzip file's bytes piece by piece, handing each piece to `consume`, which
+    /// returns false once it wants no more (the rest is then neither decompressed nor checked).
+    /// - Throws: with `path` named on corrupt or truncated data, or what `consume` throws.
+    public static func decompress(_ input: [UInt8], path: String, blockBytes: Int = 1 << 20,
+                                  into consume: (ArraySlice<UInt8>) throws -> Bool) throws {
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw InputError(path: path, problem: "cannot initialise zlib")
         }
         defer { inflateEnd(&stream) }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count * 4)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var chunk = [UInt8](repeating: 0, count: max(1, blockBytes))
         var consumed = 0
         try input.withUnsafeBufferPointer { inputBuffer in
             while consumed < input.count {
@@ -29,8 +42,7 @@ public enum Gzip {
                         return inflate(&stream, Z_NO_FLUSH)
                     }
                     let produced = chunk.count - Int(stream.avail_out)
-                    output.append(contentsOf: chunk[0..<produced])
-                    if output.count > limit { throw InputError(path: path, problem: "decompressed size exceeds \(limit) bytes") }
+                    if produced > 0, try !consume(chunk[0..<produced]) { return }
                     if status != Z_OK && status != Z_STREAM_END && !(status == Z_BUF_ERROR && produced > 0) {
                         throw InputError(path: path, problem: "corrupt gzip data (zlib error \(status))")
                     }
@@ -52,6 +64,5 @@ public enum Gzip {
                 }
             }
         }
-        return output
     }
 }

@@ -69,9 +69,28 @@ struct Train: ParsableCommand {
         guard trainBytes > 0 else { throw ValidationError("--train-bytes must be positive") }
     }
 
-    /// The training text: the named corpora, or a mixture of categories' train.txt.
-    func trainingText() throws -> Corpus {
-        guard let categories, let mixture else { return try Corpus(paths: corpus, maxBytes: maxBytes) }
+    /// The word counts of the training text and its size in bytes: the named corpora, read and
+    /// counted in pieces (memory stays that of one piece and the word table, whatever the
+    /// corpus's size), or a mixture of categories' train.txt.
+    func countWords(_ pretokenizer: Pretokenizer, progress: ProgressReporter) throws -> (words: WordCounts, bytes: Int) {
+        guard categories != nil else {
+            var words = WordCounts()
+            var read = 0
+            let bytes = try Corpus.forEachPiece(paths: corpus, maxBytes: maxBytes) { piece in
+                // Pieces merged in order: the words keep their order of first appearance, as one count would give.
+                words.merge(try WordCounts.count(text: piece.bytes, sequenceEnds: piece.sequenceEnds, pretokenizer: pretokenizer))
+                read += piece.bytes.count
+                progress.update("counted words in \(read >> 20) MB")
+            }
+            return (words, bytes)
+        }
+        let text = try mixtureText()
+        return (try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer), text.bytes.count)
+    }
+
+    /// A mixture of categories' train.txt.
+    func mixtureText() throws -> Corpus {
+        guard let categories, let mixture else { return Corpus() }
         let weights = try MixtureFile.read(mixture)
         let sources = try Categories.discover(in: categories, role: .train, only: weights.map(\.name))
         let texts = try sources.map { try $0.read() }
@@ -93,13 +112,11 @@ struct Train: ParsableCommand {
         }
         let progress = ProgressReporter(quiet: quiet)
         let started = Date()
-        progress.update("reading corpus")
-        let text = try trainingText()
-        guard !text.bytes.isEmpty else {
+        progress.update("reading and counting words")
+        let (words, bytes) = try countWords(pretokenizer, progress: progress)
+        guard bytes > 0 else {
             throw CommandError("the corpus is empty: \((corpus.isEmpty ? [categories ?? ""] : corpus).joined(separator: ", "))")
         }
-        progress.update("counting words in \(text.bytes.count) bytes")
-        let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
         let model = try trainer.train(words) { done, total in progress.update("merges", done: done, total: total) }
         progress.finish()
         let tokenizer = Tokenizer(model: model, pretokenizer: pretokenizer, format: .trained)
@@ -107,11 +124,11 @@ struct Train: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         if json {
             print(try ResultJSON.text(TrainingSummary(output: output, merges: model.merges.count, vocabulary: model.vocabularySize,
-                                                      bytes: text.bytes.count, words: words.count, seconds: timings ? seconds : nil)))
+                                                      bytes: bytes, words: words.count, seconds: timings ? seconds : nil)))
             return
         }
         ProgressReporter.note(String(format: "trained %d merges (vocabulary %d) on %d bytes, %d distinct words, in %.2fs -> %@",
-                                     model.merges.count, model.vocabularySize, text.bytes.count, words.count,
+                                     model.merges.count, model.vocabularySize, bytes, words.count,
                                      seconds, output), quiet: quiet)
     }
 }

@@ -141,4 +141,26 @@ final class TrainerTests: XCTestCase {
         // Each line is pretokenized on its own: the newline never joins the next line's space.
         XCTAssertEqual(table, ["a": 2, " b": 2, "\n": 3, "c": 1])
     }
+
+    /// `train --corpus` counts in pieces (so memory does not grow with the corpus): the counts,
+    /// their order and the merges equal those of one count over the whole text, which match HF.
+    func testCountingInPiecesEqualsOneCount() throws {
+        let path = Fixtures.path("reference/training/en-train.txt")
+        let whole = try Corpus(paths: [path])
+        let once = try WordCounts.count(text: whole.bytes, sequenceEnds: whole.sequenceEnds, pretokenizer: .gpt2)
+        for pieceBytes in [64, 5_000, 100_000] {
+            var pieces = WordCounts()
+            var count = 0
+            try Corpus.forEachPiece(paths: [path], pieceBytes: pieceBytes) { piece in
+                pieces.merge(try WordCounts.count(text: piece.bytes, sequenceEnds: piece.sequenceEnds, pretokenizer: .gpt2))
+                count += 1
+            }
+            XCTAssertGreaterThan(count, pieceBytes == 100_000 ? 2 : 20)
+            XCTAssertEqual(pieces.count, once.count)
+            XCTAssertEqual(pieces.counts, once.counts)
+            XCTAssertTrue((0..<once.count).allSatisfy { pieces.words.key($0) == once.words.key($0) })
+            XCTAssertEqual(try BPETrainer(vocabularySize: 2000).train(pieces).mergeLines,
+                           try Fixtures.text("reference/training/en-bytelevel-2000.merges.txt").split(separator: "\n").map(String.init))
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import Corpora
+@testable import Corpora
 import Foundation
 import Support
 import TestSupport
@@ -112,6 +112,64 @@ final class CorporaTests: XCTestCase {
         let path = try write("m.txt", Array("abc\ndef\nghi\n".utf8))
         let corpus = try Corpus(paths: [path], maxBytes: 9)
         XCTAssertEqual(String(decoding: corpus.bytes, as: UTF8.self), "abc\ndef\n")
+    }
+
+    /// Files are read in blocks (16 MB, inflated gzip 1 MB at a time); the text, its
+    /// sequences and documents must not depend on where the blocks fall, with or without a
+    /// byte limit, and streaming in pieces must hand on the same text.
+    func testReadingInBlocksChangesNothing() throws {
+        let text = Array("first line\nzweite Zeile: ü\n\nthird 日本語\n\n\nlast without newline".utf8)
+        let textPath = try write("set/a.txt", text)
+        _ = try write("set/b.jsonl", Array("{\"text\": \"record one\"}\n\n{\"text\": \"r\\u00e9cord two\\n\"}\n{\"text\": \"x\"}".utf8))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-k", textPath]
+        try gzip.run()
+        gzip.waitUntilExit()
+        try FileManager.default.moveItem(atPath: textPath + ".gz", toPath: folder.appendingPathComponent("set/c.txt.gz").path)
+        let paths = [folder.appendingPathComponent("set").path]
+        // The oracle for plain text: whole lines while they fit, the file stopped at the first that does not.
+        func lines(_ bytes: [UInt8]) -> [[UInt8]] {
+            var result: [[UInt8]] = [], start = 0
+            for (index, byte) in bytes.enumerated() where byte == 0x0A { result.append(Array(bytes[start...index])); start = index + 1 }
+            if start < bytes.count { result.append(Array(bytes[start...])) }
+            return result
+        }
+        for maxBytes in [nil, 1, 11, 12, 40, 64, 70, 95, 1000] as [Int?] {
+            let whole = try Corpus(paths: paths, maxBytes: maxBytes)
+            if let maxBytes {
+                XCTAssertLessThanOrEqual(whole.bytes.count, maxBytes)
+                var expected: [UInt8] = []
+                for line in lines(text) { if expected.count + line.count > maxBytes { break }; expected += line }
+                XCTAssertEqual(Array(whole.bytes.prefix(expected.count)), expected, "maxBytes \(maxBytes)")
+            }
+            for blockBytes in [1, 2, 3, 5, 8, 64] {
+                var reader = Corpus.Reader(maxBytes: maxBytes, blockBytes: blockBytes)
+                try reader.read(paths: paths) { _ in }
+                XCTAssertEqual(reader.corpus.bytes, whole.bytes, "maxBytes \(String(describing: maxBytes)), blocks of \(blockBytes)")
+                XCTAssertEqual(reader.corpus.sequenceEnds, whole.sequenceEnds)
+                XCTAssertEqual(reader.corpus.documentEnds, whole.documentEnds)
+                XCTAssertEqual(reader.corpus.files, whole.files)
+                for pieceBytes in [1, 10, 30] {
+                    var joined: [UInt8] = [], ends: [Int] = []
+                    let total = try Corpus.forEachPiece(paths: paths, maxBytes: maxBytes, pieceBytes: pieceBytes,
+                                                        reader: Corpus.Reader(maxBytes: maxBytes, blockBytes: blockBytes)) { piece in
+                        ends += piece.sequenceEnds.map { $0 + joined.count }
+                        joined += piece.bytes
+                    }
+                    XCTAssertEqual(joined, whole.bytes)
+                    XCTAssertEqual(ends, whole.sequenceEnds)
+                    XCTAssertEqual(total, whole.bytes.count)
+                }
+            }
+        }
+        // Invalid UTF-8 is found at its file offset whatever the blocks; past the limit it is never read.
+        let bad = try write("bad.txt", Array("0123456789\nab".utf8) + [0xC3, 0x28] + Array("\n".utf8))
+        for blockBytes in [1, 4, 1 << 20] {
+            var reader = Corpus.Reader(maxBytes: nil, blockBytes: blockBytes)
+            XCTAssertThrowsError(try reader.read(paths: [bad]) { _ in }) { XCTAssertEqual("\($0)", "\(bad): invalid UTF-8 at byte offset 13") }
+        }
+        XCTAssertEqual(try Corpus(paths: [bad], maxBytes: 12).bytes, Array("0123456789\n".utf8))
     }
 
     func testAtomicWriteLeavesNoTemporaryFiles() throws {
