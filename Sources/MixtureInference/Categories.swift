@@ -114,7 +114,7 @@ public enum Categories {
     }
 
     /// `python.jsonl.gz` -> `python`.
-    static func categoryName(fileName: String) -> String {
+    public static func categoryName(fileName: String) -> String {
         var name = fileName
         for suffix in [".gz", ".jsonl", ".txt"] where name.lowercased().hasSuffix(suffix) {
             name.removeLast(suffix.count)

@@ -55,7 +55,8 @@ public struct PairCounter: Sendable {
     static func key(merges: ArraySlice<MergeRule>, alphabet: SymbolAlphabet, pretokenizer: Pretokenizer,
                     normalizer: Normalizer?) -> String {
         var fingerprint = Fingerprint()
-        fingerprint.update("toksleuth pair counts v2")
+        // v3: canonical traces (pairs in key order), equal to the sum of any split's traces
+        fingerprint.update("toksleuth pair counts v3")
         fingerprint.update(pretokenizer: pretokenizer, normalizer: normalizer)
         fingerprint.update(UInt64(merges.count))
         fingerprint.update(merges: merges)
@@ -76,11 +77,16 @@ public struct PairCounter: Sendable {
         if let cache, let hit = cache.load(key: key), hit.trace.steps == merges.count {
             return CategoryCounts(name: name, sampleBytes: hit.sampleBytes, trace: hit.trace, merges: merges, fromCache: true)
         }
-        let text = try normalizer.map { try corpus.normalized(by: $0) } ?? corpus
-        let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
-        let trace = PairCountTrace.trace(words: words, alphabet: alphabet, merges: merges)
+        let trace = try self.trace(of: corpus)
         cache?.store(trace, sampleBytes: corpus.bytes.count, key: key)
         return CategoryCounts(name: name, sampleBytes: corpus.bytes.count, trace: trace, merges: merges)
+    }
+
+    /// The canonical trace of a text (valid UTF-8, cut into sequences), without the cache.
+    public func trace(of corpus: Corpus) throws -> PairCountTrace {
+        let text = try normalizer.map { try corpus.normalized(by: $0) } ?? corpus
+        let words = try WordCounts.count(text: text.bytes, sequenceEnds: text.sequenceEnds, pretokenizer: pretokenizer)
+        return PairCountTrace.trace(words: words, alphabet: alphabet, merges: merges).canonical()
     }
 
     /// Reads and counts every category, on both cores.

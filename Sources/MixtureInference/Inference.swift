@@ -71,6 +71,10 @@ public struct InferenceRequest: Sendable {
     public var useResultCache = true
     /// Called after every LP round of the main solve (diagnosis).
     public var roundTrace: (@Sendable (RoundTrace) -> Void)?
+    /// Pair counts counted elsewhere (`toksleuth count`, whole or summed shards), one file per
+    /// category, with their paths: the LP is solved from them and no text is read. Only the
+    /// attack (and a given mixture) can run from counts alone.
+    public var countFiles: [(path: String, file: CountFile)]?
 
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
@@ -105,13 +109,18 @@ public struct InferenceRequest: Sendable {
         guard skipMerges >= 0, tokenizer.inferenceMerges.count >= skipMerges + mergeCount else {
             throw InferenceError("the tokenizer has \(tokenizer.inferenceMerges.count) merges, fewer than --skip-merges \(skipMerges) + --merges \(mergeCount)")
         }
+        if countFiles != nil {
+            guard method == .attack || givenMixture != nil, bootstrap == 0 else {
+                throw InferenceError("from count files only the attack runs, without --bootstrap (the baselines and the bootstrap read the text)")
+            }
+        }
         stage("reading \(categories.count) category samples")
-        let samples: [Corpus] = try parallelMap(categories) { try $0.read(maxBytes: maxBytes) }
+        let samples: [Corpus] = countFiles != nil ? [] : try parallelMap(categories) { try $0.read(maxBytes: maxBytes) }
         lap("read")
         let inputs = InferenceInputs(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
                                      mergeCount: skipMerges + mergeCount, cache: cache)
-        let resultKey = try self.resultKey(samples: samples)
-        if useResultCache, let cache, let cached = ResultCache(folder: cache.folder).load(key: resultKey) {
+        let resultKey = countFiles != nil ? nil : try self.resultKey(samples: samples)
+        if useResultCache, let cache, let resultKey, let cached = ResultCache(folder: cache.folder).load(key: resultKey) {
             return (cached, .result)
         }
         var proportions: [Double]
@@ -123,7 +132,7 @@ public struct InferenceRequest: Sendable {
         /// The pair counts of every sample (from the cache when it has them) and the LP over them.
         func countedSolver() throws -> (MixtureSolver, fromCache: Bool) {
             stage("counting pairs under \(mergeCount) merges")
-            let counts = try inputs.counts()
+            let counts = try countFiles.map(precounted) ?? inputs.counts()
             lap("count")
             let mixtureSolver = try MixtureSolver(categories: counts, firstStep: skipMerges, scale: solver.scale)
             return (mixtureSolver, counts.allSatisfy(\.fromCache))
@@ -186,8 +195,22 @@ public struct InferenceRequest: Sendable {
                                      mergesMissing: report?.missingSteps.count ?? 0, solver: report, fit: fit,
                                      bootstrapResampling: intervals == nil ? nil : bootstrapResampling, seconds: seconds)
         // A result cut short by the clock depends on the machine: never reuse it.
-        if let cache, report?.stopReason != "time limit" { ResultCache(folder: cache.folder).store(result, key: resultKey) }
+        if let cache, let resultKey, report?.stopReason != "time limit" { ResultCache(folder: cache.folder).store(result, key: resultKey) }
         return (result, cacheUse)
+    }
+
+    /// The counts of `files`, checked against this request's tokenizer and merges.
+    func precounted(_ files: [(path: String, file: CountFile)]) throws -> [CategoryCounts] {
+        let counter = PairCounter(tokenizer: tokenizer, mergeCount: skipMerges + mergeCount, cache: nil)
+        return try files.map { path, file in
+            guard file.header.shard == [0, 1] else {
+                throw InputError(path: path, problem: "shard \(file.header.shard[0])/\(file.header.shard[1]) of \(file.header.category): sum the shards first (toksleuth count --merge)")
+            }
+            guard file.header.tokenizerKey == counter.tokenizerKey, file.trace.steps == counter.merges.count else {
+                throw InputError(path: path, problem: "counted under other merges (\(file.header.steps) steps) than this tokenizer's first \(counter.merges.count) (--merges, --skip-merges)")
+            }
+            return CategoryCounts(name: file.header.category, sampleBytes: file.header.sampleBytes, trace: file.trace, merges: counter.merges)
+        }
     }
 
     /// Key of the whole result: tokenizer, merges, every sample's content, method and options.

@@ -23,7 +23,10 @@ struct Infer: ParsableCommand {
     var tokenizer: String
 
     @Option(name: .long, help: "Folder of categories; repeat to pool several (languages, code, domains).")
-    var categories: [String]
+    var categories: [String] = []
+
+    @Option(name: .long, help: "Solve from count files instead of text: a folder of `toksleuth count` files, one per category (shards summed with count --merge).")
+    var counts: String?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Only these categories (space- or comma-separated).")
     var only: [String] = []
@@ -92,6 +95,7 @@ struct Infer: ParsableCommand {
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
     func validate() throws {
+        if categories.isEmpty == (counts == nil) { throw ValidationError("give --categories (text to count) or --counts (counted files), not both") }
         guard InferenceMethod(rawValue: method) != nil else {
             throw ValidationError("unknown method '\(method)' (choose attack, random, tee, tc)")
         }
@@ -126,7 +130,9 @@ struct Infer: ParsableCommand {
     private func makeRequest() throws -> InferenceRequest {
         let loaded = try tokenizerOptions.load(tokenizer)
         let names = only.flatMap { $0.split(separator: ",").map(String.init) }
-        let sources = try Categories.discover(inFolders: categories, role: .sample, only: names.isEmpty ? nil : names)
+        let countFiles = try counts.map { try Infer.countFiles(in: $0, only: names) }
+        let sources = try countFiles.map { $0.map { CategorySource(name: $0.file.header.category, files: [$0.path]) } }
+            ?? Categories.discover(inFolders: categories, role: .sample, only: names.isEmpty ? nil : names)
         var skip = skipMerges ?? 0
         if let base {
             let match = try BaseDetection.match(loaded, base: base, bases: bases ?? BaseDetection.defaultFolder)
@@ -134,20 +140,44 @@ struct Infer: ParsableCommand {
             ProgressReporter.note("skipping the \(skip) leading merges that hold the \(match.sharedMerges) shared with \(match.name)"
                                   + (match.droppedFromBase > 0 ? " (after dropping \(match.droppedFromBase) of its merges this pretokenizer can never apply)" : ""), quiet: quiet)
         }
-        var mergeCount = merges ?? 30_000
-        if merges == nil, loaded.inferenceMerges.count - skip < mergeCount, loaded.inferenceMerges.count > skip {
+        var mergeCount = merges ?? countFiles.map { $0[0].file.header.steps - skip } ?? 30_000
+        if merges == nil, countFiles == nil, loaded.inferenceMerges.count - skip < mergeCount, loaded.inferenceMerges.count > skip {
             mergeCount = loaded.inferenceMerges.count - skip
             ProgressReporter.note("using all \(mergeCount) merges the tokenizer has\(skip > 0 ? " after the skipped ones" : "")", quiet: quiet)
         }
         var request = try InferenceRequest(tokenizer: loaded, categories: sources, mergeCount: mergeCount, maxBytes: maxBytes,
                                            method: InferenceMethod(rawValue: method)!,
-                                           cache: noCache ? nil : CountCache(folder: cacheDir ?? CountCache.defaultFolder))
+                                           cache: noCache || counts != nil ? nil : CountCache(folder: cacheDir ?? CountCache.defaultFolder))
         (request.seed, request.solver, request.useResultCache, request.skipMerges) = (seed, solver.options, !noResultCache, skip)
         if solver.lpTrace { request.roundTrace = { FileHandle.standardError.write(Data(($0.line + "\n").utf8)) } }
         (request.bootstrap, request.bootstrapLevel) = (bootstrap, bootstrapLevel)
         (request.bootstrapResampling, request.bootstrapTrainingNoise) = (bootstrapResampling, bootstrapTrainingNoise)
         if let mixture { request.givenMixture = try MixtureFile.read(mixture, over: sources.map(\.name)) }
+        request.countFiles = countFiles
         return request
+    }
+
+    /// The count files (`*.tscount`) of `folder`, in category-name order as `--categories` would
+    /// list them; `only` keeps the named categories.
+    static func countFiles(in folder: String, only: [String]) throws -> [(path: String, file: CountFile)] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw InputError(path: folder, problem: "no such folder")
+        }
+        var files = try entries.filter { $0.hasSuffix(".tscount") && !$0.hasPrefix(".") }.sorted().map { entry in
+            let path = (folder as NSString).appendingPathComponent(entry)
+            return (path: path, file: try CountFile.read(path))
+        }
+        if !only.isEmpty {
+            let missing = only.filter { name in !files.contains { $0.file.header.category == name } }
+            if !missing.isEmpty { throw InputError(path: folder, problem: "no count file for \(missing.joined(separator: ", "))") }
+            files = files.filter { only.contains($0.file.header.category) }
+        }
+        guard !files.isEmpty else { throw InputError(path: folder, problem: "holds no .tscount files (toksleuth count writes them)") }
+        files.sort { $0.file.header.category < $1.file.header.category }
+        for (a, b) in zip(files, files.dropFirst()) where a.file.header.category == b.file.header.category {
+            throw InputError(path: b.path, problem: "category \(b.file.header.category) is also counted in \(a.path)")
+        }
+        return files
     }
 
     /// Writes the HTML and Markdown report of `result` (with the command and the families of the

@@ -306,3 +306,39 @@ extension CLITests {
         XCTAssertEqual(try snapshot(), before, "no page changed, none added, no temporary file left")
     }
 }
+
+/// Sharded counting through the command line.
+extension CLITests {
+    /// `count --shard i/N` for every category, `count --merge`, then `infer --counts`: the same
+    /// bytes as `infer` on the text.
+    func testInferFromShardedCountsEqualsInferOnText() throws {
+        let tokenizer = Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json")
+        let categories = Fixtures.path("corpora/languages")
+        let direct = try run(["infer", "--tokenizer", tokenizer, "--categories", categories, "--merges", "600", "--no-cache", "--json", "--quiet"])
+        XCTAssertEqual(direct.status, 0, direct.stderr)
+        let shards = folder.appendingPathComponent("shards").path, counts = folder.appendingPathComponent("counts").path
+        try FileManager.default.createDirectory(atPath: shards, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: counts, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: categories).sorted() {
+            let files = try (0..<3).map { index -> String in
+                let file = "\(shards)/\(name).\(index).tscount"
+                let counted = try run(["count", "--tokenizer", tokenizer, "--category", categories + "/" + name, "--merges", "600",
+                                       "--shard", "\(index)/3", "--output", file])
+                XCTAssertEqual(counted.status, 0, counted.stderr)
+                return file
+            }
+            let merged = try run(["count", "--merge"] + files + ["--output", "\(counts)/\(name).tscount"])
+            XCTAssertEqual(merged.status, 0, merged.stderr)
+        }
+        let fromCounts = try run(["infer", "--tokenizer", tokenizer, "--counts", counts, "--json", "--quiet"])
+        XCTAssertEqual(fromCounts.status, 0, fromCounts.stderr)
+        XCTAssertEqual(fromCounts.stdout, direct.stdout)
+        // Shard files are not a category's counts; other merges are refused.
+        let unsummed = try run(["infer", "--tokenizer", tokenizer, "--counts", shards, "--json", "--quiet"])
+        XCTAssertEqual(unsummed.status, 2)
+        XCTAssertTrue(unsummed.stderr.contains("also counted in") || unsummed.stderr.contains("sum the shards first"), unsummed.stderr)
+        let otherMerges = try run(["infer", "--tokenizer", tokenizer, "--counts", counts, "--merges", "500", "--quiet"])
+        XCTAssertEqual(otherMerges.status, 2)
+        XCTAssertTrue(otherMerges.stderr.contains("counted under other merges"), otherMerges.stderr)
+    }
+}
