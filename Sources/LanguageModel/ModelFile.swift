@@ -71,7 +71,7 @@ public enum ModelFile {
 
     /// Reads a model file; any damage is an ``InputError`` naming `path`.
     public static func read(_ path: String) throws -> (model: KneserNeyModel, provenance: ModelProvenance) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw InputError(path: path, problem: "cannot read file")
         }
         let bytes = [UInt8](data)

@@ -18,7 +18,7 @@ public struct LabelledText: Sendable {
     /// Texts of a file: each record's `text` (and `id`, `label` when present) of a `.jsonl`
     /// file, otherwise every non-empty line. Invalid UTF-8 or an empty file is an error.
     public static func read(_ path: String, label: Int?) throws -> [LabelledText] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw InputError(path: path, problem: "cannot read file")
         }
         let bytes = [UInt8](data)

@@ -18,7 +18,7 @@ import TokenizerFormats
 public enum ScoresFile {
     /// Reads and validates a scores file; any problem is an ``InputError`` naming `path:line`.
     public static func read(_ path: String) throws -> [ScoredText] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw InputError(path: path, problem: "cannot read file")
         }
         var lines: [(number: Int, range: Range<Int>)] = []

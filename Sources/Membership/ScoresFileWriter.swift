@@ -44,7 +44,7 @@ public final class ScoresFileWriter {
 
     /// The complete lines of a partial scores file, truncating it after the last one.
     private static func completeLines(of path: String) throws -> [ScoredText] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         let complete = data.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         if complete < data.count {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -27,7 +27,7 @@ public struct CountCache: Sendable {
 
     /// The cached trace and sample size, or nil when absent, stale or corrupt.
     public func load(key: String) -> (trace: PairCountTrace, sampleBytes: Int)? {
-        guard let data = FileManager.default.contents(atPath: path(for: key)) else { return nil }
+        guard let data = FileBytes.contents(atPath: path(for: key)) else { return nil }
         return CountCache.decode([UInt8](data), key: key)
     }
 

@@ -109,7 +109,7 @@ public struct CountFile: Sendable, Equatable {
 
     /// Reads a count file; any damage is an error naming `path`.
     public static func read(_ path: String) throws -> CountFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         let bytes = [UInt8](data)
         guard let newline = bytes.firstIndex(of: 0x0A),
               let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[..<newline])), header.format == Header().format else {

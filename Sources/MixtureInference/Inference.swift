@@ -263,7 +263,7 @@ struct ResultCache {
     func path(_ key: String) -> String { (folder as NSString).appendingPathComponent("result-\(key).json") }
 
     func load(key: String) -> InferenceResult? {
-        guard let data = FileManager.default.contents(atPath: path(key)),
+        guard let data = FileBytes.contents(atPath: path(key)),
               let newline = data.firstIndex(of: 0x0A) else { return nil }
         let header = String(decoding: data[..<newline], as: UTF8.self)
         let body = data[(newline + 1)...]

@@ -5,7 +5,7 @@ import Support
 public enum MixtureFile {
     /// The named weights (normalised to sum to 1), in name order.
     public static func read(_ path: String) throws -> [(name: String, weight: Double)] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         let object = try JSONDocument.object(data, path: path, expected: "a JSON object of category -> weight")
         var weights: [(String, Double)] = []
         if object["categories"] != nil {

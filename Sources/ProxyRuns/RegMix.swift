@@ -148,7 +148,7 @@ public struct RegMix: Sendable {
 
         var finished = [Run?](repeating: nil, count: c.runs)
         for index in 0..<c.runs {
-            guard let file = path(index), let data = FileManager.default.contents(atPath: file),
+            guard let file = path(index), let data = FileBytes.contents(atPath: file),
                   let run = try? JSONDecoder().decode(Run.self, from: data), run.key == key(index) else { continue }
             finished[index] = run
         }

@@ -42,7 +42,7 @@ public struct MixtureReportInput: Sendable {
     /// Reads an `infer --json` result; `families` maps category names to a family name
     /// (categories not in it: the JSON's own "families" when present, else "other").
     public static func read(_ path: String, title: String? = nil, families: [String: String] = [:]) throws -> MixtureReportInput {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         return try parse(data, source: path, title: title, families: families)
     }
 

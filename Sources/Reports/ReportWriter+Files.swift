@@ -21,7 +21,7 @@ extension ReportWriter {
     public static func pages(ofResultAt path: String, families: [String: String], threshold: Double) throws
         -> (pages: (html: String, markdown: String), mixture: MixtureReportInput?) {
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         guard let kind = ResultKind.detect(try JSONDocument.object(data, path: path)) else {
             throw InputError(path: path, problem: "not a toksleuth JSON result (infer, membership, validate, proxy train, regmix or inspect --json)")
         }

@@ -7,7 +7,7 @@ import Support
 public enum HuggingFaceJSON {
     /// Reads a `tokenizer.json`.
     public static func read(path: String) throws -> Tokenizer {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw TokenizerFileError(path: path, problem: "cannot read file")
         }
         return try parse(data, path: path)

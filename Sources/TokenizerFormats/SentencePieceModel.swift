@@ -21,7 +21,7 @@ public enum SentencePieceModel {
 
     /// Reads a BPE `ModelProto`.
     public static func read(path: String) throws -> Tokenizer {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         return try read(data: data, path: path).tokenizer
     }
 

@@ -41,7 +41,7 @@ public enum Tiktoken {
     /// Reads a rank file. The encoding (pattern, special tokens) is recognised from the number
     /// of ranks unless `encoding` names one of ``encodings``.
     public static func read(path: String, encoding name: String? = nil) throws -> Tokenizer {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         var rankedTokens: [(bytes: [UInt8], rank: Int)] = []
         var lineNumber = 0
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {

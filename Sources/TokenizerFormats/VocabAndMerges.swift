@@ -9,10 +9,10 @@ import Support
 public enum VocabAndMerges {
     /// Reads the pair of files. Their pretokenizer is not stored in them; GPT-2's is the default.
     public static func read(vocabPath: String, mergesPath: String, pretokenizer: Pretokenizer = .gpt2) throws -> Tokenizer {
-        guard let vocabData = FileManager.default.contents(atPath: vocabPath) else {
+        guard let vocabData = FileBytes.contents(atPath: vocabPath) else {
             throw TokenizerFileError(path: vocabPath, problem: "cannot read file")
         }
-        guard let mergesData = FileManager.default.contents(atPath: mergesPath) else {
+        guard let mergesData = FileBytes.contents(atPath: mergesPath) else {
             throw TokenizerFileError(path: mergesPath, problem: "cannot read file")
         }
         let vocab: [(key: [UInt8], value: Int)]

@@ -40,7 +40,7 @@ struct Encode: ParsableCommand {
         let bytes: [UInt8]
         let name = input ?? "<stdin>"
         if let input {
-            guard let data = FileManager.default.contents(atPath: input) else {
+            guard let data = FileBytes.contents(atPath: input) else {
                 throw InputError(path: input, problem: "cannot read file")
             }
             bytes = [UInt8](data)
