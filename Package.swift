@@ -68,12 +68,14 @@ let package = Package(
             name: "ProxyRuns",
             dependencies: ["Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel"]
         ),
+        // Work units: a job cut into units for a cluster's scheduler (Slurm arrays, Kubernetes indexed jobs).
+        .target(name: "WorkUnits", dependencies: ["Support", "Corpora", "Pretokenization", "TokenizerFormats", "MixtureInference"]),
         // Reports: self-contained HTML (inline SVG) and Markdown from results.
         .target(name: "Reports", dependencies: ["Support", "TokenizerFormats", "MixtureInference", "Membership", "ProxyRuns"]),
         .executableTarget(
             name: "toksleuth",
             dependencies: [
-                "Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "CausalLM", "ProxyRuns", "Reports",
+                "Support", "BPE", "Pretokenization", "TokenizerFormats", "Corpora", "MixtureInference", "LanguageModel", "Membership", "CausalLM", "ProxyRuns", "Reports", "WorkUnits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

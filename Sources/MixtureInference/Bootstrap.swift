@@ -49,34 +49,45 @@ public enum Bootstrap {
                                   solver: SolverOptions, replicates: Int, seed: UInt64,
                                   resampling: BootstrapResampling = .both,
                                   progress: ((Int, Int) -> Void)? = nil) throws -> [[Double]] {
-        let documents = samples.map(Bootstrap.documents(of:))
-        let merges = tokenizer.inferenceMerges.prefix(skipMerges + mergeCount)
-        let names = names
-        func counts(of samples: [Corpus]) throws -> [CategoryCounts] {
-            try InferenceInputs(tokenizer: tokenizer, names: names, samples: samples, mergeCount: skipMerges + mergeCount, cache: nil).counts()
-        }
         // Resampling steps alone keeps the counts: one count serves every replicate.
-        let fixedCounts = resampling == .steps ? try counts(of: samples) : nil
+        let fixedCounts = resampling == .steps
+            ? try InferenceInputs(tokenizer: tokenizer, names: names, samples: samples, mergeCount: skipMerges + mergeCount, cache: nil).counts()
+            : nil
         var draws: [[Double]] = []
-        for replicate in 0..<replicates {
-            progress?(replicate, replicates)
-            let replicateSeed = seed &* 0x2545_F491 &+ UInt64(replicate) &+ 11
-            var documentGenerator = SeededGenerator(seed: replicateSeed)
-            var stepGenerator = SeededGenerator(seed: replicateSeed ^ 0x5DEE_CE66_D1CE_4E5B)
-            let categoryCounts: [CategoryCounts]
-            if let fixedCounts {
-                categoryCounts = fixedCounts
-            } else {
-                categoryCounts = try counts(of: samples.indices.map { resample(samples[$0], documents: documents[$0], using: &documentGenerator) })
-            }
-            let weights = resampling == .documents ? nil
-                : stepWeights(steps: merges.count, firstStep: skipMerges, using: &stepGenerator)
-            let solution = try MixtureSolver(categories: categoryCounts, firstStep: skipMerges, scale: solver.scale)
-                .solve(options: solver, stepWeights: weights)
-            draws.append(solution.proportions)
+        for index in 0..<replicates {
+            progress?(index, replicates)
+            draws.append(try replicate(index, tokenizer: tokenizer, names: names, samples: samples, mergeCount: mergeCount, skipMerges: skipMerges,
+                                       solver: solver, seed: seed, resampling: resampling, fixedCounts: fixedCounts))
         }
         progress?(replicates, replicates)
         return draws
+    }
+
+    /// The proportions of replicate `index` alone (a work unit: any replicate can be computed
+    /// anywhere, in any order, and equals the one ``replicates(tokenizer:names:samples:mergeCount:skipMerges:solver:replicates:seed:resampling:progress:)``
+    /// computes). `fixedCounts`: the samples' counts when only steps are resampled (else counted here).
+    public static func replicate(_ index: Int, tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, skipMerges: Int = 0,
+                                 solver: SolverOptions, seed: UInt64, resampling: BootstrapResampling = .both,
+                                 fixedCounts: [CategoryCounts]? = nil) throws -> [Double] {
+        let merges = tokenizer.inferenceMerges.prefix(skipMerges + mergeCount)
+        func counts(of samples: [Corpus]) throws -> [CategoryCounts] {
+            try InferenceInputs(tokenizer: tokenizer, names: names, samples: samples, mergeCount: skipMerges + mergeCount, cache: nil).counts()
+        }
+        let replicateSeed = seed &* 0x2545_F491 &+ UInt64(index) &+ 11
+        var documentGenerator = SeededGenerator(seed: replicateSeed)
+        var stepGenerator = SeededGenerator(seed: replicateSeed ^ 0x5DEE_CE66_D1CE_4E5B)
+        let categoryCounts: [CategoryCounts]
+        if resampling == .steps {
+            categoryCounts = try fixedCounts ?? counts(of: samples)
+        } else {
+            let documents = samples.map(Bootstrap.documents(of:))
+            categoryCounts = try counts(of: samples.indices.map { resample(samples[$0], documents: documents[$0], using: &documentGenerator) })
+        }
+        let weights = resampling == .documents ? nil
+            : stepWeights(steps: merges.count, firstStep: skipMerges, using: &stepGenerator)
+        let solution = try MixtureSolver(categories: categoryCounts, firstStep: skipMerges, scale: solver.scale)
+            .solve(options: solver, stepWeights: weights)
+        return solution.proportions
     }
 
     /// Multiplicities of a resample with replacement of the steps `firstStep..<steps` (the

@@ -50,7 +50,7 @@ public struct PairCounter: Sendable {
 
     /// The part of the cache key that depends on the tokenizer (merges, byte ids, pretokenizer,
     /// normalizer, T), computed once: every category's key starts with it.
-    private(set) var tokenizerKey = ""
+    public private(set) var tokenizerKey = ""
 
     static func key(merges: ArraySlice<MergeRule>, alphabet: SymbolAlphabet, pretokenizer: Pretokenizer,
                     normalizer: Normalizer?) -> String {

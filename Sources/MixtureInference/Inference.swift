@@ -75,6 +75,9 @@ public struct InferenceRequest: Sendable {
     /// category, with their paths: the LP is solved from them and no text is read. Only the
     /// attack (and a given mixture) can run from counts alone.
     public var countFiles: [(path: String, file: CountFile)]?
+    /// Bootstrap replicates computed elsewhere (work units, ``Bootstrap/replicate(_:tokenizer:names:samples:mergeCount:skipMerges:solver:seed:resampling:fixedCounts:)``),
+    /// in replicate order: used instead of computing `bootstrap` replicates here.
+    public var bootstrapDraws: [[Double]]?
 
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
@@ -110,7 +113,7 @@ public struct InferenceRequest: Sendable {
             throw InferenceError("the tokenizer has \(tokenizer.inferenceMerges.count) merges, fewer than --skip-merges \(skipMerges) + --merges \(mergeCount)")
         }
         if countFiles != nil {
-            guard method == .attack || givenMixture != nil, bootstrap == 0 else {
+            guard method == .attack || givenMixture != nil, bootstrap == 0 || bootstrapDraws?.count == bootstrap else {
                 throw InferenceError("from count files only the attack runs, without --bootstrap (the baselines and the bootstrap read the text)")
             }
         }
@@ -168,7 +171,7 @@ public struct InferenceRequest: Sendable {
             fit = mixtureSolver.fitQuality(of: solution)
             lap("solve")
             if bootstrap > 0 {
-                let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
+                let draws = try bootstrapDraws ?? Bootstrap.replicates(tokenizer: tokenizer, names: categories.map(\.name), samples: samples,
                                                      mergeCount: mergeCount, skipMerges: skipMerges, solver: solver,
                                                      replicates: bootstrap, seed: seed, resampling: bootstrapResampling) { done, total in
                     notify?("bootstrap (\(bootstrapResampling.rawValue))", done, total)

@@ -25,7 +25,7 @@ struct Toksleuth: ParsableCommand {
 
             Exit codes: 0 success, 1 usage error, 2 bad input (a file named in the message), 3 internal error.
             """,
-        subcommands: [Demo.self, Infer.self, Count.self, ExperimentCommand.self, Train.self, Encode.self, Merges.self, Inspect.self,
+        subcommands: [Demo.self, Infer.self, Count.self, PlanCommand.self, RunUnit.self, Gather.self, ExperimentCommand.self, Train.self, Encode.self, Merges.self, Inspect.self,
                       LanguageModelCommand.self, MembershipCommand.self, Validate.self, ProxyCommand.self, RegMixCommand.self, ReportCommand.self]
     )
 

@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import MixtureInference
+import Support
+import WorkUnits
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Cut a job into work units for a cluster: a Slurm job array or a Kubernetes indexed job.",
+        subcommands: [PlanInfer.self]
+    )
+}
+
+struct PlanInfer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer",
+        abstract: "Plan an inference: counting shards per category and bootstrap replicates as units.",
+        discussion: """
+            Writes WORK/plan.json (and with --slurm the batch scripts). Then every unit runs with
+            `toksleuth run-unit WORK/plan.json INDEX` (INDEX defaults to $SLURM_ARRAY_TASK_ID or
+            $JOB_COMPLETION_INDEX), anywhere WORK and the inputs are reachable, and
+            `toksleuth gather WORK/plan.json` gives what `infer` with the same options gives.
+
+            Example (4 shards per category, 20 replicates, on a Slurm cluster):
+              toksleuth plan infer --tokenizer T.json --categories corpora/languages --merges 3000 --shards 4 --bootstrap 20 --work /shared/run1 --slurm
+              sh /shared/run1/submit.sh
+            """
+    )
+
+    @Option(name: .long, help: "A tokenizer file or a folder holding one.")
+    var tokenizer: String
+
+    @Option(name: .long, help: "Folder of categories; repeat to pool several.")
+    var categories: [String]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Only these categories (space- or comma-separated).")
+    var only: [String] = []
+
+    @Option(name: .long, help: "Use the first T merges (default 30,000, or all the tokenizer has when fewer).")
+    var merges: Int?
+
+    @Option(name: .long, help: "Apply the first K merges but attack only those after them.")
+    var skipMerges = 0
+
+    @Option(name: .long, help: "Bytes of sample read per category.")
+    var maxBytes = 1_000_000
+
+    @Option(name: .long, help: "Counting shards per category (documents split evenly).")
+    var shards = 1
+
+    @Option(name: .long, help: "Bootstrap replicates, one unit each.")
+    var bootstrap = 0
+
+    @Option(name: .long, help: "What the bootstrap resamples: documents, steps or both.")
+    var bootstrapResampling = BootstrapResampling.both
+
+    @Option(name: .long, help: "Central probability of the bootstrap intervals.")
+    var bootstrapLevel = 0.9
+
+    @Option(name: .long, help: "Variance of the tokenizer's training draw relative to the samples' (as infer).")
+    var bootstrapTrainingNoise = 1.0
+
+    @Option(name: .long, help: "Seed of the bootstrap.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "The work folder (created): the plan, the units' outputs, logs; a path every node sees.")
+    var work: String
+
+    @Flag(name: .long, help: "Also write Slurm batch scripts: units.sbatch (an array job), gather.sbatch and submit.sh.")
+    var slurm = false
+
+    @Option(name: .long, help: "CPUs per array task (--slurm).")
+    var slurmCpus = 1
+
+    @Option(name: .long, help: "Memory per array task, e.g. 4G (--slurm).")
+    var slurmMemory: String?
+
+    @Option(name: .long, help: "Time limit per array task, e.g. 01:00:00 (--slurm).")
+    var slurmTime: String?
+
+    @Option(name: .long, help: "Partition (--slurm).")
+    var slurmPartition: String?
+
+    @OptionGroup var tokenizerOptions: TokenizerOptions
+
+    func run() throws {
+        let manager = FileManager.default
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : (manager.currentDirectoryPath as NSString).appendingPathComponent(path)
+        }
+        let loaded = try tokenizerOptions.load(tokenizer)
+        let available = loaded.inferenceMerges.count - skipMerges
+        guard available > 0 else { throw CommandError("the tokenizer has \(loaded.inferenceMerges.count) merges, not more than --skip-merges \(skipMerges)") }
+        var options = InferPlan(tokenizer: absolute(tokenizer), pretokenizer: tokenizerOptions.pretokenizer, categories: categories.map(absolute),
+                                only: only.flatMap { $0.split(separator: ",").map(String.init) }, merges: merges ?? min(30_000, available),
+                                skipMerges: skipMerges, maxBytes: maxBytes, shards: shards, bootstrap: bootstrap)
+        (options.bootstrapResampling, options.bootstrapLevel, options.bootstrapTrainingNoise, options.seed) =
+            (bootstrapResampling, bootstrapLevel, bootstrapTrainingNoise, seed)
+        let folder = (absolute(work) as NSString).standardizingPath
+        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let plan = try WorkPlan.infer(options, folder: folder)
+        let planPath = (folder as NSString).appendingPathComponent("plan.json")
+        try AtomicWrite.write(try plan.encoded(), to: planPath)
+        var written = [planPath]
+        if slurm {
+            var resources = WorkPlan.SlurmResources()
+            (resources.cpusPerTask, resources.memory, resources.time, resources.partition) = (slurmCpus, slurmMemory, slurmTime, slurmPartition)
+            let binary = absolute(CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "toksleuth")
+            let scripts = plan.slurmScripts(binary: binary, planPath: planPath, resources: resources)
+            try AtomicWrite.write(files: scripts.map { ((folder as NSString).appendingPathComponent($0.name), Array($0.text.utf8)) })
+            written += scripts.map { (folder as NSString).appendingPathComponent($0.name) }
+        }
+        print("\(plan.units.count) units (\(plan.units.filter { $0.kind == "count" }.count) counting shards, \(bootstrap) bootstrap replicates); wrote "
+              + written.joined(separator: ", "))
+        print(slurm ? "submit: sh \((folder as NSString).appendingPathComponent("submit.sh"))"
+                    : "run: toksleuth run-unit \(planPath) INDEX   (INDEX 0...\(plan.units.count - 1)), then: toksleuth gather \(planPath)")
+    }
+}
+
+struct RunUnit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-unit",
+        abstract: "Run one unit of a plan (skipped when its output is already complete)."
+    )
+
+    @Argument(help: "The plan (toksleuth plan writes it).")
+    var plan: String
+
+    @Argument(help: "The unit's index (default: $SLURM_ARRAY_TASK_ID, else $JOB_COMPLETION_INDEX).")
+    var index: Int?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let index = index ?? environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init) ?? environment["JOB_COMPLETION_INDEX"].flatMap(Int.init) else {
+            throw ValidationError("give the unit's INDEX (or run inside a Slurm array task or a Kubernetes indexed job)")
+        }
+        let workPlan = try WorkPlan.read(plan)
+        let started = Date()
+        let ran = try workPlan.run(unit: index)
+        let unit = workPlan.units[index]
+        FileHandle.standardError.write(Data(String(format: "unit %d (%@): %@ in %.2fs -> %@\n", index, unit.label,
+                                                   ran ? "done" : "already complete", Date().timeIntervalSince(started), unit.output).utf8))
+    }
+}
+
+struct Gather: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check that every unit of a plan has its output and finish the job (infer: the LP and the intervals)."
+    )
+
+    @Argument(help: "The plan.")
+    var plan: String
+
+    @Flag(name: .long, help: "Print JSON (as infer --json).")
+    var json = false
+
+    @Option(name: .long, help: "Write the output to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Flag(name: .long, help: "No progress on stderr.")
+    var quiet = false
+
+    func run() throws {
+        let progress = ProgressReporter(quiet: quiet)
+        let result = try WorkPlan.read(plan).gather { progress.update($0) }
+        progress.finish()
+        let text = json ? try ResultJSON.text(result, timings: false) : result.table
+        if let output { try AtomicWrite.write(text + "\n", to: output) } else { print(text) }
+        if let warning = result.solver?.notOptimalWarning { ProgressReporter.note(warning, quiet: quiet) }
+    }
+}
