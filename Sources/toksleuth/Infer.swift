@@ -79,17 +79,7 @@ struct Infer: ParsableCommand {
     @Option(name: .long, help: "Evaluate this mixture ({\"name\": weight} or an `infer --json` result) instead of inferring one: prints its fit quality and unexplained share.")
     var mixture: String?
 
-    @Option(name: .long, help: "Bootstrap replicates (resampled, pairs counted and the LP solved again) for an interval per category.")
-    var bootstrap = 0
-
-    @Option(name: .long, help: "What the bootstrap resamples: documents (of each category sample), steps (of the merge list) or both.")
-    var bootstrapResampling = BootstrapResampling.both
-
-    @Option(name: .long, help: "Variance of the tokenizer's training draw relative to the samples': the intervals widen by sqrt(1 + this) about the estimate (1: trained on as much text per category as the samples hold; 0: on far more).")
-    var bootstrapTrainingNoise = 1.0
-
-    @Option(name: .long, help: "Central probability of the bootstrap intervals.")
-    var bootstrapLevel = 0.9
+    @OptionGroup var bootstrapOptions: BootstrapArguments
 
     @OptionGroup var solver: SolverArguments
     @OptionGroup var tokenizerOptions: TokenizerOptions
@@ -103,10 +93,7 @@ struct Infer: ParsableCommand {
         guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
         if let skipMerges, skipMerges < 0 { throw ValidationError("--skip-merges must not be negative") }
         if skipMerges != nil && base != nil { throw ValidationError("give --skip-merges or --base, not both") }
-        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must not be negative") }
-        guard bootstrapTrainingNoise >= 0 else { throw ValidationError("--bootstrap-training-noise must not be negative") }
-        if mixture != nil && bootstrap > 0 { throw ValidationError("--mixture evaluates a given mixture: it has no bootstrap") }
-        guard bootstrapLevel > 0, bootstrapLevel < 1 else { throw ValidationError("--bootstrap-level must be between 0 and 1") }
+        if mixture != nil && bootstrapOptions.bootstrap > 0 { throw ValidationError("--mixture evaluates a given mixture: it has no bootstrap") }
     }
 
     func run() throws {
@@ -150,8 +137,9 @@ struct Infer: ParsableCommand {
                                            cache: noCache || counts != nil ? nil : CountCache(folder: cacheDir ?? CountCache.defaultFolder))
         (request.seed, request.solver, request.useResultCache, request.skipMerges) = (seed, solver.options, !noResultCache, skip)
         if solver.lpTrace { request.roundTrace = { FileHandle.standardError.write(Data(($0.line + "\n").utf8)) } }
-        (request.bootstrap, request.bootstrapLevel) = (bootstrap, bootstrapLevel)
-        (request.bootstrapResampling, request.bootstrapTrainingNoise) = (bootstrapResampling, bootstrapTrainingNoise)
+        let b = bootstrapOptions
+        (request.bootstrap, request.bootstrapLevel) = (b.bootstrap, b.bootstrapLevel)
+        (request.bootstrapResampling, request.bootstrapTrainingNoise) = (b.bootstrapResampling, b.bootstrapTrainingNoise)
         if let mixture { request.givenMixture = try MixtureFile.read(mixture, over: sources.map(\.name)) }
         request.countFiles = countFiles
         return request

@@ -49,17 +49,8 @@ struct PlanInfer: ParsableCommand {
     @Option(name: .long, help: "Counting shards per category (documents split evenly).")
     var shards = 1
 
-    @Option(name: .long, help: "Bootstrap replicates, one unit each.")
-    var bootstrap = 0
-
-    @Option(name: .long, help: "What the bootstrap resamples: documents, steps or both.")
-    var bootstrapResampling = BootstrapResampling.both
-
-    @Option(name: .long, help: "Central probability of the bootstrap intervals.")
-    var bootstrapLevel = 0.9
-
-    @Option(name: .long, help: "Variance of the tokenizer's training draw relative to the samples' (as infer).")
-    var bootstrapTrainingNoise = 1.0
+    /// Each replicate is a unit.
+    @OptionGroup var bootstrapOptions: BootstrapArguments
 
     @Option(name: .long, help: "Seed of the bootstrap.")
     var seed: UInt64 = 0
@@ -94,9 +85,9 @@ struct PlanInfer: ParsableCommand {
         guard available > 0 else { throw CommandError("the tokenizer has \(loaded.inferenceMerges.count) merges, not more than --skip-merges \(skipMerges)") }
         var options = InferPlan(tokenizer: absolute(tokenizer), pretokenizer: tokenizerOptions.pretokenizer, categories: categories.map(absolute),
                                 only: only.flatMap { $0.split(separator: ",").map(String.init) }, merges: merges ?? min(30_000, available),
-                                skipMerges: skipMerges, maxBytes: maxBytes, shards: shards, bootstrap: bootstrap)
+                                skipMerges: skipMerges, maxBytes: maxBytes, shards: shards, bootstrap: bootstrapOptions.bootstrap)
         (options.bootstrapResampling, options.bootstrapLevel, options.bootstrapTrainingNoise, options.seed) =
-            (bootstrapResampling, bootstrapLevel, bootstrapTrainingNoise, seed)
+            (bootstrapOptions.bootstrapResampling, bootstrapOptions.bootstrapLevel, bootstrapOptions.bootstrapTrainingNoise, seed)
         let folder = (absolute(work) as NSString).standardizingPath
         try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let plan = try WorkPlan.infer(options, folder: folder)
@@ -111,7 +102,7 @@ struct PlanInfer: ParsableCommand {
             try AtomicWrite.write(files: scripts.map { ((folder as NSString).appendingPathComponent($0.name), Array($0.text.utf8)) })
             written += scripts.map { (folder as NSString).appendingPathComponent($0.name) }
         }
-        print("\(plan.units.count) units (\(plan.units.filter { $0.kind == "count" }.count) counting shards, \(bootstrap) bootstrap replicates); wrote "
+        print("\(plan.units.count) units (\(plan.units.filter { $0.kind == "count" }.count) counting shards, \(bootstrapOptions.bootstrap) bootstrap replicates); wrote "
               + written.joined(separator: ", "))
         print(slurm ? "submit: sh \((folder as NSString).appendingPathComponent("submit.sh"))"
                     : "run: toksleuth run-unit \(planPath) INDEX   (INDEX 0...\(plan.units.count - 1)), then: toksleuth gather \(planPath)")
