@@ -52,7 +52,11 @@ public struct CountFile: Sendable, Equatable {
         let documents = sample.documents
         let first = index * documents.count / shards, last = (index + 1) * documents.count / shards
         var part = Corpus()
-        if first < last { part.append(sequences: documents[first].lowerBound..<documents[last - 1].upperBound, of: sample) }
+        if first == 0 && last == documents.count {
+            part = sample  // the whole sample: no copy
+        } else if first < last {
+            part.append(sequences: documents[first].lowerBound..<documents[last - 1].upperBound, of: sample)
+        }
         let header = Header(category: name, tokenizerKey: counter.tokenizerKey, steps: counter.merges.count, sampleKey: sampleKey(sample),
                             sampleBytes: sample.bytes.count, shard: [index, shards], shardBytes: part.bytes.count)
         return CountFile(header: header, trace: try counter.trace(of: part))
