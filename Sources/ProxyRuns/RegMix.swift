@@ -109,6 +109,25 @@ public struct RegMix: Sendable {
     }
 
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+        try execute(only: nil, progress: progress)!
+    }
+
+    /// Runs only the proxy runs `indices` (writing each to the folder, skipping those already
+    /// there): work units that any machine can run, after which ``run(progress:)`` on the same
+    /// folder reuses them all and only fits the regression.
+    /// - Returns: how many of them ran (the others were complete).
+    @discardableResult
+    public func runOnly(_ indices: [Int]) throws -> Int {
+        guard configuration.folder != nil else { throw InferenceError("regmix runs as units need a folder to write them to") }
+        if let bad = indices.first(where: { !(0..<configuration.runs).contains($0) }) {
+            throw InferenceError("run \(bad) does not exist: regmix has runs 0...\(configuration.runs - 1)")
+        }
+        var ran = 0
+        _ = try execute(only: Set(indices)) { _, _ in } onRan: { ran = $0 }
+        return ran
+    }
+
+    private func execute(only: Set<Int>?, progress: (@Sendable (Int, Int) -> Void)? = nil, onRan: ((Int) -> Void)? = nil) throws -> Result? {
         let c = configuration
         let k = c.candidates.count
         guard k >= 2 else { throw InferenceError("regmix needs at least two candidate categories") }
@@ -153,7 +172,7 @@ public struct RegMix: Sendable {
             finished[index] = run
         }
         let reused = finished.compactMap { $0 }.count
-        let pending = (0..<c.runs).filter { finished[$0] == nil }
+        let pending = (0..<c.runs).filter { finished[$0] == nil && (only?.contains($0) ?? true) }
         let done = ResultSlots<Run>(count: c.runs)
         let counter = CompletionCounter(start: reused, total: c.runs, report: progress)
         let targetDocuments = target.documents[0]
@@ -183,6 +202,10 @@ public struct RegMix: Sendable {
         }
         if let error = outcomes.values.compactMap({ $0 }).first { throw error }
         for index in pending { finished[index] = done[index] }
+        if only != nil {
+            onRan?(pending.count)
+            return nil
+        }
         let runs = finished.map { $0! }
 
         let features = runs.map { RegMix.features($0.mixture) }

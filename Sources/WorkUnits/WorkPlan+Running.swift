@@ -20,6 +20,7 @@ extension WorkPlan {
         guard units.indices.contains(index) else {
             throw WorkPlanError("unit \(index) does not exist: the plan has units 0...\(units.count - 1)")
         }
+        guard let infer else { throw WorkPlanError("a \(kind) plan's units are run by `toksleuth run-unit`") }
         let unit = units[index]
         let output = path(of: unit)
         try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -60,6 +61,7 @@ extension WorkPlan {
         let key = self.key
         return units.filter { unit in
             let output = path(of: unit)
+            if unit.kind == "regmix" { return FileBytes.contents(atPath: output) == nil }  // regmix checks its runs' keys itself
             if unit.kind == "count" {
                 guard let file = try? CountFile.read(output) else { return true }
                 return file.header.category != unit.category || file.header.shard != unit.shard
@@ -69,17 +71,23 @@ extension WorkPlan {
         }
     }
 
-    /// Finishes the job: sums each category's shards into `counts/CATEGORY.tscount`, solves the
-    /// LP from them and puts the bootstrap replicates' intervals around it: the result `infer`
-    /// gives on the same options in one process, byte for byte.
-    /// - Throws: naming every unit whose output is missing.
-    public func gather(progress: ((String) -> Void)? = nil) throws -> InferenceResult {
+    /// Throws naming every unit whose output is missing (the first ten).
+    public func checkComplete() throws {
         let missing = missingUnits()
         guard missing.isEmpty else {
             let shown = missing.prefix(10).map { "\($0.index) (\($0.label): \($0.output))" }.joined(separator: ", ")
             throw WorkPlanError("\(missing.count) of \(units.count) units have no output yet: \(shown)\(missing.count > 10 ? ", ..." : "")"
                                 + " (run them: toksleuth run-unit PLAN INDEX)")
         }
+    }
+
+    /// Finishes the job: sums each category's shards into `counts/CATEGORY.tscount`, solves the
+    /// LP from them and puts the bootstrap replicates' intervals around it: the result `infer`
+    /// gives on the same options in one process, byte for byte.
+    /// - Throws: naming every unit whose output is missing.
+    public func gather(progress: ((String) -> Void)? = nil) throws -> InferenceResult {
+        try checkComplete()
+        guard let infer else { throw WorkPlanError("a \(kind) plan is gathered by `toksleuth gather`") }
         progress?("summing \(infer.shards) shards for each category")
         let countsFolder = (folder as NSString).appendingPathComponent("counts")
         try FileManager.default.createDirectory(atPath: countsFolder, withIntermediateDirectories: true)

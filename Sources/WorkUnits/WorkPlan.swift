@@ -19,14 +19,19 @@ import TokenizerFormats
 ///     // plan.units: 4 count units per category, then 20 bootstrap replicates
 public struct WorkPlan: Codable, Sendable, Equatable {
     public var format = "toksleuth plan v1"
-    /// The job: `infer` (counting shards and bootstrap replicates, gathered into the LP's result).
+    /// The job: `infer` (counting shards and bootstrap replicates, gathered into the LP's
+    /// result) or `regmix` (proxy runs, gathered into the regression).
     public var kind: String
     /// The work folder: unit outputs are relative to it.
     public var folder: String
-    public var infer: InferPlan
+    /// An `infer` plan's options.
+    public var infer: InferPlan?
+    /// A `regmix` plan's command line (`toksleuth regmix` arguments, `--output` the work
+    /// folder, paths absolute): the command itself reads them, so a unit is exactly one of its runs.
+    public var regmix: [String]?
     public var units: [WorkUnit]
 
-    enum CodingKeys: String, CodingKey { case format, kind, folder, infer, units }
+    enum CodingKeys: String, CodingKey { case format, kind, folder, infer, regmix, units }
 }
 
 /// What an `infer` plan infers: the options of `toksleuth infer` it supports.
@@ -70,13 +75,18 @@ public struct WorkUnit: Codable, Sendable, Equatable {
     public var category: String?
     /// `[i, N]` for a count unit.
     public var shard: [Int]?
+    /// The bootstrap replicate or the regmix run.
     public var replicate: Int?
     /// The unit's output, relative to the work folder.
     public var output: String
 
     /// A one-line description for messages.
     public var label: String {
-        kind == "count" ? "count \(category ?? "?") shard \(shard?[0] ?? 0)/\(shard?[1] ?? 1)" : "bootstrap replicate \(replicate ?? 0)"
+        switch kind {
+        case "count": return "count \(category ?? "?") shard \(shard?[0] ?? 0)/\(shard?[1] ?? 1)"
+        case "regmix": return "regmix run \(replicate ?? 0)"
+        default: return "bootstrap replicate \(replicate ?? 0)"
+        }
     }
 }
 
@@ -106,10 +116,18 @@ extension WorkPlan {
         return WorkPlan(kind: "infer", folder: folder, infer: options, units: units)
     }
 
+    /// The plan of a RegMix regression: one unit per proxy run (`runs/run-NNNN.json`), gathered
+    /// by `regmix` itself on the work folder, which reuses every run.
+    public static func regmix(arguments: [String], runs: Int, folder: String) -> WorkPlan {
+        let units = (0..<runs).map { WorkUnit(index: $0, kind: "regmix", replicate: $0, output: String(format: "runs/run-%04d.json", $0)) }
+        return WorkPlan(kind: "regmix", folder: folder, regmix: arguments, units: units)
+    }
+
     /// Reads a plan file.
     public static func read(_ path: String) throws -> WorkPlan {
         guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
-        guard let plan = try? JSONDecoder().decode(WorkPlan.self, from: data), plan.format == "toksleuth plan v1", plan.kind == "infer" else {
+        guard let plan = try? JSONDecoder().decode(WorkPlan.self, from: data), plan.format == "toksleuth plan v1",
+              (plan.kind == "infer" && plan.infer != nil) || (plan.kind == "regmix" && plan.regmix != nil) else {
             throw InputError(path: path, problem: "not a toksleuth plan (`toksleuth plan` writes them)")
         }
         for (position, unit) in plan.units.enumerated() where unit.index != position {
@@ -133,7 +151,7 @@ extension WorkPlan {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         fingerprint.update((try? encoder.encode(infer)).map { [UInt8]($0) } ?? [])
-        if let bytes = FileBytes.contents(atPath: infer.tokenizer) { fingerprint.update([UInt8](bytes)) }
+        if let tokenizer = infer?.tokenizer, let bytes = FileBytes.contents(atPath: tokenizer) { fingerprint.update([UInt8](bytes)) }
         return fingerprint.hex
     }
 }

@@ -256,18 +256,34 @@ struct RegMixCommand: ParsableCommand {
     }
 
     func run() throws {
+        print(try result())
+    }
+
+    /// Runs (or reuses) the proxy runs, fits the regression, writes regmix.json and regmix.csv
+    /// into --output; returns what `run` prints.
+    func result() throws -> String {
         let progress = LockedProgress(ProgressReporter(quiet: quiet))
         let result = try RegMix(try configuration()).run { done, total in progress.update("proxy runs", done: done, total: total) }
         progress.finish()
         let body = try ResultJSON.text(result)
         try AtomicWrite.write(files: [((output as NSString).appendingPathComponent("regmix.json"), Array((body + "\n").utf8)),
                                       ((output as NSString).appendingPathComponent("regmix.csv"), Array(RegMix.csv(result).utf8))])
-        print(json ? body : result.table(folder: output))
+        return json ? body : result.table(folder: output)
+    }
+
+    /// The options as a command line (for a plan: `run-unit` parses it back).
+    var commandLine: [String] {
+        var arguments = ["--tokenizer", tokenizer] + categories.flatMap { ["--categories", $0] } + ["--target", target, "--runs", "\(runs)"]
+        if let only { arguments += ["--only", only] }
+        if let prior { arguments += ["--prior", prior] }
+        arguments += ["--concentration", "\(concentration)", "--train-bytes", "\(trainBytes)", "--target-bytes", "\(targetBytes)",
+                      "--order", "\(order)", "--seed", "\(seed)", "--output", output]
+        return arguments
     }
 
     /// The regression the options describe: the target (a category's sample or a file), the
     /// candidate categories and the Dirichlet prior.
-    private func configuration() throws -> RegMix.Configuration {
+    func configuration() throws -> RegMix.Configuration {
         let all = try Categories.discover(inFolders: categories, role: .train)
         let (targetName, targetFiles): (String, [String])
         if all.contains(where: { $0.name == target }) {

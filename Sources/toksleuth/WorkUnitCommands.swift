@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MixtureInference
+import ProxyRuns
 import Support
 import WorkUnits
 
@@ -8,8 +9,84 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Cut a job into work units for a cluster: a Slurm job array or a Kubernetes indexed job.",
-        subcommands: [PlanInfer.self]
+        subcommands: [PlanInfer.self, PlanRegMix.self]
     )
+}
+
+/// The Slurm options of every plan.
+struct SlurmArguments: ParsableArguments {
+    @Flag(name: .long, help: "Also write Slurm batch scripts: units.sbatch (an array job), gather.sbatch and submit.sh.")
+    var slurm = false
+
+    @Option(name: .long, help: "CPUs per array task (--slurm).")
+    var slurmCpus = 1
+
+    @Option(name: .long, help: "Memory per array task, e.g. 4G (--slurm).")
+    var slurmMemory: String?
+
+    @Option(name: .long, help: "Time limit per array task, e.g. 01:00:00 (--slurm).")
+    var slurmTime: String?
+
+    @Option(name: .long, help: "Partition (--slurm).")
+    var slurmPartition: String?
+
+    /// Writes `plan` to FOLDER/plan.json, and the batch scripts with --slurm; prints what to run next.
+    func write(_ plan: WorkPlan) throws {
+        let folder = plan.folder
+        let planPath = (folder as NSString).appendingPathComponent("plan.json")
+        try AtomicWrite.write(try plan.encoded(), to: planPath)
+        var written = [planPath]
+        if slurm {
+            var resources = WorkPlan.SlurmResources()
+            (resources.cpusPerTask, resources.memory, resources.time, resources.partition) = (slurmCpus, slurmMemory, slurmTime, slurmPartition)
+            let binary = absolutePath(CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "toksleuth")
+            let scripts = plan.slurmScripts(binary: binary, planPath: planPath, resources: resources)
+            try AtomicWrite.write(files: scripts.map { ((folder as NSString).appendingPathComponent($0.name), Array($0.text.utf8)) })
+            written += scripts.map { (folder as NSString).appendingPathComponent($0.name) }
+        }
+        let kinds = Dictionary(grouping: plan.units, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        print("\(plan.units.count) units (\(kinds)); wrote " + written.joined(separator: ", "))
+        print(slurm ? "submit: sh \((folder as NSString).appendingPathComponent("submit.sh"))"
+                    : "run: toksleuth run-unit \(planPath) INDEX   (INDEX 0...\(plan.units.count - 1)), then: toksleuth gather \(planPath)")
+    }
+}
+
+/// `path` made absolute against the current folder (plans run from anywhere).
+func absolutePath(_ path: String) -> String {
+    ((path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)) as NSString).standardizingPath
+}
+
+struct PlanRegMix: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "regmix",
+        abstract: "Plan a RegMix regression: each proxy run a unit; gather fits the regression.",
+        discussion: """
+            Takes `toksleuth regmix`'s options (its --output becomes the work folder).
+
+            Example:
+              toksleuth plan regmix --work /shared/rm --slurm -- --tokenizer T.json --categories corpora/languages --target en --runs 96
+            """
+    )
+
+    @Option(name: .long, help: "The work folder (created): the plan, the runs, logs; a path every node sees.")
+    var work: String
+
+    @OptionGroup var slurmOptions: SlurmArguments
+
+    @Argument(parsing: .postTerminator, help: "toksleuth regmix's options, after --.")
+    var regmixArguments: [String] = []
+
+    func run() throws {
+        let folder = absolutePath(work)
+        var command = try RegMixCommand.parse(regmixArguments + ["--output", folder])
+        command.tokenizer = absolutePath(command.tokenizer)
+        command.categories = command.categories.map(absolutePath)
+        command.prior = command.prior.map(absolutePath)
+        if FileManager.default.fileExists(atPath: command.target) { command.target = absolutePath(command.target) }
+        _ = try command.configuration()  // the inputs exist and agree before any unit runs
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try slurmOptions.write(WorkPlan.regmix(arguments: command.commandLine, runs: command.runs, folder: folder))
+    }
 }
 
 struct PlanInfer: ParsableCommand {
@@ -58,28 +135,12 @@ struct PlanInfer: ParsableCommand {
     @Option(name: .long, help: "The work folder (created): the plan, the units' outputs, logs; a path every node sees.")
     var work: String
 
-    @Flag(name: .long, help: "Also write Slurm batch scripts: units.sbatch (an array job), gather.sbatch and submit.sh.")
-    var slurm = false
-
-    @Option(name: .long, help: "CPUs per array task (--slurm).")
-    var slurmCpus = 1
-
-    @Option(name: .long, help: "Memory per array task, e.g. 4G (--slurm).")
-    var slurmMemory: String?
-
-    @Option(name: .long, help: "Time limit per array task, e.g. 01:00:00 (--slurm).")
-    var slurmTime: String?
-
-    @Option(name: .long, help: "Partition (--slurm).")
-    var slurmPartition: String?
+    @OptionGroup var slurmOptions: SlurmArguments
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
     func run() throws {
-        let manager = FileManager.default
-        func absolute(_ path: String) -> String {
-            path.hasPrefix("/") ? path : (manager.currentDirectoryPath as NSString).appendingPathComponent(path)
-        }
+        let absolute = absolutePath
         let loaded = try tokenizerOptions.load(tokenizer)
         let available = loaded.inferenceMerges.count - skipMerges
         guard available > 0 else { throw CommandError("the tokenizer has \(loaded.inferenceMerges.count) merges, not more than --skip-merges \(skipMerges)") }
@@ -88,24 +149,9 @@ struct PlanInfer: ParsableCommand {
                                 skipMerges: skipMerges, maxBytes: maxBytes, shards: shards, bootstrap: bootstrapOptions.bootstrap)
         (options.bootstrapResampling, options.bootstrapLevel, options.bootstrapTrainingNoise, options.seed) =
             (bootstrapOptions.bootstrapResampling, bootstrapOptions.bootstrapLevel, bootstrapOptions.bootstrapTrainingNoise, seed)
-        let folder = (absolute(work) as NSString).standardizingPath
-        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let plan = try WorkPlan.infer(options, folder: folder)
-        let planPath = (folder as NSString).appendingPathComponent("plan.json")
-        try AtomicWrite.write(try plan.encoded(), to: planPath)
-        var written = [planPath]
-        if slurm {
-            var resources = WorkPlan.SlurmResources()
-            (resources.cpusPerTask, resources.memory, resources.time, resources.partition) = (slurmCpus, slurmMemory, slurmTime, slurmPartition)
-            let binary = absolute(CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "toksleuth")
-            let scripts = plan.slurmScripts(binary: binary, planPath: planPath, resources: resources)
-            try AtomicWrite.write(files: scripts.map { ((folder as NSString).appendingPathComponent($0.name), Array($0.text.utf8)) })
-            written += scripts.map { (folder as NSString).appendingPathComponent($0.name) }
-        }
-        print("\(plan.units.count) units (\(plan.units.filter { $0.kind == "count" }.count) counting shards, \(bootstrapOptions.bootstrap) bootstrap replicates); wrote "
-              + written.joined(separator: ", "))
-        print(slurm ? "submit: sh \((folder as NSString).appendingPathComponent("submit.sh"))"
-                    : "run: toksleuth run-unit \(planPath) INDEX   (INDEX 0...\(plan.units.count - 1)), then: toksleuth gather \(planPath)")
+        let folder = absolute(work)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try slurmOptions.write(try WorkPlan.infer(options, folder: folder))
     }
 }
 
@@ -128,7 +174,13 @@ struct RunUnit: ParsableCommand {
         }
         let workPlan = try WorkPlan.read(plan)
         let started = Date()
-        let ran = try workPlan.run(unit: index)
+        let ran: Bool
+        if let arguments = workPlan.regmix {
+            guard workPlan.units.indices.contains(index) else { throw CommandError("unit \(index) does not exist: the plan has units 0...\(workPlan.units.count - 1)") }
+            ran = try RegMix(try RegMixCommand.parse(arguments).configuration()).runOnly([index]) > 0
+        } else {
+            ran = try workPlan.run(unit: index)
+        }
         let unit = workPlan.units[index]
         FileHandle.standardError.write(Data(String(format: "unit %d (%@): %@ in %.2fs -> %@\n", index, unit.label,
                                                    ran ? "done" : "already complete", Date().timeIntervalSince(started), unit.output).utf8))
@@ -153,8 +205,16 @@ struct Gather: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        let workPlan = try WorkPlan.read(plan)
+        if let arguments = workPlan.regmix {
+            try workPlan.checkComplete()
+            // regmix itself on the work folder: every run is reused, the regression fitted.
+            let text = try RegMixCommand.parse(arguments + ["--json", "--quiet"]).result()
+            if let output { try AtomicWrite.write(text + "\n", to: output) } else { print(text) }
+            return
+        }
         let progress = ProgressReporter(quiet: quiet)
-        let result = try WorkPlan.read(plan).gather { progress.update($0) }
+        let result = try workPlan.gather { progress.update($0) }
         progress.finish()
         let text = json ? try ResultJSON.text(result, timings: false) : result.table
         if let output { try AtomicWrite.write(text + "\n", to: output) } else { print(text) }

@@ -47,3 +47,27 @@ extension CLITests {
         XCTAssertTrue(outOfRange.stderr.contains("unit 21 does not exist"), outOfRange.stderr)
     }
 }
+
+extension CLITests {
+    /// `plan regmix`: each proxy run a unit; gather is regmix on the work folder, which reuses
+    /// them all: the same regression, byte for byte, as one local regmix.
+    func testPlannedRegMixRunsGatherToTheLocalRegression() throws {
+        let options = ["--tokenizer", Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"), "--categories",
+                       Fixtures.path("corpora/languages"), "--target", "en", "--runs", "10", "--train-bytes", "100000", "--target-bytes", "30000"]
+        let work = folder.appendingPathComponent("regmix-work").path
+        let planned = try run(["plan", "regmix", "--work", work, "--"] + options)
+        XCTAssertEqual(planned.status, 0, planned.stderr)
+        let early = try run(["gather", work + "/plan.json"])
+        XCTAssertTrue(early.stderr.contains("10 of 10 units have no output yet: 0 (regmix run 0: runs/run-0000.json)"), early.stderr)
+        for index in [9, 3, 0, 1, 2, 4, 5, 6, 7, 8, 3] {
+            let unit = try run(["run-unit", work + "/plan.json", "\(index)"])
+            XCTAssertEqual(unit.status, 0, unit.stderr)
+        }
+        let gathered = try run(["gather", work + "/plan.json", "--json"])
+        XCTAssertEqual(gathered.status, 0, gathered.stderr)
+        let local = try run(["regmix"] + options + ["--output", folder.appendingPathComponent("local").path, "--json", "--quiet"])
+        XCTAssertEqual(gathered.stdout, local.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: work + "/regmix.csv")),
+                       try Data(contentsOf: folder.appendingPathComponent("local/regmix.csv")))
+    }
+}
