@@ -61,7 +61,8 @@ extension WorkPlan {
         let key = self.key
         return units.filter { unit in
             let output = path(of: unit)
-            if unit.kind == "regmix" { return FileBytes.contents(atPath: output) == nil }  // regmix checks its runs' keys itself
+            // regmix checks its runs' keys itself; a part of scores exists only once complete.
+            if unit.kind == "regmix" || unit.kind == "score" { return !FileManager.default.fileExists(atPath: output) }
             if unit.kind == "count" {
                 guard let file = try? CountFile.read(output) else { return true }
                 return file.header.category != unit.category || file.header.shard != unit.shard

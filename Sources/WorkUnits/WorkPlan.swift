@@ -29,9 +29,12 @@ public struct WorkPlan: Codable, Sendable, Equatable {
     /// A `regmix` plan's command line (`toksleuth regmix` arguments, `--output` the work
     /// folder, paths absolute): the command itself reads them, so a unit is exactly one of its runs.
     public var regmix: [String]?
+    /// A `score` plan's command line (`toksleuth lm score` arguments, paths absolute): each unit
+    /// scores a contiguous share of the texts into a part file; gather joins the parts in order.
+    public var score: [String]?
     public var units: [WorkUnit]
 
-    enum CodingKeys: String, CodingKey { case format, kind, folder, infer, regmix, units }
+    enum CodingKeys: String, CodingKey { case format, kind, folder, infer, regmix, score, units }
 }
 
 /// What an `infer` plan infers: the options of `toksleuth infer` it supports.
@@ -85,6 +88,7 @@ public struct WorkUnit: Codable, Sendable, Equatable {
         switch kind {
         case "count": return "count \(category ?? "?") shard \(shard?[0] ?? 0)/\(shard?[1] ?? 1)"
         case "regmix": return "regmix run \(replicate ?? 0)"
+        case "score": return "score texts, share \(shard?[0] ?? 0)/\(shard?[1] ?? 1)"
         default: return "bootstrap replicate \(replicate ?? 0)"
         }
     }
@@ -123,11 +127,28 @@ extension WorkPlan {
         return WorkPlan(kind: "regmix", folder: folder, regmix: arguments, units: units)
     }
 
+    /// The plan of scoring texts with a language model: `shards` units, each the texts
+    /// `i * n / shards ..< (i + 1) * n / shards` of the n, scored into `scores/part-I-of-N.jsonl`.
+    public static func score(arguments: [String], shards: Int, folder: String) -> WorkPlan {
+        let units = (0..<shards).map { WorkUnit(index: $0, kind: "score", shard: [$0, shards], output: "scores/part-\($0)-of-\(shards).jsonl") }
+        return WorkPlan(kind: "score", folder: folder, score: arguments, units: units)
+    }
+
+    /// The texts a `score` unit scores, of `count`.
+    public func textRange(of unit: WorkUnit, count: Int) -> Range<Int> {
+        let (index, shards) = (unit.shard?[0] ?? 0, unit.shard?[1] ?? 1)
+        return (index * count / shards)..<((index + 1) * count / shards)
+    }
+
+    /// The absolute path of a unit's output.
+    public func outputPath(of unit: WorkUnit) -> String { path(of: unit) }
+
     /// Reads a plan file.
     public static func read(_ path: String) throws -> WorkPlan {
         guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
         guard let plan = try? JSONDecoder().decode(WorkPlan.self, from: data), plan.format == "toksleuth plan v1",
-              (plan.kind == "infer" && plan.infer != nil) || (plan.kind == "regmix" && plan.regmix != nil) else {
+              (plan.kind == "infer" && plan.infer != nil) || (plan.kind == "regmix" && plan.regmix != nil)
+                || (plan.kind == "score" && plan.score != nil) else {
             throw InputError(path: path, problem: "not a toksleuth plan (`toksleuth plan` writes them)")
         }
         for (position, unit) in plan.units.enumerated() where unit.index != position {

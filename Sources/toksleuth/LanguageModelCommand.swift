@@ -128,22 +128,40 @@ struct LanguageModelScore: ParsableCommand {
     var json = false
 
     func run() throws {
-        let texts = try LabelledText.read(input, label: label)
-        let scored: [ScoredText]
-        if try CausalModelOptions.isGGUF(model) {
-            scored = try causal.score(texts, model: model, output: output)
-        } else {
-            let (loadedModel, provenance) = try ModelFile.read(model)
-            let loadedTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: model, override: tokenizer)
-            scored = try ProxyScorer(tokenizer: loadedTokenizer, model: loadedModel).score(texts, lowercase: !causal.noLowercase)
-            try ScoresFile.write(scored, to: output)
-        }
-        let summary = ScoringSummary(scored, output: output)
+        let scored = try score(try LabelledText.read(input, label: label), into: output)
+        try print(summary: ScoringSummary(scored, output: output))
+    }
+
+    /// Scores `texts` and writes their scores file to `path` (GGUF models resumably).
+    func score(_ texts: [LabelledText], into path: String) throws -> [ScoredText] {
+        if try CausalModelOptions.isGGUF(model) { return try causal.score(texts, model: model, output: path) }
+        let (loadedModel, provenance) = try ModelFile.read(model)
+        let loadedTokenizer = try ProxyCorpus.tokenizer(for: provenance, modelPath: model, override: tokenizer)
+        let scored = try ProxyScorer(tokenizer: loadedTokenizer, model: loadedModel).score(texts, lowercase: !causal.noLowercase)
+        try ScoresFile.write(scored, to: path)
+        return scored
+    }
+
+    /// Prints the summary as `run` does (JSON on stdout with --json, else text on stderr).
+    func print(summary: ScoringSummary) throws {
         if json {
-            print(try ResultJSON.text(summary))
+            Swift.print(try ResultJSON.text(summary))
         } else {
             FileHandle.standardError.write(Data((summary.text + "\n").utf8))
         }
+    }
+
+    /// The options as a command line (for a plan: `run-unit` parses it back), paths made absolute.
+    var commandLine: [String] {
+        var arguments = ["--model", absolutePath(model), "--input", absolutePath(input), "--output", absolutePath(output)]
+        if let tokenizer { arguments += ["--tokenizer", absolutePath(tokenizer)] }
+        if let label { arguments += ["--label", "\(label)"] }
+        if let context = causal.context { arguments += ["--context", "\(context)"] }
+        if let threads = causal.threads { arguments += ["--threads", "\(threads)"] }
+        if causal.noLowercase { arguments.append("--no-lowercase") }
+        arguments.append("--quiet")
+        if json { arguments.append("--json") }
+        return arguments
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MixtureInference
+import Membership
 import ProxyRuns
 import Support
 import WorkUnits
@@ -9,7 +10,7 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Cut a job into work units for a cluster: a Slurm job array or a Kubernetes indexed job.",
-        subcommands: [PlanInfer.self, PlanRegMix.self]
+        subcommands: [PlanInfer.self, PlanRegMix.self, PlanScore.self]
     )
 }
 
@@ -54,6 +55,40 @@ struct SlurmArguments: ParsableArguments {
 /// `path` made absolute against the current folder (plans run from anywhere).
 func absolutePath(_ path: String) -> String {
     ((path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)) as NSString).standardizingPath
+}
+
+struct PlanScore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Plan scoring texts with a language model: each share of the texts a unit; gather joins the scores.",
+        discussion: """
+            Takes `toksleuth lm score`'s options; the gathered scores file is the one `lm score`
+            writes, byte for byte.
+
+            Example:
+              toksleuth plan score --work /shared/sc --shards 16 --slurm -- --model M.gguf --texts texts.jsonl --output scores.jsonl
+            """
+    )
+
+    @Option(name: .long, help: "The work folder (created): the plan, the parts, logs; a path every node sees.")
+    var work: String
+
+    @Option(name: .long, help: "Units: the texts are split into this many contiguous shares.")
+    var shards = 4
+
+    @OptionGroup var slurmOptions: SlurmArguments
+
+    @Argument(parsing: .postTerminator, help: "toksleuth lm score's options, after --.")
+    var scoreArguments: [String] = []
+
+    func run() throws {
+        guard shards >= 1 else { throw ValidationError("--shards must be positive") }
+        let command = try LanguageModelScore.parse(scoreArguments)
+        _ = try LabelledText.read(command.input, label: command.label)  // the texts are readable before any unit runs
+        let folder = absolutePath(work)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try slurmOptions.write(WorkPlan.score(arguments: command.commandLine, shards: shards, folder: folder))
+    }
 }
 
 struct PlanRegMix: ParsableCommand {
@@ -175,9 +210,21 @@ struct RunUnit: ParsableCommand {
         let workPlan = try WorkPlan.read(plan)
         let started = Date()
         let ran: Bool
-        if let arguments = workPlan.regmix {
+        if workPlan.regmix != nil || workPlan.score != nil {
             guard workPlan.units.indices.contains(index) else { throw CommandError("unit \(index) does not exist: the plan has units 0...\(workPlan.units.count - 1)") }
+        }
+        if let arguments = workPlan.regmix {
             ran = try RegMix(try RegMixCommand.parse(arguments).configuration()).runOnly([index]) > 0
+        } else if let arguments = workPlan.score {
+            let unit = workPlan.units[index]
+            let part = workPlan.outputPath(of: unit)
+            ran = !FileManager.default.fileExists(atPath: part)
+            if ran {
+                let command = try LanguageModelScore.parse(arguments)
+                let texts = try LabelledText.read(command.input, label: command.label)
+                try FileManager.default.createDirectory(atPath: (part as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                _ = try command.score(Array(texts[workPlan.textRange(of: unit, count: texts.count)]), into: part)
+            }
         } else {
             ran = try workPlan.run(unit: index)
         }
@@ -211,6 +258,16 @@ struct Gather: ParsableCommand {
             // regmix itself on the work folder: every run is reused, the regression fitted.
             let text = try RegMixCommand.parse(arguments + ["--json", "--quiet"]).result()
             if let output { try AtomicWrite.write(text + "\n", to: output) } else { print(text) }
+            return
+        }
+        if let arguments = workPlan.score {
+            try workPlan.checkComplete()
+            // The parts in order are the scores file `lm score` writes.
+            let command = try LanguageModelScore.parse(arguments)
+            var joined: [UInt8] = []
+            for unit in workPlan.units { joined += [UInt8](FileBytes.contents(atPath: workPlan.outputPath(of: unit)) ?? Data()) }
+            try AtomicWrite.write(joined, to: command.output)
+            try command.print(summary: ScoringSummary(try ScoresFile.read(command.output), output: command.output))
             return
         }
         let progress = ProgressReporter(quiet: quiet)

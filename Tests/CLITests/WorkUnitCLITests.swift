@@ -71,3 +71,27 @@ extension CLITests {
                        try Data(contentsOf: folder.appendingPathComponent("local/regmix.csv")))
     }
 }
+
+extension CLITests {
+    /// `plan score`: shares of the texts scored as units, in any order; gather joins them into
+    /// the scores file `lm score` writes, byte for byte.
+    func testPlannedScoringGathersToTheLocalScoresFile() throws {
+        let model = folder.appendingPathComponent("en.tslm").path
+        let trained = try run(["lm", "train", "--tokenizer", Fixtures.path("reference/gpt2"), "--corpus",
+                               Fixtures.path("corpora/languages/en/sample.txt"), "--order", "2", "--output", model])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let texts = Fixtures.path("reference/membership/scores.jsonl")
+        let local = folder.appendingPathComponent("local.jsonl").path, gathered = folder.appendingPathComponent("gathered.jsonl").path
+        XCTAssertEqual(try run(["lm", "score", "--model", model, "--texts", texts, "--output", local]).status, 0)
+        let work = folder.appendingPathComponent("score-work").path
+        let planned = try run(["plan", "score", "--work", work, "--shards", "4", "--", "--model", model, "--texts", texts, "--output", gathered])
+        XCTAssertEqual(planned.status, 0, planned.stderr)
+        for index in [2, 0, 3] { XCTAssertEqual(try run(["run-unit", work + "/plan.json", "\(index)"]).status, 0) }
+        let early = try run(["gather", work + "/plan.json"])
+        XCTAssertTrue(early.stderr.contains("1 of 4 units have no output yet: 1 (score texts, share 1/4: scores/part-1-of-4.jsonl)"), early.stderr)
+        XCTAssertEqual(try run(["run-unit", work + "/plan.json", "1"]).status, 0)
+        let done = try run(["gather", work + "/plan.json"])
+        XCTAssertEqual(done.status, 0, done.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gathered)), try Data(contentsOf: URL(fileURLWithPath: local)))
+    }
+}
