@@ -83,7 +83,7 @@ let package = Package(
         // normal build replays files through them).
         .executableTarget(
             name: "toksleuth-fuzz",
-            dependencies: ["Support", "TokenizerFormats", "Corpora", "LanguageModel", "Membership", "MixtureInference"],
+            dependencies: ["Support", "TokenizerFormats", "Corpora", "LanguageModel", "Membership", "MixtureInference", "WorkUnits"],
             path: "Fuzz/ToksleuthFuzz"
         ),
         .executableTarget(

@@ -4,6 +4,7 @@ import LanguageModel
 import Membership
 import MixtureInference
 import TokenizerFormats
+import WorkUnits
 
 /// Fuzz targets: every reader toksleuth trusts with files from anywhere, fed through the same
 /// public entry point the command line uses (the bytes are written to a file first). A target
@@ -25,6 +26,8 @@ enum FuzzTargets {
         "mixture": { bytes in _ = try? MixtureFile.read(write(bytes, "mixture.json")) },
         "corpus": corpus,
         "count-cache": { bytes in _ = CountCache(folder: write(bytes, "pairs-0123456789abcdef0123456789abcdef.bin", folderOnly: true)).load(key: "0123456789abcdef0123456789abcdef") },
+        "count-file": { bytes in _ = try? CountFile.read(write(bytes, "shard.tscount")) },
+        "plan": { bytes in _ = try? WorkPlan.read(write(bytes, "plan.json")) },
     ]
 
     /// A scratch folder of this process (in memory where /dev/shm exists).
