@@ -170,7 +170,7 @@ extension Corpus {
                 kept = kept.prefix(cut)
             }
         }
-        if let invalid = UTF8Validation.firstInvalidOffset(Array(kept)) {
+        if let invalid = kept.withUnsafeBufferPointer(UTF8Validation.firstInvalidOffset) {
             throw InputError(path: path, problem: "invalid UTF-8 at byte offset \(offset + invalid)")
         }
         let base = bytes.count

@@ -19,8 +19,10 @@ final class CLITests: XCTestCase {
     }
 
     /// Runs toksleuth (or `executable`, whose arguments then start with its own path) with `arguments`.
-    func run(_ arguments: [String], stdin: [UInt8]? = nil, executable: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    func run(_ arguments: [String], stdin: [UInt8]? = nil, executable: String? = nil,
+             environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
+        if let environment { process.environment = environment }
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = executable == nil ? arguments : Array(arguments.dropFirst())
         let out = Pipe(), err = Pipe()

@@ -46,13 +46,8 @@ extension CLITests {
         let vocab = tokens.enumerated().map { "\(quoted($0.element)): \($0.offset)" }.joined(separator: ", ")
         let text = #"{"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}, "# + extra
             + #""model": {"type": "BPE", "vocab": {"# + vocab + #"}, "merges": ["# + merges.map(quoted).joined(separator: ", ") + "]}}"
-        var bytes = Array(text.utf8)
-        if let target {
-            let needle = Array(target.utf8)
-            let start = (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }!
-            bytes.replaceSubrange(start..<(start + needle.count), with: replacement)
-        }
-        return bytes
+        let bytes = Array(text.utf8)
+        return target.map { bytes.replacingFirst(Array($0.utf8), with: replacement) } ?? bytes
     }
 
     func testHostileTokenizerFiles() throws {
@@ -336,7 +331,7 @@ extension CLITests {
         // Shard files are not a category's counts; other merges are refused.
         let unsummed = try run(["infer", "--tokenizer", tokenizer, "--counts", shards, "--json", "--quiet"])
         XCTAssertEqual(unsummed.status, 2)
-        XCTAssertTrue(unsummed.stderr.contains("also counted in") || unsummed.stderr.contains("sum the shards first"), unsummed.stderr)
+        XCTAssertTrue(unsummed.stderr.contains("is also counted in"), unsummed.stderr)
         let otherMerges = try run(["infer", "--tokenizer", tokenizer, "--counts", counts, "--merges", "500", "--quiet"])
         XCTAssertEqual(otherMerges.status, 2)
         XCTAssertTrue(otherMerges.stderr.contains("counted under other merges"), otherMerges.stderr)

@@ -28,13 +28,7 @@ extension CLITests {
         }
         let missing = try run(["gather", plan])
         XCTAssertTrue(missing.stderr.contains("1 of 21 units have no output yet: 7 (count es shard 1/3: shards/es.1-of-3.tscount)"), missing.stderr)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run-unit", plan]
-        process.environment = ["SLURM_ARRAY_TASK_ID": "7"]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(try run(["run-unit", plan], environment: ["SLURM_ARRAY_TASK_ID": "7"]).status, 0)
         let again = try run(["run-unit", plan, "7"])
         XCTAssertTrue(again.stderr.contains("already complete"), again.stderr)
         let gathered = try run(["gather", plan, "--json", "--quiet"])
@@ -64,13 +58,7 @@ extension CLITests {
             XCTAssertEqual(unit.status, 0, unit.stderr)
         }
         // Unit 8 as a Kubernetes indexed job runs it: the index from $JOB_COMPLETION_INDEX.
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run-unit", work + "/plan.json"]
-        process.environment = ["JOB_COMPLETION_INDEX": "8"]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(try run(["run-unit", work + "/plan.json"], environment: ["JOB_COMPLETION_INDEX": "8"]).status, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/runs/run-0008.json"))
         let gathered = try run(["gather", work + "/plan.json", "--json"])
         XCTAssertEqual(gathered.status, 0, gathered.stderr)
