@@ -17,8 +17,8 @@ final class LinearProgram {
 
     deinit { glp_delete_prob(problem) }
 
-    /// Adds columns `x >= lower` (or `lower <= x <= upper`) with objective coefficients;
-    /// returns the index of the first (0-based).
+    /// Adds columns `x >= lower` (or `lower <= x <= upper`, or free when `lower` is
+    /// `-infinity`) with objective coefficients; returns the index of the first (0-based).
     func addColumns(objective: [Double], lower: Double = 0, upper: Double? = nil) -> Int {
         precondition(objective.allSatisfy(\.isFinite))
         let first = columnCount
@@ -26,7 +26,9 @@ final class LinearProgram {
         glp_add_cols(problem, Int32(objective.count))
         for (offset, coefficient) in objective.enumerated() {
             let column = Int32(first + offset + 1)
-            if let upper { glp_set_col_bnds(problem, column, GLP_DB, lower, upper) } else {
+            if lower == -.infinity {
+                glp_set_col_bnds(problem, column, GLP_FR, 0, 0)
+            } else if let upper { glp_set_col_bnds(problem, column, GLP_DB, lower, upper) } else {
                 glp_set_col_bnds(problem, column, GLP_LO, lower, 0)
             }
             glp_set_obj_coef(problem, column, coefficient)

@@ -129,6 +129,10 @@ public final class MixtureSolver {
             }
             guard stepWeights[firstStep...].contains(where: { $0 > 0 }) else { throw InferenceError("every step weight is 0") }
         }
+        if options.method == .intervals {
+            return try solveByIntervals(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha,
+                                        progress: progress, trace: trace)
+        }
         if options.method == .decomposition {
             return try solveByDecomposition(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha,
                                             progress: progress, trace: trace)

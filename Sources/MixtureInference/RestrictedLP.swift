@@ -131,3 +131,60 @@ final class DualRestrictedLP: RestrictedLP {
         cuts -= indices.count
     }
 }
+
+/// A minimisation LP `min c.x, rows >= b (or == b), x >= 0 or free`, stored and solved as its
+/// dual in GLPK: `max b.y` with a row per primal column (`<= c` for `x >= 0`, `== c` for a free
+/// one) and a column per primal row (`y >= 0`, free for an equality). A new primal row is a new
+/// column, so the last basis stays primal feasible and the primal simplex restarts warm; the
+/// basis has one row per primal *column*, far fewer than the cuts. Primal values are the duals
+/// of its rows.
+final class TransposedLP {
+    private let problem: OpaquePointer
+    private let scaling = LinearProgram.ScaleTracker()
+    private(set) var columnCount = 0
+
+    init() {
+        glp_term_out(GLP_OFF)
+        problem = glp_create_prob()
+        glp_set_obj_dir(problem, GLP_MAX)
+    }
+
+    deinit { glp_delete_prob(problem) }
+
+    /// Adds primal columns `x >= 0` (or free when `lower` is `-infinity`) with these costs;
+    /// returns the index of the first (0-based).
+    func addColumns(objective: [Double], lower: Double = 0) -> Int {
+        precondition(objective.allSatisfy(\.isFinite) && (lower == 0 || lower == -.infinity))
+        let first = columnCount
+        guard !objective.isEmpty else { return first }
+        let start = glp_add_rows(problem, Int32(objective.count))
+        for (offset, cost) in objective.enumerated() {
+            glp_set_row_bnds(problem, start + Int32(offset), lower == 0 ? GLP_UP : GLP_FX, cost, cost)
+        }
+        columnCount += objective.count
+        return first
+    }
+
+    /// Adds primal rows; columns must exist and be distinct within a row.
+    func addRows(_ rows: [LinearProgram.Row]) {
+        guard !rows.isEmpty else { return }
+        let start = glp_add_cols(problem, Int32(rows.count))
+        for (offset, row) in rows.enumerated() {
+            precondition(row.columns.count == row.coefficients.count)
+            precondition(Set(row.columns).count == row.columns.count, "duplicate column in an LP row")
+            precondition(row.columns.allSatisfy { $0 >= 0 && Int($0) < columnCount }, "LP row names a missing column")
+            precondition(row.coefficients.allSatisfy(\.isFinite) && row.bound.isFinite)
+            let column = start + Int32(offset)
+            if row.isEquality { glp_set_col_bnds(problem, column, GLP_FR, 0, 0) } else { glp_set_col_bnds(problem, column, GLP_LO, 0, 0) }
+            glp_set_obj_coef(problem, column, row.bound)
+            glp_set_mat_col(problem, column, Int32(row.columns.count), [0] + row.columns.map { $0 + 1 }, [0] + row.coefficients)
+        }
+    }
+
+    func solve() -> LinearProgram.Outcome { LinearProgram.simplex(problem, method: .primal, scaling: scaling) }
+    /// The value of primal column `column` (0-based): the dual of its row.
+    func value(ofColumn column: Int) -> Double { glp_get_row_dual(problem, Int32(column + 1)) }
+    var objective: Double { glp_get_obj_val(problem) }
+    var iterations: Int { Int(glp_get_it_cnt(problem)) }
+    func write(mps path: String) throws { try LinearProgram.write(problem, mps: path) }
+}

@@ -17,11 +17,17 @@ public struct SolverOptions: Sendable {
         case rowGeneration = "row-generation"
         /// Decomposition in the weights: a master over the weights, a slack LP per query.
         case decomposition
+        /// Row generation on the interval form: one row per run of a pair over a segment-tree
+        /// node instead of one per (step, pair).
+        case intervals
     }
     /// The algorithm (chosen by measurement: README, "Solving the LP").
     public var method = Method.rowGeneration
     /// Most violated pairs taken per merge step and round (the reference code takes 10).
     public var pairsPerStep = 10
+    /// Interval form: most links from one node to the levels of its range added per round
+    /// (the lowest).
+    public var linksPerNode = 200
     /// Most constraints of one pair per round (its most violated steps): the pairs that top
     /// every late step would otherwise fill a round alone.
     public var maxCutsPerPair = 5

@@ -65,7 +65,7 @@ struct SolverArguments: ParsableArguments {
     func validate() throws {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
-        guard SolverOptions.Method(rawValue: lpMethod) != nil else { throw ValidationError("--lp-method is decomposition or row-generation") }
+        guard SolverOptions.Method(rawValue: lpMethod) != nil else { throw ValidationError("--lp-method is intervals, row-generation or decomposition") }
         guard lpGap >= 0 else { throw ValidationError("--lp-gap must not be negative") }
         guard lpPairsPerStep >= 1 else { throw ValidationError("--lp-pairs-per-step must be at least 1") }
         guard lpCutsPerPair >= 1 else { throw ValidationError("--lp-cuts-per-pair must be at least 1") }

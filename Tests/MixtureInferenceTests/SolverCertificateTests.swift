@@ -137,7 +137,10 @@ final class SolverCertificateTests: XCTestCase {
             var generator = SeededGenerator(seed: seed)
             let alpha = generator.simplexPoint(3)
             let solver = try MixtureSolver(categories: instance.categories, merges: instance.merges)
-            let solution = try solver.solve(fixedAlpha: alpha)
+            var intervals = SolverOptions()
+            intervals.method = .intervals
+            for options in [SolverOptions(), intervals] {
+            let solution = try solver.solve(options: options, fixedAlpha: alpha)
             XCTAssertTrue(solution.report.converged)
             // The whole slack problem with alpha fixed, written out.
             let lp = LinearProgram()
@@ -154,8 +157,9 @@ final class SolverCertificateTests: XCTestCase {
             }
             lp.addRows(rows)
             XCTAssertEqual(lp.solve(), .optimal)
-            XCTAssertEqual(solution.report.objective, lp.objective, accuracy: 1e-9 * max(1, lp.objective), "seed \(seed)")
+            XCTAssertEqual(solution.report.objective, lp.objective, accuracy: 1e-9 * max(1, lp.objective), "seed \(seed) \(solution.report.method)")
             XCTAssertEqual(solution.alpha, alpha)
+            }
         }
     }
 }

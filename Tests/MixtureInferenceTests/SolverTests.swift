@@ -24,7 +24,13 @@ final class SolverTests: XCTestCase {
         decomposition.method = .decomposition
         var unstabilised = SolverOptions()
         unstabilised.stabilization = 0
-        return [decomposition, unstabilised] + LPForm.allCases.map { form in
+        var intervals = SolverOptions()
+        intervals.method = .intervals
+        // One run and one link a round: many rounds, every link and run path taken.
+        var narrowIntervals = intervals
+        narrowIntervals.linksPerNode = 1
+        narrowIntervals.maxRowsPerRound = 8
+        return [decomposition, unstabilised, intervals, narrowIntervals] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
