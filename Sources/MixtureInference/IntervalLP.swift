@@ -60,6 +60,23 @@ final class IntervalLP {
     func contains(node: Int32) -> Bool { nodeColumn[Int(node)] >= 0 }
     func contains(link node: Int32, position: Int32) -> Bool { links.contains(IntervalLP.key(node, position)) }
 
+    /// Adds the whole tree at once: every step's level, every node, `z_N <= z_child` per tree
+    /// edge and `z_leaf <= u_k` per step, so that no link ever needs separating.
+    func addTree(_ tree: StepTree) {
+        _ = add([], links: tree.leaf.enumerated().map { (node: $0.element, position: Int32($0.offset)) })
+        let missing = (0..<Int32(tree.nodeCount)).filter { nodeColumn[Int($0)] < 0 }
+        let first = lp.addColumns(objective: [Double](repeating: 0, count: missing.count), lower: -.infinity)
+        for (offset, node) in missing.enumerated() { nodeColumn[Int(node)] = Int32(first + offset) }
+        nodes += missing
+        var edges: [LinearProgram.Row] = []
+        for node in 0..<tree.nodeCount where tree.left[node] >= 0 {
+            for child in [tree.left[node], tree.right[node]] {
+                edges.append(LinearProgram.Row(columns: [nodeColumn[Int(child)], nodeColumn[node]], coefficients: [1, -1], bound: 0))
+            }
+        }
+        lp.addRows(edges)
+    }
+
     /// Adds pair rows and links (and the columns they need); returns the number of new pair columns.
     func add(_ newRows: [MixtureSolver.RunRow], links newLinks: [(node: Int32, position: Int32)]) -> Int {
         // Columns first: steps (with their level rows), nodes, pairs.

@@ -48,6 +48,7 @@ extension MixtureSolver {
         let tree = StepTree(positions: positions)
         let lp = IntervalLP(categories: n, fixedWeights: fixedAlpha, nodeCount: tree.nodeCount,
                             stepCosts: layout.steps.map { stepWeights?[$0] ?? 1 }, merges: layout.mergeCounts)
+        if options.fullTree { lp.addTree(tree) }
         var best: FeasiblePoint?
         var lowerBound = 0.0
         var history: [[Double]] = []
@@ -184,7 +185,7 @@ extension MixtureSolver {
         var changed: [Int32] = []
         var popped: [Entry] = []
         var kept = Heap<Candidate>()
-        let keep = max(1, options.maxRowsPerRound / 8)
+        let keep = max(1, options.maxRowsPerRound / 2)
         let tolerance = options.tolerance
 
         func close(_ g: Int, end: Int) {
@@ -260,7 +261,12 @@ extension MixtureSolver {
         var nodes: [Int32] = []
         var newNodeExcess: [Int32: Double] = [:]
         let limit = options.maxRowsPerRound
+        var runsOfPair: [Int32: Int] = [:]
         for candidate in kept.unordered.sorted(by: >) {
+            // A few pairs with many short runs would fill a round alone.
+            let taken = runsOfPair[candidate.pair, default: 0]
+            guard taken < options.maxCutsPerPair else { continue }
+            runsOfPair[candidate.pair] = taken + 1
             nodes.removeAll(keepingCapacity: true)
             tree.cover(Int(candidate.start), Int(candidate.end), into: &nodes)
             for node in nodes {

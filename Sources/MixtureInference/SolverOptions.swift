@@ -28,6 +28,8 @@ public struct SolverOptions: Sendable {
     /// Interval form: most links from one node to the levels of its range added per round
     /// (the lowest).
     public var linksPerNode = 200
+    /// Interval form: the whole segment tree in the LP from the start (else nodes and links join lazily).
+    public var fullTree = false
     /// Most constraints of one pair per round (its most violated steps): the pairs that top
     /// every late step would otherwise fill a round alone.
     public var maxCutsPerPair = 5

@@ -6,7 +6,7 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Heuristic early stop (opt-in, labelled in the output): stop when no proportion moved more than this over the last 5 LP rounds (0: solve to proven optimality).")
     var lpStability: Double = 0
 
-    @Option(name: .long, help: "LP algorithm: row-generation (the whole LP, the paper's method) or decomposition (in the weights, an exact matching per query, finished by row generation).")
+    @Option(name: .long, help: "LP algorithm: row-generation (the whole LP, the paper's method), decomposition (in the weights, an exact matching per query, finished by row generation) or intervals (row generation on the interval form: one row per run of a pair over a segment-tree node).")
     var lpMethod: String = SolverOptions().method.rawValue
 
     @Option(name: .long, help: "Optimal when the relative gap between the best feasible point and the proven lower bound is at most this.")
@@ -45,6 +45,12 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "At most this many violated constraints (the most violated) join the LP per round.")
     var lpRowsPerRound: Int = SolverOptions().maxRowsPerRound
 
+    @Option(name: .long, help: "Interval form: most links from one node to the levels of its range added per round.")
+    var lpLinksPerNode: Int = SolverOptions().linksPerNode
+
+    @Flag(name: .long, help: "Interval form: put the whole segment tree in the LP from the start.")
+    var lpFullTree = false
+
     var options: SolverOptions {
         var options = SolverOptions()
         options.form = LPForm(rawValue: lpForm) ?? .dual
@@ -59,6 +65,8 @@ struct SolverArguments: ParsableArguments {
         options.maxCutsPerPair = lpCutsPerPair
         options.cutAge = lpCutAge < 0 ? nil : lpCutAge
         options.stabilization = lpStabilization
+        options.linksPerNode = lpLinksPerNode
+        options.fullTree = lpFullTree
         return options
     }
 
@@ -69,6 +77,7 @@ struct SolverArguments: ParsableArguments {
         guard lpGap >= 0 else { throw ValidationError("--lp-gap must not be negative") }
         guard lpPairsPerStep >= 1 else { throw ValidationError("--lp-pairs-per-step must be at least 1") }
         guard lpCutsPerPair >= 1 else { throw ValidationError("--lp-cuts-per-pair must be at least 1") }
+        guard lpLinksPerNode >= 1 else { throw ValidationError("--lp-links-per-node must be at least 1") }
         guard lpRowsPerRound >= 1 else { throw ValidationError("--lp-rows-per-round must be at least 1") }
         guard (0..<1).contains(lpStabilization) else { throw ValidationError("--lp-stabilization must be in [0, 1)") }
         guard LPForm(rawValue: lpForm) != nil else { throw ValidationError("--lp-form is primal or dual") }

@@ -30,7 +30,9 @@ final class SolverTests: XCTestCase {
         var narrowIntervals = intervals
         narrowIntervals.linksPerNode = 1
         narrowIntervals.maxRowsPerRound = 8
-        return [decomposition, unstabilised, intervals, narrowIntervals] + LPForm.allCases.map { form in
+        var treeIntervals = intervals
+        treeIntervals.fullTree = true
+        return [decomposition, unstabilised, intervals, narrowIntervals, treeIntervals] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
