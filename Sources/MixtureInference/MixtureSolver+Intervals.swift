@@ -76,12 +76,7 @@ extension MixtureSolver {
             report.constraints += found.rows.count + found.links.count
             progress?(round, report.constraints)
             if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
-            let lpStart = Date()
-            let iterationsBefore = lp.iterations
-            let outcome = lp.solve()
-            let lpSeconds = Date().timeIntervalSince(lpStart)
-            report.lpSeconds += lpSeconds
-            guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
+            let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
             if fixedAlpha == nil {
                 alpha = lp.weights()
             }
@@ -93,7 +88,7 @@ extension MixtureSolver {
             trace?(RoundTrace(round: round, violatedSteps: found.violatedRuns, largestViolation: found.largestViolation,
                               added: found.rows.count + found.links.count, newPairColumns: newPairs, deleted: 0,
                               cutsInLP: lp.pairRows + lp.linkRows,
-                              lpSeconds: lpSeconds, simplexIterations: lp.iterations - iterationsBefore, objective: best!.upper,
+                              lpSeconds: solved.seconds, simplexIterations: solved.iterations, objective: best!.upper,
                               elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound))
         }
         report.simplexIterations = lp.iterations
@@ -183,7 +178,6 @@ extension MixtureSolver {
         var runStart = [Int32](repeating: 0, count: pairCount)
         var stamp = [Int32](repeating: -1, count: pairCount)
         var changed: [Int32] = []
-        var popped: [Entry] = []
         var kept = Heap<Candidate>()
         let keep = max(1, options.maxRowsPerRound / 2)
         let tolerance = options.tolerance
@@ -209,15 +203,7 @@ extension MixtureSolver {
             let m = Int(mergePair[t])
             if position >= 0 {
                 let merged = replay.weighted[m]
-                popped.removeAll(keepingCapacity: true)
-                var best = 0.0
-                while let top = replay.heap.popMax() {
-                    if replay.isStale(top) { continue }
-                    popped.append(top)
-                    if Int(top.pair) != m { best = top.value; break }
-                }
-                for entry in popped { replay.heap.insert(entry) }
-                let slack = max(0, best - merged)
+                let slack = max(0, replay.bestCompetitor(of: m) - merged)
                 result.stepSlack[t] = slack
                 upper += (stepWeights?[t] ?? 1) * slack
                 levels.append(lpStepSlack[t] + merged)

@@ -65,6 +65,20 @@ extension MixtureSolver {
             return false
         }
 
+        /// The largest `weighted - pairSlack` of any pair but `m` (0 when there is none): the
+        /// best competitor of merge `m` at the current step. The heap is left as it was.
+        mutating func bestCompetitor(of m: Int) -> Double {
+            var popped: [Entry] = []
+            var best = 0.0
+            while let top = heap.popMax() {
+                if isStale(top) { continue }
+                popped.append(top)
+                if Int(top.pair) != m { best = top.value; break }
+            }
+            for entry in popped { heap.insert(entry) }
+            return best
+        }
+
         /// Applies merge `t` to the counts.
         mutating func apply(step t: Int) {
             changed.removeAll(keepingCapacity: true)

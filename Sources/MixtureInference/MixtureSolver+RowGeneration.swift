@@ -135,12 +135,7 @@ extension MixtureSolver {
             report.constraints += rows.count
             progress?(round, report.constraints)
             if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
-            let lpStart = Date()
-            let iterationsBefore = lp.iterations
-            let outcome = lp.solve()
-            let lpSeconds = Date().timeIntervalSince(lpStart)
-            report.lpSeconds += lpSeconds
-            guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
+            let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
             if fixedAlpha == nil {
                 for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
                 let total = alpha.reduce(0, +)
@@ -173,8 +168,8 @@ extension MixtureSolver {
             }
             trace?(RoundTrace(round: round, violatedSteps: separation.violatedSteps,
                               largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
-                              deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: lpSeconds,
-                              simplexIterations: lp.iterations - iterationsBefore, objective: best!.upper,
+                              deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: solved.seconds,
+                              simplexIterations: solved.iterations, objective: best!.upper,
                               elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound))
         }
         report.simplexIterations = lp.iterations

@@ -141,6 +141,19 @@ public final class MixtureSolver {
                                         progress: progress, trace: trace)
     }
 
+    /// Solves a restricted LP, adds its seconds to the report and refuses anything but an
+    /// optimum; returns the seconds and the simplex iterations it took.
+    static func solveRestricted(_ solve: () -> LinearProgram.Outcome, iterations: () -> Int,
+                                report: inout SolverReport) throws -> (seconds: Double, iterations: Int) {
+        let start = Date()
+        let before = iterations()
+        let outcome = solve()
+        let seconds = Date().timeIntervalSince(start)
+        report.lpSeconds += seconds
+        guard outcome == .optimal else { throw InferenceError("the LP could not be solved: \(outcome)") }
+        return (seconds, iterations() - before)
+    }
+
     /// `(upper - lower) / max(1, |upper|)`: the optimality gap both methods stop on and report.
     static func relativeGap(upper: Double, lower: Double) -> Double { (upper - lower) / max(1, abs(upper)) }
 
@@ -243,21 +256,13 @@ public final class MixtureSolver {
         var replay = Replay(self, alpha: alpha, pairSlack: pairSlack ?? [Double](repeating: 0, count: pairCount))
         var shortfalls: [Double] = []
         shortfalls.reserveCapacity(steps - firstStep)
-        var popped: [Entry] = []
         for t in 0..<steps {
             let m = Int(mergePair[t])
             if t >= firstStep {
                 if m < 0 || replay.weighted[m] <= 0 {
                     shortfalls.append(1)
                 } else {
-                    popped.removeAll(keepingCapacity: true)
-                    var best = 0.0
-                    while let top = replay.heap.popMax() {
-                        if replay.isStale(top) { continue }
-                        popped.append(top)
-                        if Int(top.pair) != m { best = top.value; break }
-                    }
-                    for entry in popped { replay.heap.insert(entry) }
+                    let best = replay.bestCompetitor(of: m)
                     shortfalls.append(best > 0 ? max(0, best - replay.weighted[m]) / best : 0)
                 }
             }
