@@ -1,13 +1,16 @@
 /// The restricted LP of the interval form (``MixtureSolver/solveByIntervals``), in GLPK, grown
-/// lazily: nothing but the weights exists until a cut needs it.
+/// lazily: nothing but the weights exists until a cut needs it (or ``addTree(_:)`` puts the
+/// whole tree in at once).
 ///
 /// Columns: the weights `alpha` (0..<n), then as cuts need them a step slack `v_k` with its
 /// level `u_k` (free) per constrained step, a free level `z_N` per node of the ``StepTree``,
-/// and a slack `v_p` per pair. Rows (all `>= 0` but the simplex row): `v_k + M_k(alpha) - u_k`
-/// per step (its only dense row), *links* `u_k - z_N` (step `k` in node `N`), and per
-/// (pair, node) `v_p + z_N - W(p)(alpha)`. A node without links is unbounded above, so the
-/// separation links each node to its lowest levels, and adds a link whenever a node's level
-/// exceeds a step's of its range. Rows join by dual simplex, warm.
+/// a slack `v_p` per pair and a free excess `e` per run. Rows (all `>= 0` but the simplex row):
+/// `v_k + M_k(alpha) - u_k` per step and `e + v_p - W_I(p)(alpha)` per run (the only dense
+/// rows), *links* `u_k - z_N` (step `k` in node `N`; or `z_child - z_N` in the whole tree), and
+/// per (run, node) `z_N - e`. A node without links is unbounded above, so the separation links
+/// each new node to its lowest levels, and adds links whenever a node's level exceeds a step's
+/// of its range. GLPK holds the LP transposed (``TransposedLP``: rows join as columns, primal
+/// simplex, warm), or as stated when the weights are fixed.
 final class IntervalLP {
     private let lp: IntervalLPStorage
     private let categories: Int
