@@ -63,15 +63,9 @@ extension MixtureSolver {
                 best = (alpha, found.upperBound, found.stepSlack, pairSlack)
             }
             report.remainingViolations = found.violatedRuns
-            if found.rows.isEmpty && found.links.isEmpty || (round > 1 && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) <= options.gapTolerance) {
-                report.converged = true
-                report.stopReason = "optimal"
-                break
-            }
-            if let reason = MixtureSolver.earlyStop(round: round, options: options, history: history, started: solveStart) {
-                report.stopReason = reason
-                break
-            }
+            if MixtureSolver.roundVerdict(nothingToAdd: found.rows.isEmpty && found.links.isEmpty, round: round, earliestGapCheck: 2,
+                                          upper: best!.upper, lower: lowerBound, options: options, history: history,
+                                          started: solveStart, report: &report) { break }
             let newPairs = lp.add(found.rows, links: found.links)
             report.constraints += found.rows.count + found.links.count
             progress?(round, report.constraints)

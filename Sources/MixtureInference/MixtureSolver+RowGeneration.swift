@@ -81,15 +81,9 @@ extension MixtureSolver {
             }
             var cuts = separation.edges
             report.remainingViolations = separation.violatedSteps
-            if cuts.isEmpty && seed.isEmpty || (round > firstRound && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) <= options.gapTolerance) {
-                report.converged = true
-                report.stopReason = "optimal"
-                break
-            }
-            if let reason = MixtureSolver.earlyStop(round: round, options: options, history: history, started: solveStart) {
-                report.stopReason = reason
-                break
-            }
+            if MixtureSolver.roundVerdict(nothingToAdd: cuts.isEmpty && seed.isEmpty, round: round, earliestGapCheck: firstRound + 1,
+                                          upper: best!.upper, lower: lowerBound, options: options, history: history,
+                                          started: solveStart, report: &report) { break }
             cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
             if !seed.isEmpty {
                 // The warm start's constraints join whole, in (step, pair) order, in the first round.

@@ -169,6 +169,23 @@ public final class MixtureSolver {
         return nil
     }
 
+    /// Why a cutting-plane round stops the solve, if it does: "optimal" when the separation has
+    /// nothing to add or the bounds have met (not before `earliestGapCheck`), else an early stop
+    /// (``earlyStop(round:options:history:started:)``). Sets the report's verdict.
+    static func roundVerdict(nothingToAdd: Bool, round: Int, earliestGapCheck: Int, upper: Double, lower: Double,
+                             options: SolverOptions, history: [[Double]], started: Date, report: inout SolverReport) -> Bool {
+        if nothingToAdd || (round >= earliestGapCheck && relativeGap(upper: upper, lower: lower) <= options.gapTolerance) {
+            report.converged = true
+            report.stopReason = "optimal"
+            return true
+        }
+        if let reason = earlyStop(round: round, options: options, history: history, started: started) {
+            report.stopReason = reason
+            return true
+        }
+        return false
+    }
+
     /// The solution at the best feasible point, with its certificate: objective, lower bound,
     /// relative gap, and the largest violation found by a final replay of every step against
     /// every pair.
