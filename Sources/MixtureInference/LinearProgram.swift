@@ -49,6 +49,15 @@ final class LinearProgram {
         var coefficients: [Double]
         var bound: Double
         var isEquality = false
+
+        /// Stops on a row GLPK would abort the process on: mismatched arrays, a repeated or
+        /// missing column (of `columnCount`), a non-finite number.
+        func check(columnCount: Int) {
+            precondition(columns.count == coefficients.count)
+            precondition(Set(columns).count == columns.count, "duplicate column in an LP row")
+            precondition(columns.allSatisfy { $0 >= 0 && Int($0) < columnCount }, "LP row names a missing column")
+            precondition(coefficients.allSatisfy(\.isFinite) && bound.isFinite)
+        }
     }
 
     /// Adds rows; columns must exist and be distinct within a row.
@@ -58,10 +67,7 @@ final class LinearProgram {
         var indices: [Int32] = []
         var values: [Double] = []
         for (offset, row) in rows.enumerated() {
-            precondition(row.columns.count == row.coefficients.count)
-            precondition(Set(row.columns).count == row.columns.count, "duplicate column in an LP row")
-            precondition(row.columns.allSatisfy { $0 >= 0 && Int($0) < columnCount }, "LP row names a missing column")
-            precondition(row.coefficients.allSatisfy(\.isFinite) && row.bound.isFinite)
+            row.check(columnCount: columnCount)
             let index = first + Int32(offset)
             // GLPK arrays are 1-based: element 0 is ignored.
             indices = [0] + row.columns.map { $0 + 1 }

@@ -167,8 +167,6 @@ extension MixtureSolver {
         var upper = 0.0
         for g in 0..<pairCount where pairSlack[g] > 0 { upper += pairSlack[g] }
         var levels = SparseMinimum(capacity: layout.steps.count)
-        var levelValues: [Double] = []
-        levelValues.reserveCapacity(layout.steps.count)
         var runStart = [Int32](repeating: 0, count: pairCount)
         var stamp = [Int32](repeating: -1, count: pairCount)
         var changed: [Int32] = []
@@ -201,7 +199,6 @@ extension MixtureSolver {
                 result.stepSlack[t] = slack
                 upper += (stepWeights?[t] ?? 1) * slack
                 levels.append(lpStepSlack[t] + merged)
-                levelValues.append(lpStepSlack[t] + merged)
             }
             // Runs end where a pair's counts change (and the merged pair's at its own step,
             // which gives it no constraint).
@@ -232,7 +229,7 @@ extension MixtureSolver {
             let z = known.level(of: node)
             let level = levels.minimum(low, high)
             guard z > level + tolerance / 4 * (1 + abs(level)) else { continue }
-            for position in MixtureSolver.lowest(linkCount, of: levelValues, in: low..<high, below: z - tolerance / 4 * (1 + abs(z))) {
+            for position in MixtureSolver.lowest(linkCount, of: levels.values, in: low..<high, below: z - tolerance / 4 * (1 + abs(z))) {
                 result.links.append((node, Int32(position)))
             }
         }
@@ -265,8 +262,8 @@ extension MixtureSolver {
         // largest excess it has to carry (at least its lowest).
         for (node, excess) in newNodeExcess.sorted(by: { $0.key < $1.key }) {
             let low = Int(tree.lower[Int(node)]), high = Int(tree.upper[Int(node)])
-            var positions = MixtureSolver.lowest(linkCount, of: levelValues, in: low..<high, below: excess)
-            if positions.isEmpty { positions = MixtureSolver.lowest(1, of: levelValues, in: low..<high, below: .infinity) }
+            var positions = MixtureSolver.lowest(linkCount, of: levels.values, in: low..<high, below: excess)
+            if positions.isEmpty { positions = MixtureSolver.lowest(1, of: levels.values, in: low..<high, below: .infinity) }
             for position in positions { result.links.append((node, Int32(position))) }
         }
         return result
@@ -358,6 +355,9 @@ struct SparseMinimum {
         while 1 << levels <= capacity { levels += 1 }
         table = [[Double]](repeating: [Double](repeating: .infinity, count: max(1, capacity)), count: levels)
     }
+
+    /// The values appended so far, then `infinity` up to the capacity.
+    var values: [Double] { table[0] }
 
     mutating func append(_ value: Double) {
         let k = count

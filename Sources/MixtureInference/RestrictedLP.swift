@@ -99,8 +99,7 @@ final class DualRestrictedLP: RestrictedLP {
         guard !newCuts.isEmpty else { return }
         let start = glp_add_cols(problem, Int32(newCuts.count))
         for (offset, cut) in newCuts.enumerated() {
-            precondition(Set(cut.columns).count == cut.columns.count && cut.columns.allSatisfy { $0 >= 0 && Int($0) < rows })
-            precondition(cut.coefficients.allSatisfy(\.isFinite))
+            cut.check(columnCount: rows)
             let column = start + Int32(offset)
             glp_set_col_bnds(problem, column, GLP_LO, 0, 0)
             glp_set_obj_coef(problem, column, cut.bound)
@@ -170,10 +169,7 @@ final class TransposedLP {
         guard !rows.isEmpty else { return }
         let start = glp_add_cols(problem, Int32(rows.count))
         for (offset, row) in rows.enumerated() {
-            precondition(row.columns.count == row.coefficients.count)
-            precondition(Set(row.columns).count == row.columns.count, "duplicate column in an LP row")
-            precondition(row.columns.allSatisfy { $0 >= 0 && Int($0) < columnCount }, "LP row names a missing column")
-            precondition(row.coefficients.allSatisfy(\.isFinite) && row.bound.isFinite)
+            row.check(columnCount: columnCount)
             let column = start + Int32(offset)
             if row.isEquality { glp_set_col_bnds(problem, column, GLP_FR, 0, 0) } else { glp_set_col_bnds(problem, column, GLP_LO, 0, 0) }
             glp_set_obj_coef(problem, column, row.bound)

@@ -17,11 +17,8 @@ extension WorkPlan {
     /// - Returns: true when the unit ran, false when its output was already complete.
     @discardableResult
     public func run(unit index: Int) throws -> Bool {
-        guard units.indices.contains(index) else {
-            throw WorkPlanError("unit \(index) does not exist: the plan has units 0...\(units.count - 1)")
-        }
+        let unit = try self.unit(index)
         guard let infer else { throw WorkPlanError("a \(kind) plan's units are run by `toksleuth run-unit`") }
-        let unit = units[index]
         let output = path(of: unit)
         try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let tokenizer = try infer.loadTokenizer()

@@ -140,9 +140,6 @@ extension WorkPlan {
         return (index * count / shards)..<((index + 1) * count / shards)
     }
 
-    /// The absolute path of a unit's output.
-    public func outputPath(of unit: WorkUnit) -> String { path(of: unit) }
-
     /// Reads a plan file.
     public static func read(_ path: String) throws -> WorkPlan {
         guard let data = FileBytes.contents(atPath: path) else { throw InputError(path: path, problem: "cannot read file") }
@@ -164,7 +161,17 @@ extension WorkPlan {
         return [UInt8](try encoder.encode(self)) + [0x0A]
     }
 
-    func path(of unit: WorkUnit) -> String { (folder as NSString).appendingPathComponent(unit.output) }
+    /// The absolute path of a unit's output.
+    public func path(of unit: WorkUnit) -> String { (folder as NSString).appendingPathComponent(unit.output) }
+
+    /// Unit `index` of the plan.
+    /// - Throws: naming the plan's range when there is no such unit.
+    public func unit(_ index: Int) throws -> WorkUnit {
+        guard units.indices.contains(index) else {
+            throw WorkPlanError("unit \(index) does not exist: the plan has units 0...\(units.count - 1)")
+        }
+        return units[index]
+    }
 
     /// Fingerprint of what the bootstrap replicates depend on (they carry it).
     var key: String {

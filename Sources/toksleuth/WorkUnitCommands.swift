@@ -209,15 +209,12 @@ struct RunUnit: ParsableCommand {
         }
         let workPlan = try WorkPlan.read(plan)
         let started = Date()
+        let unit = try workPlan.unit(index)
         let ran: Bool
-        if workPlan.regmix != nil || workPlan.score != nil {
-            guard workPlan.units.indices.contains(index) else { throw CommandError("unit \(index) does not exist: the plan has units 0...\(workPlan.units.count - 1)") }
-        }
         if let arguments = workPlan.regmix {
             ran = try RegMix(try RegMixCommand.parse(arguments).configuration()).runOnly([index]) > 0
         } else if let arguments = workPlan.score {
-            let unit = workPlan.units[index]
-            let part = workPlan.outputPath(of: unit)
+            let part = workPlan.path(of: unit)
             ran = !FileManager.default.fileExists(atPath: part)
             if ran {
                 let command = try LanguageModelScore.parse(arguments)
@@ -228,7 +225,6 @@ struct RunUnit: ParsableCommand {
         } else {
             ran = try workPlan.run(unit: index)
         }
-        let unit = workPlan.units[index]
         FileHandle.standardError.write(Data(String(format: "unit %d (%@): %@ in %.2fs -> %@\n", index, unit.label,
                                                    ran ? "done" : "already complete", Date().timeIntervalSince(started), unit.output).utf8))
     }
@@ -265,7 +261,7 @@ struct Gather: ParsableCommand {
             // The parts in order are the scores file `lm score` writes.
             let command = try LanguageModelScore.parse(arguments)
             var joined: [UInt8] = []
-            for unit in workPlan.units { joined += [UInt8](FileBytes.contents(atPath: workPlan.outputPath(of: unit)) ?? Data()) }
+            for unit in workPlan.units { joined += [UInt8](FileBytes.contents(atPath: workPlan.path(of: unit)) ?? Data()) }
             try AtomicWrite.write(joined, to: command.output)
             try command.print(summary: ScoringSummary(try ScoresFile.read(command.output), output: command.output))
             return

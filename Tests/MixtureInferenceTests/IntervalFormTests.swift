@@ -37,6 +37,7 @@ final class IntervalFormTests: XCTestCase {
         var table = SparseMinimum(capacity: values.count)
         for (count, value) in values.enumerated() {
             table.append(value)
+            XCTAssertEqual(Array(table.values.prefix(count + 1)), Array(values.prefix(count + 1)))
             for start in 0...count {
                 for end in (start + 1)...(count + 1) {
                     XCTAssertEqual(table.minimum(start, end), values[start..<end].min()!)
