@@ -39,6 +39,8 @@ let package = Package(
         ),
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // LEMON's minimum-cost flow (header-only, liblemon-dev) behind a C entry point.
+        .target(name: "CMinCostFlow"),
         .target(name: "Support"),
         .target(name: "Pretokenization", dependencies: ["Support", "CICUShim"]),
         .target(
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "MixtureInference",
             dependencies: [
-                "Support", "BPE", "Pretokenization", "Corpora", "TokenizerFormats", "CGLPK",
+                "Support", "BPE", "Pretokenization", "Corpora", "TokenizerFormats", "CGLPK", "CMinCostFlow",
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),

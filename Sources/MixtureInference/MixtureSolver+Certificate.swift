@@ -16,13 +16,16 @@ extension MixtureSolver {
         var violatedSteps = 0
         /// The largest violation against the slack LP's own step slacks (relative).
         var largestViolation = 0.0
+        /// The edges asked for by `requested` that `known` does not hold, with their coefficients.
+        var requested: [SeparatedEdge] = []
     }
 
     /// One replay at `alpha` with the slack LP's slacks: the cover's upper bound and step slacks,
-    /// and up to `pairsPerStep` violated edges per step that `known` does not hold.
+    /// and up to `pairsPerStep` violated edges per step that `known` does not hold; also the
+    /// coefficients of the edges `requested` names (pairs by step) that `known` does not hold.
     func coverReplay(alpha: [Double], lpStepSlack: [Double], pairSlack: [Double], known: Set<UInt64>,
-                     options: SolverOptions, stepWeights: [Double]?, missing: inout Set<Int>) -> CoverReplay {
-        let n = names.count
+                     options: SolverOptions, stepWeights: [Double]?, missing: inout Set<Int>,
+                     requested: [Int: [Int32]] = [:]) -> CoverReplay {
         var replay = Replay(self, alpha: alpha, pairSlack: pairSlack)
         var result = CoverReplay(stepSlack: [Double](repeating: 0, count: steps))
         var upper = 0.0
@@ -36,6 +39,9 @@ extension MixtureSolver {
             } else if m < 0 || !replay.isPresentAnywhere(m) {
                 missing.insert(t)
             } else {
+                for g in requested[t] ?? [] where !known.contains(SeparatedEdge.key(step: t, pair: g)) {
+                    result.requested.append(SeparatedEdge(step: t, pair: g, violation: 0, coefficients: replay.countDifference(Int(g), minus: m)))
+                }
                 let merged = replay.weighted[m]
                 let threshold = merged + lpStepSlack[t]
                 let cutoff = threshold + options.tolerance * (1 + abs(threshold))

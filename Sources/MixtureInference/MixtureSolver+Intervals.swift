@@ -162,63 +162,33 @@ extension MixtureSolver {
     /// runs as rows over their violated canonical nodes that `known` lacks.
     func intervalReplay(alpha: [Double], lpStepSlack: [Double], pairSlack: [Double], layout: ConstrainedSteps, tree: StepTree,
                         options: SolverOptions, stepWeights: [Double]?, known: IntervalLP) -> IntervalReplay {
-        var replay = Replay(self, alpha: alpha, pairSlack: pairSlack)
         var result = IntervalReplay(stepSlack: [Double](repeating: 0, count: steps))
         var upper = 0.0
         for g in 0..<pairCount where pairSlack[g] > 0 { upper += pairSlack[g] }
-        var levels = SparseMinimum(capacity: layout.steps.count)
-        var runStart = [Int32](repeating: 0, count: pairCount)
-        var stamp = [Int32](repeating: -1, count: pairCount)
-        var changed: [Int32] = []
         var kept = Heap<Candidate>()
         let keep = max(1, options.maxRowsPerRound / 2)
         let tolerance = options.tolerance
-
-        func close(_ g: Int, end: Int) {
-            let start = Int(runStart[g])
-            guard end > start, replay.weighted[g] > 0 else { return }
-            let excess = replay.weighted[g] - pairSlack[g]
-            let level = levels.minimum(start, end)
-            guard excess > level + tolerance * (1 + abs(level)) else { return }
-            let violation = (excess - level) / (1 + abs(level))
-            result.violatedRuns += 1
-            result.largestViolation = max(result.largestViolation, violation)
-            if kept.count >= keep, let weakest = kept.min, violation <= weakest.violation { return }
-            kept.insert(Candidate(violation: violation, pair: Int32(g), start: Int32(start), end: Int32(end), excess: excess,
-                                  counts: replay.normalisedCounts(of: g)))
-            if kept.count > keep { _ = kept.popMin() }
-        }
-
-        let end = MixtureSolver.activeEnd(steps: steps, stepWeights: stepWeights)
-        for t in 0..<end {
-            let position = Int(layout.position[t])
-            let m = Int(mergePair[t])
-            if position >= 0 {
-                let merged = replay.weighted[m]
-                let slack = max(0, replay.bestCompetitor(of: m) - merged)
-                result.stepSlack[t] = slack
-                upper += (stepWeights?[t] ?? 1) * slack
-                levels.append(lpStepSlack[t] + merged)
-            }
-            // Runs end where a pair's counts change (and the merged pair's at its own step,
-            // which gives it no constraint).
-            changed.removeAll(keepingCapacity: true)
-            for (category, trace) in traces.enumerated() {
-                let map = localToGlobal[category]
-                for k in trace.deltaStarts[t]..<trace.deltaStarts[t + 1] {
-                    let g = map[Int(trace.deltaPairs[k])]
-                    if stamp[Int(g)] != Int32(t) { stamp[Int(g)] = Int32(t); changed.append(g) }
-                }
-            }
-            if position >= 0 && stamp[m] != Int32(t) { stamp[m] = Int32(t); changed.append(Int32(m)) }
-            let passed = levels.count
-            for g in changed {
-                close(Int(g), end: Int(g) == m && position >= 0 ? passed - 1 : passed)
-                runStart[Int(g)] = Int32(passed)
-            }
-            replay.apply(step: t)
-        }
-        for g in 0..<pairCount { close(g, end: levels.count) }
+        let levels = replayRuns(alpha: alpha, pairSlack: pairSlack, layout: layout, stepWeights: stepWeights,
+                                atStep: { position, m, replay, levels in
+                                    let t = layout.steps[position]
+                                    let merged = replay.weighted[m]
+                                    let slack = max(0, replay.bestCompetitor(of: m) - merged)
+                                    result.stepSlack[t] = slack
+                                    upper += (stepWeights?[t] ?? 1) * slack
+                                    levels.append(lpStepSlack[t] + merged)
+                                },
+                                atRunEnd: { g, start, end, replay, levels in
+                                    let excess = replay.weighted[g] - pairSlack[g]
+                                    let level = levels.minimum(start, end)
+                                    guard excess > level + tolerance * (1 + abs(level)) else { return }
+                                    let violation = (excess - level) / (1 + abs(level))
+                                    result.violatedRuns += 1
+                                    result.largestViolation = max(result.largestViolation, violation)
+                                    if kept.count >= keep, let weakest = kept.min, violation <= weakest.violation { return }
+                                    kept.insert(Candidate(violation: violation, pair: Int32(g), start: Int32(start), end: Int32(end), excess: excess,
+                                                          counts: replay.normalisedCounts(of: g)))
+                                    if kept.count > keep { _ = kept.popMin() }
+                                })
         result.upperBound = upper
 
         // Nodes of the LP above a level of their range get links to the levels below them (at a

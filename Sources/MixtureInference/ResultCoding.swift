@@ -56,6 +56,7 @@ extension SolverReport {
         case simplexIterations = "simplex_iterations", stopReason = "stop_reason", remainingViolations = "remaining_violations"
         case separationSeconds = "separation_seconds", lpSeconds = "lp_seconds", largestViolation = "largest_violation"
         case largestViolationAbsolute = "largest_violation_absolute", lowerBound = "lower_bound"
+        case flowEvaluations = "flow_evaluations", flowSeconds = "flow_seconds"
     }
 
     public init(from decoder: Decoder) throws {
@@ -79,6 +80,8 @@ extension SolverReport {
         lowerBound = try container.decodeIfPresent(Double.self, forKey: .lowerBound) ?? -.infinity
         gap = try container.decodeIfPresent(Double.self, forKey: .gap) ?? .infinity
         method = try container.decodeIfPresent(String.self, forKey: .method) ?? ""
+        flowEvaluations = try container.decodeIfPresent(Int.self, forKey: .flowEvaluations) ?? 0
+        flowSeconds = try container.decodeIfPresent(Double.self, forKey: .flowSeconds) ?? 0
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -98,9 +101,11 @@ extension SolverReport {
         if lowerBound.isFinite { try container.encode(lowerBound, forKey: .lowerBound) } else { try container.encodeNil(forKey: .lowerBound) }
         if gap.isFinite { try container.encode(gap, forKey: .gap) } else { try container.encodeNil(forKey: .gap) }
         try container.encode(method, forKey: .method)
+        try container.encode(flowEvaluations, forKey: .flowEvaluations)
         if encoder.includesTimings {
             try container.encode(separationSeconds, forKey: .separationSeconds)
             try container.encode(lpSeconds, forKey: .lpSeconds)
+            try container.encode(flowSeconds, forKey: .flowSeconds)
         }
     }
 }

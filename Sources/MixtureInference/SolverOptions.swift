@@ -57,6 +57,19 @@ public struct SolverOptions: Sendable {
     /// this share of the best feasible point plus the rest of the relaxation's minimiser (the
     /// restricted LP's solution, or the master's); 0: query the minimiser itself.
     public var stabilization = 0.5
+    /// Row generation: solve the slack problem at the query whole (``SlackFlow``, a minimum-cost
+    /// flow) in round `flowStart` and every `flowInterval` rounds after (0: never; with fixed
+    /// weights, once, in the first round). Its optimal cover bounds the optimum from above and
+    /// its matched edges join the LP.
+    public var flowInterval = 10
+    public var flowStart = 5
+
+    /// Whether the `round`-th round of a row generation (counted from 1) solves the slack flow.
+    func isFlowRound(_ round: Int, fixedWeights: Bool) -> Bool {
+        guard flowInterval > 0 else { return false }
+        if fixedWeights { return round == 1 }
+        return round >= flowStart && (round - flowStart) % flowInterval == 0
+    }
     /// Stop after this many rounds at the latest (the result is then labelled "round limit").
     public var maxRounds = 1_000_000
     /// Stop after the round that passes this many seconds of solving (nil: no limit). The
@@ -90,6 +103,9 @@ public struct SolverReport: Sendable, Codable {
     public var separationSeconds = 0.0
     /// Seconds spent in GLPK.
     public var lpSeconds = 0.0
+    /// Slack flows solved (``SolverOptions/flowInterval``) and the seconds they took.
+    public var flowEvaluations = 0
+    public var flowSeconds = 0.0
     /// Steps whose merge occurs in no category sample at that point (skipped).
     public var missingSteps: [Int] = []
     /// The largest violation of any constraint (t, p) by the returned point, found by a final
@@ -121,6 +137,8 @@ public struct RoundTrace: Sendable, Codable {
     public var elapsed: Double
     /// The lower bound of the LP optimum so far (decomposition; -infinity before the first).
     public var lowerBound: Double = -.infinity
+    /// The slack optimum at the query when the round solved the slack flow.
+    public var flowValue: Double? = nil
 }
 
 /// The solution: category weights in pair units and proportions in bytes.

@@ -51,6 +51,9 @@ struct SolverArguments: ParsableArguments {
     @Flag(name: .long, help: "Interval form: put the whole segment tree in the LP from the start.")
     var lpFullTree = false
 
+    @Option(name: .long, help: "Row generation: solve the slack problem at the query point whole (a minimum-cost flow) every this many rounds, from round 5 (0: never): its cover is a feasible point, its matched edges join the LP.")
+    var lpFlowEvery: Int = SolverOptions().flowInterval
+
     var options: SolverOptions {
         var options = SolverOptions()
         options.form = LPForm(rawValue: lpForm) ?? .dual
@@ -67,6 +70,7 @@ struct SolverArguments: ParsableArguments {
         options.stabilization = lpStabilization
         options.linksPerNode = lpLinksPerNode
         options.fullTree = lpFullTree
+        options.flowInterval = lpFlowEvery
         return options
     }
 
@@ -78,6 +82,7 @@ struct SolverArguments: ParsableArguments {
         guard lpPairsPerStep >= 1 else { throw ValidationError("--lp-pairs-per-step must be at least 1") }
         guard lpCutsPerPair >= 1 else { throw ValidationError("--lp-cuts-per-pair must be at least 1") }
         guard lpLinksPerNode >= 1 else { throw ValidationError("--lp-links-per-node must be at least 1") }
+        guard lpFlowEvery >= 0 else { throw ValidationError("--lp-flow-every must not be negative") }
         guard lpRowsPerRound >= 1 else { throw ValidationError("--lp-rows-per-round must be at least 1") }
         guard (0..<1).contains(lpStabilization) else { throw ValidationError("--lp-stabilization must be in [0, 1)") }
         guard LPForm(rawValue: lpForm) != nil else { throw ValidationError("--lp-form is primal or dual") }
