@@ -3,7 +3,7 @@
 optimality, one table row per tokenizer.
 
     swift build -c release
-    python3 Benchmarks/bench_lp.py [--shared ../shared] [--only NAME ...] [--limit 600]
+    python3 Benchmarks/bench_lp.py [--shared ../shared] [--only NAME ...] [--limit 600] [--warm] [--binary PATH]
                                    [--merges T] [--method decomposition|row-generation] [-- EXTRA...]
 
 Needs ../shared/tokenizers and ../shared/corpora (skips with a reason when they are absent).
@@ -34,21 +34,23 @@ def main():
     parser.add_argument("--limit", type=float, default=600, help="LP seconds per tokenizer before it is cut off")
     parser.add_argument("--merges", type=int, help="T (default: min(30000, merges))")
     parser.add_argument("--method", default=None)
+    parser.add_argument("--binary", default=TOKSLEUTH, help="the toksleuth to run (default: .build/release/toksleuth)")
+    parser.add_argument("--warm", action="store_true", help="count first (one LP round, untimed), so that wall seconds are the solve's")
     parser.add_argument("extra", nargs="*", help="more infer options, after --")
     args = parser.parse_args()
     corpora = os.path.join(args.shared, "corpora")
     if not os.path.isdir(os.path.join(args.shared, "tokenizers")) or not all(os.path.isdir(os.path.join(corpora, f)) for f in FAMILIES):
         print(f"skipped: {args.shared}/tokenizers or {corpora}/{{languages,code,domains}} is absent")
         return
-    if not os.path.exists(TOKSLEUTH):
+    if not os.path.exists(args.binary):
         print("skipped: build first (swift build -c release)")
         return
     tokenizers = import_module("real-analyses").TOKENIZERS
     names = args.only or list(tokenizers)
-    print(f"| tokenizer | T | rounds | wall s | LP s | separation s | objective | lower bound | gap | largest violation | peak MB | result |")
-    print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print(f"| tokenizer | T | rounds | wall s | LP s | separation s | flow s | objective | lower bound | gap | largest violation | peak MB | result |")
+    print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name in names:
-        command = [TOKSLEUTH, "infer", "--tokenizer", os.path.join(args.shared, "tokenizers", tokenizers[name][0])]
+        command = [args.binary, "infer", "--tokenizer", os.path.join(args.shared, "tokenizers", tokenizers[name][0])]
         for family in FAMILIES:
             command += ["--categories", os.path.join(corpora, family)]
         command += ["--json", "--timings", "--quiet", "--no-result-cache", "--lp-time-limit", str(args.limit)]
@@ -57,13 +59,15 @@ def main():
         if args.method:
             command += ["--lp-method", args.method]
         command += args.extra
+        if args.warm:
+            subprocess.run(command + ["--lp-max-rounds", "1"], capture_output=True)
         started = time.time()
         result = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
         wall = time.time() - started
         peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
         peak_mb = int(peak.group(1)) / 1024 if peak else float("nan")
         if result.returncode != 0:
-            print(f"| {name} | | | {wall:.0f} | | | | | | | {peak_mb:.0f} | failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode} |")
+            print(f"| {name} | | | {wall:.0f} | | | | | | | | {peak_mb:.0f} | failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode} |")
             continue
         data = json.loads(result.stdout)
         s = data["solver"]
@@ -71,7 +75,7 @@ def main():
         lower = s.get("lower_bound")
         gap = s.get("gap")
         print(f"| {name} | {data['merges_used']} | {s['rounds']} | {wall:.0f} | {s['lp_seconds']:.0f} | {s['separation_seconds']:.0f} | "
-              f"{s['objective']:.6g} | {lower if lower is None else f'{lower:.6g}'} | {gap if gap is None else f'{gap:.2g}'} | "
+              f"{s.get('flow_seconds', 0):.0f} | {s['objective']:.12g} | {lower if lower is None else f'{lower:.12g}'} | {gap if gap is None else f'{gap:.2g}'} | "
               f"{s['largest_violation']:.2g} | {peak_mb:.0f} | {verdict} |", flush=True)
 
 

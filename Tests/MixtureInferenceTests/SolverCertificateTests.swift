@@ -162,4 +162,66 @@ final class SolverCertificateTests: XCTestCase {
             }
         }
     }
+
+    /// The slack flow at random weights (and random whole step weights) against the whole
+    /// slack LP written out: its matching is one (each step at most its weight times, each
+    /// pair once, positive edges only) worth the LP's optimum, and its pair slacks with the
+    /// tightest step slacks are a cover of every edge costing that optimum.
+    func testSlackFlowIsTheWholeSlackOptimum() throws {
+        var matchedSomething = 0
+        for seed in 200..<280 as Range<UInt64> {
+            let n = 2 + Int(seed % 3), pairs = 4 + Int(seed % 6), steps = 3 + Int(seed % 8)
+            let instance = SolverCertificateTests.instance(seed: seed, categories: n, pairs: pairs, steps: steps)
+            var generator = SeededGenerator(seed: seed)
+            let alpha = generator.simplexPoint(n)
+            let stepWeights: [Double]? = seed % 2 == 0 ? nil : (0..<steps).map { _ in Double(Int.random(in: 0...3, using: &generator)) }
+            if let stepWeights, !stepWeights.contains(where: { $0 > 0 }) { continue }
+            let solver = try MixtureSolver(categories: instance.categories, merges: instance.merges)
+            let flow = try XCTUnwrap(solver.slackFlow(alpha: alpha, stepWeights: stepWeights))
+
+            var weight = [[Double]](repeating: [Double](repeating: 0, count: pairs), count: steps)
+            var constrained = [Bool](repeating: false, count: steps)
+            let lp = LinearProgram()
+            _ = lp.addColumns(objective: (0..<steps).map { stepWeights?[$0] ?? 1 } + [Double](repeating: 1, count: pairs))
+            var rows: [LinearProgram.Row] = []
+            for t in 0..<steps where (stepWeights?[t] ?? 1) > 0 {
+                let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
+                guard (0..<n).contains(where: { instance.counts[$0][t][m] > 0 }) else { continue }
+                constrained[t] = true
+                for p in 0..<pairs where p != m {
+                    for i in 0..<n { weight[t][p] += alpha[i] * SolverCertificateTests.coefficient(instance, i, t, p) }
+                    rows.append(LinearProgram.Row(columns: [Int32(t), Int32(steps + p)], coefficients: [1, 1], bound: weight[t][p]))
+                }
+            }
+            lp.addRows(rows)
+            XCTAssertEqual(lp.solve(), .optimal)
+            let optimum = lp.objective
+            let tolerance = 1e-6 * max(1, optimum)
+
+            var value = 0.0
+            var stepUses = [Int](repeating: 0, count: steps)
+            var pairUsed = Set<Int32>()
+            for edge in flow.edges {
+                XCTAssertTrue(constrained[edge.step], "seed \(seed): a step without constraints is matched")
+                XCTAssertTrue(pairUsed.insert(edge.pair).inserted, "seed \(seed): a pair is matched twice")
+                stepUses[edge.step] += 1
+                XCTAssertGreaterThan(weight[edge.step][Int(edge.pair)], 0, "seed \(seed): a matched edge is not positive")
+                value += weight[edge.step][Int(edge.pair)]
+            }
+            for t in 0..<steps { XCTAssertLessThanOrEqual(Double(stepUses[t]), stepWeights?[t] ?? 1, "seed \(seed)") }
+            XCTAssertEqual(value, optimum, accuracy: tolerance, "seed \(seed): the matching is not maximum")
+            XCTAssertEqual(flow.value, value, accuracy: 1e-9 * max(1, value))
+
+            var cover = flow.pairSlack.reduce(0, +)
+            for t in 0..<steps where constrained[t] {
+                let slack = (0..<pairs).map { weight[t][$0] - flow.pairSlack[$0] }.max()!
+                cover += (stepWeights?[t] ?? 1) * max(0, slack)
+            }
+            XCTAssertTrue(flow.pairSlack.allSatisfy { $0 >= 0 })
+            XCTAssertEqual(cover, optimum, accuracy: tolerance, "seed \(seed): the flow's cover is not optimal")
+            if !flow.edges.isEmpty { matchedSomething += 1 }
+        }
+        // The instances must exercise the matching, not only empty ones.
+        XCTAssertGreaterThan(matchedSomething, 40)
+    }
 }

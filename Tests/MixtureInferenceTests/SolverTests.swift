@@ -32,7 +32,14 @@ final class SolverTests: XCTestCase {
         narrowIntervals.maxRowsPerRound = 8
         var treeIntervals = intervals
         treeIntervals.fullTree = true
-        return [decomposition, unstabilised, intervals, narrowIntervals, treeIntervals] + LPForm.allCases.map { form in
+        // The slack flow in every round (the default waits for round 5, which small LPs never
+        // reach), and row generation without it.
+        var flowEveryRound = SolverOptions()
+        flowEveryRound.flowStart = 1
+        flowEveryRound.flowInterval = 1
+        var withoutFlow = SolverOptions()
+        withoutFlow.flowInterval = 0
+        return [decomposition, unstabilised, intervals, narrowIntervals, treeIntervals, flowEveryRound, withoutFlow] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
