@@ -3,7 +3,7 @@
 optimality, one table row per tokenizer.
 
     swift build -c release
-    python3 Benchmarks/bench_lp.py [--shared ../shared] [--only NAME ...] [--limit 600] [--warm] [--binary PATH]
+    python3 Benchmarks/bench_lp.py [--shared ../shared] [--only NAME ...] [--limit 600] [--warm] [--binary PATH] [--save-dir DIR]
                                    [--merges T] [--method decomposition|row-generation] [-- EXTRA...]
 
 Needs ../shared/tokenizers and ../shared/corpora (skips with a reason when they are absent).
@@ -36,6 +36,7 @@ def main():
     parser.add_argument("--method", default=None)
     parser.add_argument("--binary", default=TOKSLEUTH, help="the toksleuth to run (default: .build/release/toksleuth)")
     parser.add_argument("--warm", action="store_true", help="count first (one LP round, untimed), so that wall seconds are the solve's")
+    parser.add_argument("--save-dir", help="also write each tokenizer's infer JSON here (NAME.json)")
     parser.add_argument("extra", nargs="*", help="more infer options, after --")
     args = parser.parse_args()
     corpora = os.path.join(args.shared, "corpora")
@@ -70,6 +71,10 @@ def main():
             print(f"| {name} | | | {wall:.0f} | | | | | | | | {peak_mb:.0f} | failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode} |")
             continue
         data = json.loads(result.stdout)
+        if args.save_dir:
+            os.makedirs(args.save_dir, exist_ok=True)
+            with open(os.path.join(args.save_dir, f"{name}.json"), "w") as out:
+                out.write(result.stdout)
         s = data["solver"]
         verdict = "optimal" if s["optimal"] else f"NOT optimal ({s['stop_reason']})"
         lower = s.get("lower_bound")
