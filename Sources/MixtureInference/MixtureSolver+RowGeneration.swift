@@ -107,18 +107,10 @@ extension MixtureSolver {
                                           upper: best!.upper, lower: lowerBound, options: options, history: history,
                                           started: solveStart, report: &report) { break }
             cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
-            if !flowCuts.isEmpty {
-                let chosen = Set(cuts.map { SeparatedEdge.key(step: $0.step, pair: $0.pair) })
-                cuts += flowCuts.filter { !chosen.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
-                cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
-            }
-            if !seed.isEmpty {
-                // The warm start's constraints join whole, in (step, pair) order, in the first round.
-                let chosen = Set(cuts.map { SeparatedEdge.key(step: $0.step, pair: $0.pair) })
-                cuts += seed.filter { !chosen.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
-                cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
-                seed = []
-            }
+            // The flow's matched edges and (in the first round) the warm start's constraints join
+            // whole, beside the selected cuts, in (step, pair) order.
+            MixtureSolver.join(flowCuts + seed, into: &cuts)
+            seed = []
             // New slack columns first, then the rows that use them.
             var costs: [Double] = []
             var newPairs = 0
@@ -199,6 +191,14 @@ extension MixtureSolver {
         report.missingSteps = missing.sorted()
         if report.method.isEmpty { report.method = SolverOptions.Method.rowGeneration.rawValue }
         return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
+    }
+
+    /// Adds the edges of `extra` that `cuts` lacks (first occurrence wins) and sorts by (step, pair).
+    static func join(_ extra: [SeparatedEdge], into cuts: inout [SeparatedEdge]) {
+        guard !extra.isEmpty else { return }
+        var chosen = Set(cuts.map { SeparatedEdge.key(step: $0.step, pair: $0.pair) })
+        cuts += extra.filter { chosen.insert(SeparatedEdge.key(step: $0.step, pair: $0.pair)).inserted }
+        cuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
     }
 
     /// `(1 - share) x (alpha, step slacks, pair slacks) + share x center`: the in-out query.
