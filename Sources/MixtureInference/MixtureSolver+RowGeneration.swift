@@ -85,18 +85,21 @@ extension MixtureSolver {
             // hundred pairs a round (measured: README, "Solving the LP").
             var flowCuts: [SeparatedEdge] = []
             var flowValue: Double?
+            var flowSeconds: [Double]?
             if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
                 let flowStart = Date()
                 if let flow = slackFlow(alpha: queried.alpha, stepWeights: stepWeights) {
                     var wanted: [Int: [Int32]] = [:]
                     for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
                     var skipped = Set<Int>()
+                    let coverStarted = Date()
                     let cover = coverReplay(alpha: queried.alpha, lpStepSlack: [Double](repeating: 0, count: steps),
                                             pairSlack: flow.pairSlack, known: existing, options: options, stepWeights: stepWeights,
                                             missing: &skipped, requested: wanted)
                     if cover.upperBound < best!.upper { best = (queried.alpha, cover.upperBound, cover.stepSlack, flow.pairSlack) }
                     flowCuts = cover.requested
                     flowValue = flow.value
+                    flowSeconds = [flow.networkSeconds, flow.solverSeconds, Date().timeIntervalSince(coverStarted)]
                     report.flowEvaluations += 1
                 }
                 report.flowSeconds += Date().timeIntervalSince(flowStart)
@@ -183,7 +186,8 @@ extension MixtureSolver {
                               largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
                               deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: solved.seconds,
                               simplexIterations: solved.iterations, objective: best!.upper,
-                              elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound, flowValue: flowValue))
+                              elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound, flowValue: flowValue,
+                              flowSeconds: flowSeconds))
         }
         report.simplexIterations = lp.iterations
         report.pairSlackColumns = pairColumn.filter { $0 >= 0 }.count

@@ -2,7 +2,7 @@ import CMinCostFlow
 import Foundation
 
 /// The slack problem for fixed weights over the *whole* LP (every step against every pair),
-/// solved exactly as a minimum-cost flow on the interval network (LEMON's cost scaling).
+/// solved exactly as a minimum-cost flow on the interval network (LEMON's network simplex).
 ///
 /// For fixed `alpha` the optimal slacks are a weighted bipartite vertex cover between steps and
 /// pairs; its dual is a maximum-weight b-matching on the edges with `w_tp = W_t(p) - M_t > 0`
@@ -35,17 +35,20 @@ struct SlackFlow {
     var pairSlack: [Double] = []
     /// Arcs of the network.
     var arcs = 0
+    /// Seconds spent building the network (a replay) and in the flow solver.
+    var networkSeconds = 0.0, solverSeconds = 0.0
 }
 
 extension MixtureSolver {
     /// Solves the slack problem at `alpha` as a minimum-cost flow (see ``SlackFlow``). Nil when
     /// the step weights are not whole numbers (b-matching capacities) or the flow solver fails
     /// (out of memory): the caller goes on without it.
-    /// - Complexity: one replay to build the network (O(runs x log T) arcs), then LEMON's cost
-    ///   scaling on it.
+    /// - Complexity: one replay to build the network (O(runs x log T) arcs), then LEMON's network
+    ///   simplex on it.
     func slackFlow(alpha: [Double], stepWeights: [Double]?) -> SlackFlow? {
         if let stepWeights, !stepWeights.allSatisfy({ $0 == $0.rounded() }) { return nil }
         var result = SlackFlow(pairSlack: [Double](repeating: 0, count: pairCount))
+        let started = Date()
         let layout = constrainedSteps(stepWeights: stepWeights)
         let positions = layout.steps.count
         guard positions > 0 else { return result }
@@ -110,8 +113,11 @@ extension MixtureSolver {
 
         var flow = [Int64](repeating: 0, count: tail.count)
         var potential = [Int64](repeating: 0, count: nodeCount)
+        let solverStarted = Date()
+        result.networkSeconds = solverStarted.timeIntervalSince(started)
         guard toksleuth_min_cost_flow(Int32(nodeCount), Int64(tail.count), tail, head, capacity, arcCost, supply,
                                       &flow, &potential) == 0 else { return nil }
+        result.solverSeconds = Date().timeIntervalSince(solverStarted)
         for g in nodePair {
             result.pairSlack[Int(g)] = max(0, Double(potential[Int(pairNode[Int(g)])] - potential[Int(sink)]) * unit)
         }

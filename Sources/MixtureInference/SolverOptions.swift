@@ -139,6 +139,8 @@ public struct RoundTrace: Sendable, Codable {
     public var lowerBound: Double = -.infinity
     /// The slack optimum at the query when the round solved the slack flow.
     public var flowValue: Double? = nil
+    /// The flow round's seconds: building the network, the flow solver, the cover replay.
+    public var flowSeconds: [Double]? = nil
 }
 
 /// The solution: category weights in pair units and proportions in bytes.

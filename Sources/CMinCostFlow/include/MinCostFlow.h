@@ -7,7 +7,7 @@
 extern "C" {
 #endif
 
-/// A minimum-cost flow by LEMON's cost scaling (`lemon::CostScaling`, augment variant).
+/// A minimum-cost flow by LEMON's network simplex (`lemon::NetworkSimplex`, candidate-list pivots).
 ///
 /// Nodes are 0..<nodes; arc k runs from tail[k] to head[k] with capacity [0, capacity[k]] and
 /// integer unit cost cost[k]; supply[i] > 0 is a source, < 0 a sink, and supplies must sum to
