@@ -25,13 +25,30 @@ public enum Fixtures {
         try JSONDecoder().decode(T.self, from: Data(contentsOf: url(relative)))
     }
 
-    /// A fresh temporary folder, removed by the caller.
+    /// A fresh temporary folder, removed when the test process exits (callers may remove it sooner).
     public static func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("toksleuth-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        FolderJanitor.shared.register(url)
         return url
     }
 
     /// The project's deterministic generator, so tests repeat exactly.
     public typealias SeededGenerator = Support.SeededGenerator
+}
+
+/// Removes the folders of ``Fixtures/temporaryFolder()`` when the process exits, so that a
+/// test that fails halfway (or never removes its folder) leaves nothing in the temporary directory.
+private final class FolderJanitor: @unchecked Sendable {
+    static let shared = FolderJanitor()
+    private let lock = NSLock()
+    private var folders: [URL] = []
+
+    private init() { atexit { FolderJanitor.shared.removeAll() } }
+
+    func register(_ url: URL) { lock.withLock { folders.append(url) } }
+
+    func removeAll() {
+        for url in lock.withLock({ folders }) { try? FileManager.default.removeItem(at: url) }
+    }
 }
