@@ -45,6 +45,8 @@ extension MixtureSolver {
             pairSlack = warm.best.pairSlack
         }
         var seed = warm?.edges ?? []
+        /// The constrained steps the slack flow's network is laid over (computed at the first flow).
+        var flowLayout: ConstrainedSteps?
 
         let solveStart = warm?.started ?? Date()
         for round in firstRound...max(firstRound, options.maxRounds) {
@@ -88,7 +90,8 @@ extension MixtureSolver {
             var flowSeconds: [Double]?
             if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
                 let flowStart = Date()
-                if let flow = slackFlow(alpha: queried.alpha, stepWeights: stepWeights) {
+                if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
+                if let flow = slackFlow(alpha: queried.alpha, stepWeights: stepWeights, layout: flowLayout) {
                     var wanted: [Int: [Int32]] = [:]
                     for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
                     var skipped = Set<Int>()

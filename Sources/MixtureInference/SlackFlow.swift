@@ -42,14 +42,15 @@ struct SlackFlow {
 extension MixtureSolver {
     /// Solves the slack problem at `alpha` as a minimum-cost flow (see ``SlackFlow``). Nil when
     /// the step weights are not whole numbers (b-matching capacities) or the flow solver fails
-    /// (out of memory): the caller goes on without it.
+    /// (out of memory): the caller goes on without it. `layout`: the solve's constrained steps
+    /// (they depend on the step weights alone, so a solve computes them once; nil: computed here).
     /// - Complexity: one replay to build the network (O(runs x log T) arcs), then LEMON's network
     ///   simplex on it.
-    func slackFlow(alpha: [Double], stepWeights: [Double]?) -> SlackFlow? {
+    func slackFlow(alpha: [Double], stepWeights: [Double]?, layout: ConstrainedSteps? = nil) -> SlackFlow? {
         if let stepWeights, !stepWeights.allSatisfy({ $0 == $0.rounded() }) { return nil }
         var result = SlackFlow(pairSlack: [Double](repeating: 0, count: pairCount))
         let started = Date()
-        let layout = constrainedSteps(stepWeights: stepWeights)
+        let layout = layout ?? constrainedSteps(stepWeights: stepWeights)
         let positions = layout.steps.count
         guard positions > 0 else { return result }
         let tree = StepTree(positions: positions)
