@@ -47,6 +47,9 @@ extension MixtureSolver {
         var seed = warm?.edges ?? []
         /// The constrained steps the slack flow's network is laid over (computed at the first flow).
         var flowLayout: ConstrainedSteps?
+        /// The slack flow running beside the current round's LP solve.
+        var pendingFlow: BackgroundFlow?
+        defer { _ = pendingFlow?.wait() }
 
         let solveStart = warm?.started ?? Date()
         for round in firstRound...max(firstRound, options.maxRounds) {
@@ -84,28 +87,40 @@ extension MixtureSolver {
             // Every few rounds the slack problem at the query is solved whole (a minimum-cost
             // flow): its cover is the best feasible point with these weights, and its matched
             // edges, the constraints that optimum binds, join the LP at once instead of a few
-            // hundred pairs a round (measured: README, "Solving the LP").
+            // hundred pairs a round (measured: README, "Solving the LP"). With free weights the
+            // flow runs on a second thread while GLPK solves this round's LP (GLPK is
+            // single-threaded), and its edges join the next round; with fixed weights it is the
+            // whole answer, so it joins at once.
             var flowCuts: [SeparatedEdge] = []
             var flowValue: Double?
             var flowSeconds: [Double]?
-            if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
-                let flowStart = Date()
-                if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
-                if let flow = slackFlow(alpha: queried.alpha, stepWeights: stepWeights, layout: flowLayout) {
-                    var wanted: [Int: [Int32]] = [:]
-                    for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
-                    var skipped = Set<Int>()
-                    let coverStarted = Date()
-                    let cover = coverReplay(alpha: queried.alpha, lpStepSlack: [Double](repeating: 0, count: steps),
-                                            pairSlack: flow.pairSlack, known: existing, options: options, stepWeights: stepWeights,
-                                            missing: &skipped, requested: wanted)
-                    if cover.upperBound < best!.upper { best = (queried.alpha, cover.upperBound, cover.stepSlack, flow.pairSlack) }
-                    flowCuts = cover.requested
-                    flowValue = flow.value
-                    flowSeconds = [flow.networkSeconds, flow.solverSeconds, Date().timeIntervalSince(coverStarted)]
-                    report.flowEvaluations += 1
+            if let finished = pendingFlow?.wait() ?? nil {
+                flowCuts = finished.cover.requested.filter { !existing.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
+                if finished.cover.upperBound < best!.upper {
+                    best = (finished.alpha, finished.cover.upperBound, finished.cover.stepSlack, finished.flow.pairSlack)
                 }
-                report.flowSeconds += Date().timeIntervalSince(flowStart)
+                flowValue = finished.flow.value
+                flowSeconds = finished.seconds
+                report.flowEvaluations += 1
+                report.flowSeconds += finished.seconds.reduce(0, +)
+            }
+            pendingFlow = nil
+            if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
+                if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
+                let work = FlowWork(solver: self, alpha: queried.alpha, stepWeights: stepWeights, layout: flowLayout!,
+                                    known: existing, options: options)
+                if fixedAlpha == nil {
+                    pendingFlow = BackgroundFlow(work)
+                } else if let finished = work.run() {
+                    flowCuts = finished.cover.requested
+                    if finished.cover.upperBound < best!.upper {
+                        best = (finished.alpha, finished.cover.upperBound, finished.cover.stepSlack, finished.flow.pairSlack)
+                    }
+                    flowValue = finished.flow.value
+                    flowSeconds = finished.seconds
+                    report.flowEvaluations += 1
+                    report.flowSeconds += finished.seconds.reduce(0, +)
+                }
             }
             var cuts = separation.edges
             report.remainingViolations = separation.violatedSteps
@@ -213,5 +228,64 @@ extension MixtureSolver {
                       share: Double) -> (alpha: [Double], stepSlack: [Double], pairSlack: [Double]) {
         func mix(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { (1 - share) * $0 + share * $1 } }
         return (mix(alpha, center.alpha), mix(stepSlack, center.stepSlack), mix(pairSlack, center.pairSlack))
+    }
+}
+
+/// One slack flow and the replay that reads its cover and its matched edges' coefficients:
+/// everything a flow round needs, as a value another thread can run.
+struct FlowWork: @unchecked Sendable {
+    /// What a finished flow gives the row generation.
+    struct Finished {
+        var alpha: [Double]
+        var flow: SlackFlow
+        var cover: MixtureSolver.CoverReplay
+        /// Building the network, the flow solver, the cover replay.
+        var seconds: [Double]
+    }
+
+    let solver: MixtureSolver
+    let alpha: [Double]
+    let stepWeights: [Double]?
+    let layout: MixtureSolver.ConstrainedSteps
+    /// The constraints the LP held when the flow started (the cover leaves them out).
+    let known: Set<UInt64>
+    let options: SolverOptions
+
+    /// Nil when the flow cannot run (see ``MixtureSolver/slackFlow(alpha:stepWeights:layout:)``).
+    func run() -> Finished? {
+        guard let flow = solver.slackFlow(alpha: alpha, stepWeights: stepWeights, layout: layout) else { return nil }
+        var wanted: [Int: [Int32]] = [:]
+        for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
+        var skipped = Set<Int>()
+        let coverStarted = Date()
+        let cover = solver.coverReplay(alpha: alpha, lpStepSlack: [Double](repeating: 0, count: solver.steps), pairSlack: flow.pairSlack,
+                                       known: known, options: options, stepWeights: stepWeights, missing: &skipped, requested: wanted)
+        return Finished(alpha: alpha, flow: flow, cover: cover,
+                        seconds: [flow.networkSeconds, flow.solverSeconds, Date().timeIntervalSince(coverStarted)])
+    }
+}
+
+/// A ``FlowWork`` running on its own thread (with a large stack, as the main thread has);
+/// ``wait()`` blocks until it has finished.
+final class BackgroundFlow: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private var result: FlowWork.Finished?
+    private var collected = false
+
+    init(_ work: FlowWork) {
+        let thread = Thread { [self] in
+            result = work.run()
+            finished.signal()
+        }
+        thread.stackSize = 1 << 26
+        thread.start()
+    }
+
+    /// The finished flow (nil when it could not run); later calls return nil at once.
+    func wait() -> FlowWork.Finished? {
+        guard !collected else { return nil }
+        collected = true
+        finished.wait()
+        return result
     }
 }
