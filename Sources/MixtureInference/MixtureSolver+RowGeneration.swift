@@ -47,9 +47,6 @@ extension MixtureSolver {
         var seed = warm?.edges ?? []
         /// The constrained steps the slack flow's network is laid over (computed at the first flow).
         var flowLayout: ConstrainedSteps?
-        /// The slack flow running beside the current round's LP solve.
-        var pendingFlow: BackgroundFlow?
-        defer { _ = pendingFlow?.wait() }
 
         let solveStart = warm?.started ?? Date()
         for round in firstRound...max(firstRound, options.maxRounds) {
@@ -87,15 +84,73 @@ extension MixtureSolver {
             // Every few rounds the slack problem at the query is solved whole (a minimum-cost
             // flow): its cover is the best feasible point with these weights, and its matched
             // edges, the constraints that optimum binds, join the LP at once instead of a few
-            // hundred pairs a round (measured: README, "Solving the LP"). With free weights the
-            // flow runs on a second thread while GLPK solves this round's LP (GLPK is
-            // single-threaded), and its edges join the next round; with fixed weights it is the
-            // whole answer, so it joins at once.
-            var flowCuts: [SeparatedEdge] = []
+            // hundred pairs a round (measured: README, "Solving the LP"). GLPK is single-threaded,
+            // so the flow runs on a second thread while GLPK solves the LP with the round's other
+            // cuts; its edges then join and the LP is solved again, warm. (Joining them a round
+            // later instead, without the second solve, slowed the lower bound down.)
+            var flow: BackgroundFlow?
+            if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
+                if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
+                flow = BackgroundFlow(FlowWork(solver: self, alpha: queried.alpha, stepWeights: stepWeights, layout: flowLayout!,
+                                               known: existing, options: options))
+            }
+            defer { _ = flow?.wait() }
+            var cuts = separation.edges
+            report.remainingViolations = separation.violatedSteps
+            if MixtureSolver.roundVerdict(nothingToAdd: cuts.isEmpty && seed.isEmpty, round: round, earliestGapCheck: firstRound + 1,
+                                          upper: best!.upper, lower: lowerBound, options: options, history: history,
+                                          started: solveStart, report: &report) { break }
+            cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
+            // The warm start's constraints (first round) join whole, beside the selected cuts, in
+            // (step, pair) order.
+            MixtureSolver.join(seed, into: &cuts)
+            seed = []
+
+            /// Adds the cuts (new slack columns first, then the rows that use them) and solves.
+            func addAndSolve(_ cuts: [SeparatedEdge]) throws -> (added: Int, newPairs: Int, seconds: Double, iterations: Int) {
+                var costs: [Double] = []
+                var newPairs = 0
+                for cut in cuts {
+                    if stepColumn[cut.step] < 0 {
+                        stepColumn[cut.step] = Int32(variableCount + costs.count)
+                        costs.append(stepWeights?[cut.step] ?? 1)
+                    }
+                    if pairColumn[Int(cut.pair)] < 0 {
+                        pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count)
+                        costs.append(1)
+                        newPairs += 1
+                    }
+                }
+                _ = lp.addSlacks(costs: costs)
+                variableCount += costs.count
+                var rows: [LinearProgram.Row] = []
+                rows.reserveCapacity(cuts.count)
+                for cut in cuts {
+                    var columns: [Int32] = []
+                    var coefficients: [Double] = []
+                    for (category, value) in cut.coefficients.enumerated() where value != 0 {
+                        columns.append(Int32(category))
+                        coefficients.append(-value)
+                    }
+                    columns.append(stepColumn[cut.step]); coefficients.append(1)
+                    columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
+                    rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
+                    let key = SeparatedEdge.key(step: cut.step, pair: cut.pair)
+                    existing.insert(key)
+                    rowKeys.append(key)
+                    rowIdle.append(0)
+                }
+                lp.addCuts(rows)
+                report.constraints += rows.count
+                if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
+                let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
+                return (rows.count, newPairs, solved.seconds, solved.iterations)
+            }
+
+            var solved = try addAndSolve(cuts)
             var flowValue: Double?
             var flowSeconds: [Double]?
-            if let finished = pendingFlow?.wait() ?? nil {
-                flowCuts = finished.cover.requested.filter { !existing.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
+            if let finished = flow?.wait() {
                 if finished.cover.upperBound < best!.upper {
                     best = (finished.alpha, finished.cover.upperBound, finished.cover.stepSlack, finished.flow.pairSlack)
                 }
@@ -103,73 +158,13 @@ extension MixtureSolver {
                 flowSeconds = finished.seconds
                 report.flowEvaluations += 1
                 report.flowSeconds += finished.seconds.reduce(0, +)
+                var flowCuts = finished.cover.requested.filter { !existing.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
+                flowCuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
+                let again = try addAndSolve(flowCuts)
+                solved = (solved.added + again.added, solved.newPairs + again.newPairs, solved.seconds + again.seconds,
+                          solved.iterations + again.iterations)
             }
-            pendingFlow = nil
-            if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
-                if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
-                let work = FlowWork(solver: self, alpha: queried.alpha, stepWeights: stepWeights, layout: flowLayout!,
-                                    known: existing, options: options)
-                if fixedAlpha == nil {
-                    pendingFlow = BackgroundFlow(work)
-                } else if let finished = work.run() {
-                    flowCuts = finished.cover.requested
-                    if finished.cover.upperBound < best!.upper {
-                        best = (finished.alpha, finished.cover.upperBound, finished.cover.stepSlack, finished.flow.pairSlack)
-                    }
-                    flowValue = finished.flow.value
-                    flowSeconds = finished.seconds
-                    report.flowEvaluations += 1
-                    report.flowSeconds += finished.seconds.reduce(0, +)
-                }
-            }
-            var cuts = separation.edges
-            report.remainingViolations = separation.violatedSteps
-            if MixtureSolver.roundVerdict(nothingToAdd: cuts.isEmpty && seed.isEmpty, round: round, earliestGapCheck: firstRound + 1,
-                                          upper: best!.upper, lower: lowerBound, options: options, history: history,
-                                          started: solveStart, report: &report) { break }
-            cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
-            // The flow's matched edges and (in the first round) the warm start's constraints join
-            // whole, beside the selected cuts, in (step, pair) order.
-            MixtureSolver.join(flowCuts + seed, into: &cuts)
-            seed = []
-            // New slack columns first, then the rows that use them.
-            var costs: [Double] = []
-            var newPairs = 0
-            for cut in cuts {
-                if stepColumn[cut.step] < 0 {
-                    stepColumn[cut.step] = Int32(variableCount + costs.count)
-                    costs.append(stepWeights?[cut.step] ?? 1)
-                }
-                if pairColumn[Int(cut.pair)] < 0 {
-                    pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count)
-                    costs.append(1)
-                    newPairs += 1
-                }
-            }
-            _ = lp.addSlacks(costs: costs)
-            variableCount += costs.count
-            var rows: [LinearProgram.Row] = []
-            rows.reserveCapacity(cuts.count)
-            for cut in cuts {
-                var columns: [Int32] = []
-                var coefficients: [Double] = []
-                for (category, value) in cut.coefficients.enumerated() where value != 0 {
-                    columns.append(Int32(category))
-                    coefficients.append(-value)
-                }
-                columns.append(stepColumn[cut.step]); coefficients.append(1)
-                columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
-                rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
-                let key = SeparatedEdge.key(step: cut.step, pair: cut.pair)
-                existing.insert(key)
-                rowKeys.append(key)
-                rowIdle.append(0)
-            }
-            lp.addCuts(rows)
-            report.constraints += rows.count
             progress?(round, report.constraints)
-            if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
-            let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
             if fixedAlpha == nil {
                 for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
                 let total = alpha.reduce(0, +)
@@ -201,7 +196,7 @@ extension MixtureSolver {
                 }
             }
             trace?(RoundTrace(round: round, violatedSteps: separation.violatedSteps,
-                              largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
+                              largestViolation: separation.largestViolation, added: solved.added, newPairColumns: solved.newPairs,
                               deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: solved.seconds,
                               simplexIterations: solved.iterations, objective: best!.upper,
                               elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound, flowValue: flowValue,
