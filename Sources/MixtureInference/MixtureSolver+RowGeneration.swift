@@ -84,87 +84,77 @@ extension MixtureSolver {
             // Every few rounds the slack problem at the query is solved whole (a minimum-cost
             // flow): its cover is the best feasible point with these weights, and its matched
             // edges, the constraints that optimum binds, join the LP at once instead of a few
-            // hundred pairs a round (measured: README, "Solving the LP"). GLPK is single-threaded,
-            // so the flow runs on a second thread while GLPK solves the LP with the round's other
-            // cuts; its edges then join and the LP is solved again, warm. (Joining them a round
-            // later instead, without the second solve, slowed the lower bound down.)
-            var flow: BackgroundFlow?
+            // hundred pairs a round (measured: README, "Solving the LP").
+            var flowCuts: [SeparatedEdge] = []
+            var flowValue: Double?
+            var flowSeconds: [Double]?
             if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
+                let flowStart = Date()
                 if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
-                flow = BackgroundFlow(FlowWork(solver: self, alpha: queried.alpha, stepWeights: stepWeights, layout: flowLayout!,
-                                               known: existing, options: options))
+                if let flow = slackFlow(alpha: queried.alpha, stepWeights: stepWeights, layout: flowLayout) {
+                    var wanted: [Int: [Int32]] = [:]
+                    for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
+                    var skipped = Set<Int>()
+                    let coverStarted = Date()
+                    let cover = coverReplay(alpha: queried.alpha, lpStepSlack: [Double](repeating: 0, count: steps),
+                                            pairSlack: flow.pairSlack, known: existing, options: options, stepWeights: stepWeights,
+                                            missing: &skipped, requested: wanted)
+                    if cover.upperBound < best!.upper { best = (queried.alpha, cover.upperBound, cover.stepSlack, flow.pairSlack) }
+                    flowCuts = cover.requested
+                    flowValue = flow.value
+                    flowSeconds = [flow.networkSeconds, flow.solverSeconds, Date().timeIntervalSince(coverStarted)]
+                    report.flowEvaluations += 1
+                }
+                report.flowSeconds += Date().timeIntervalSince(flowStart)
             }
-            defer { _ = flow?.wait() }
             var cuts = separation.edges
             report.remainingViolations = separation.violatedSteps
             if MixtureSolver.roundVerdict(nothingToAdd: cuts.isEmpty && seed.isEmpty, round: round, earliestGapCheck: firstRound + 1,
                                           upper: best!.upper, lower: lowerBound, options: options, history: history,
                                           started: solveStart, report: &report) { break }
             cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
-            // The warm start's constraints (first round) join whole, beside the selected cuts, in
-            // (step, pair) order.
-            MixtureSolver.join(seed, into: &cuts)
+            // The flow's matched edges and (in the first round) the warm start's constraints join
+            // whole, beside the selected cuts, in (step, pair) order.
+            MixtureSolver.join(flowCuts + seed, into: &cuts)
             seed = []
-
-            /// Adds the cuts (new slack columns first, then the rows that use them) and solves.
-            func addAndSolve(_ cuts: [SeparatedEdge]) throws -> (added: Int, newPairs: Int, seconds: Double, iterations: Int) {
-                var costs: [Double] = []
-                var newPairs = 0
-                for cut in cuts {
-                    if stepColumn[cut.step] < 0 {
-                        stepColumn[cut.step] = Int32(variableCount + costs.count)
-                        costs.append(stepWeights?[cut.step] ?? 1)
-                    }
-                    if pairColumn[Int(cut.pair)] < 0 {
-                        pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count)
-                        costs.append(1)
-                        newPairs += 1
-                    }
+            // New slack columns first, then the rows that use them.
+            var costs: [Double] = []
+            var newPairs = 0
+            for cut in cuts {
+                if stepColumn[cut.step] < 0 {
+                    stepColumn[cut.step] = Int32(variableCount + costs.count)
+                    costs.append(stepWeights?[cut.step] ?? 1)
                 }
-                _ = lp.addSlacks(costs: costs)
-                variableCount += costs.count
-                var rows: [LinearProgram.Row] = []
-                rows.reserveCapacity(cuts.count)
-                for cut in cuts {
-                    var columns: [Int32] = []
-                    var coefficients: [Double] = []
-                    for (category, value) in cut.coefficients.enumerated() where value != 0 {
-                        columns.append(Int32(category))
-                        coefficients.append(-value)
-                    }
-                    columns.append(stepColumn[cut.step]); coefficients.append(1)
-                    columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
-                    rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
-                    let key = SeparatedEdge.key(step: cut.step, pair: cut.pair)
-                    existing.insert(key)
-                    rowKeys.append(key)
-                    rowIdle.append(0)
+                if pairColumn[Int(cut.pair)] < 0 {
+                    pairColumn[Int(cut.pair)] = Int32(variableCount + costs.count)
+                    costs.append(1)
+                    newPairs += 1
                 }
-                lp.addCuts(rows)
-                report.constraints += rows.count
-                if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
-                let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
-                return (rows.count, newPairs, solved.seconds, solved.iterations)
             }
-
-            var solved = try addAndSolve(cuts)
-            var flowValue: Double?
-            var flowSeconds: [Double]?
-            if let finished = flow?.wait() {
-                if finished.cover.upperBound < best!.upper {
-                    best = (finished.alpha, finished.cover.upperBound, finished.cover.stepSlack, finished.flow.pairSlack)
+            _ = lp.addSlacks(costs: costs)
+            variableCount += costs.count
+            var rows: [LinearProgram.Row] = []
+            rows.reserveCapacity(cuts.count)
+            for cut in cuts {
+                var columns: [Int32] = []
+                var coefficients: [Double] = []
+                for (category, value) in cut.coefficients.enumerated() where value != 0 {
+                    columns.append(Int32(category))
+                    coefficients.append(-value)
                 }
-                flowValue = finished.flow.value
-                flowSeconds = finished.seconds
-                report.flowEvaluations += 1
-                report.flowSeconds += finished.seconds.reduce(0, +)
-                var flowCuts = finished.cover.requested.filter { !existing.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
-                flowCuts.sort { ($0.step, $0.pair) < ($1.step, $1.pair) }
-                let again = try addAndSolve(flowCuts)
-                solved = (solved.added + again.added, solved.newPairs + again.newPairs, solved.seconds + again.seconds,
-                          solved.iterations + again.iterations)
+                columns.append(stepColumn[cut.step]); coefficients.append(1)
+                columns.append(pairColumn[Int(cut.pair)]); coefficients.append(1)
+                rows.append(LinearProgram.Row(columns: columns, coefficients: coefficients, bound: 0))
+                let key = SeparatedEdge.key(step: cut.step, pair: cut.pair)
+                existing.insert(key)
+                rowKeys.append(key)
+                rowIdle.append(0)
             }
+            lp.addCuts(rows)
+            report.constraints += rows.count
             progress?(round, report.constraints)
+            if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
+            let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
             if fixedAlpha == nil {
                 for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
                 let total = alpha.reduce(0, +)
@@ -196,7 +186,7 @@ extension MixtureSolver {
                 }
             }
             trace?(RoundTrace(round: round, violatedSteps: separation.violatedSteps,
-                              largestViolation: separation.largestViolation, added: solved.added, newPairColumns: solved.newPairs,
+                              largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
                               deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: solved.seconds,
                               simplexIterations: solved.iterations, objective: best!.upper,
                               elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound, flowValue: flowValue,
@@ -223,64 +213,5 @@ extension MixtureSolver {
                       share: Double) -> (alpha: [Double], stepSlack: [Double], pairSlack: [Double]) {
         func mix(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { (1 - share) * $0 + share * $1 } }
         return (mix(alpha, center.alpha), mix(stepSlack, center.stepSlack), mix(pairSlack, center.pairSlack))
-    }
-}
-
-/// One slack flow and the replay that reads its cover and its matched edges' coefficients:
-/// everything a flow round needs, as a value another thread can run.
-struct FlowWork: @unchecked Sendable {
-    /// What a finished flow gives the row generation.
-    struct Finished {
-        var alpha: [Double]
-        var flow: SlackFlow
-        var cover: MixtureSolver.CoverReplay
-        /// Building the network, the flow solver, the cover replay.
-        var seconds: [Double]
-    }
-
-    let solver: MixtureSolver
-    let alpha: [Double]
-    let stepWeights: [Double]?
-    let layout: MixtureSolver.ConstrainedSteps
-    /// The constraints the LP held when the flow started (the cover leaves them out).
-    let known: Set<UInt64>
-    let options: SolverOptions
-
-    /// Nil when the flow cannot run (see ``MixtureSolver/slackFlow(alpha:stepWeights:layout:)``).
-    func run() -> Finished? {
-        guard let flow = solver.slackFlow(alpha: alpha, stepWeights: stepWeights, layout: layout) else { return nil }
-        var wanted: [Int: [Int32]] = [:]
-        for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
-        var skipped = Set<Int>()
-        let coverStarted = Date()
-        let cover = solver.coverReplay(alpha: alpha, lpStepSlack: [Double](repeating: 0, count: solver.steps), pairSlack: flow.pairSlack,
-                                       known: known, options: options, stepWeights: stepWeights, missing: &skipped, requested: wanted)
-        return Finished(alpha: alpha, flow: flow, cover: cover,
-                        seconds: [flow.networkSeconds, flow.solverSeconds, Date().timeIntervalSince(coverStarted)])
-    }
-}
-
-/// A ``FlowWork`` running on its own thread (with a large stack, as the main thread has);
-/// ``wait()`` blocks until it has finished.
-final class BackgroundFlow: @unchecked Sendable {
-    private let finished = DispatchSemaphore(value: 0)
-    private var result: FlowWork.Finished?
-    private var collected = false
-
-    init(_ work: FlowWork) {
-        let thread = Thread { [self] in
-            result = work.run()
-            finished.signal()
-        }
-        thread.stackSize = 1 << 26
-        thread.start()
-    }
-
-    /// The finished flow (nil when it could not run); later calls return nil at once.
-    func wait() -> FlowWork.Finished? {
-        guard !collected else { return nil }
-        collected = true
-        finished.wait()
-        return result
     }
 }
