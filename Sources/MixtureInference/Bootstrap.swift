@@ -15,6 +15,65 @@ public enum BootstrapResampling: String, Sendable, Codable, CaseIterable {
     case both
 }
 
+/// One bootstrap replicate: its proportions, and whether its LP was proven optimal (a
+/// replicate cut off by `--lp-time-limit` is a feasible point, not an optimum, and says so).
+public struct BootstrapReplicate: Sendable, Codable, Equatable {
+    public var proportions: [Double]
+    public var optimal: Bool
+    /// Why its rounds ended ("optimal", "time limit", ...: ``SolverReport/stopReason``).
+    public var stopReason: String
+
+    public init(proportions: [Double], optimal: Bool, stopReason: String) {
+        self.proportions = proportions
+        self.optimal = optimal
+        self.stopReason = stopReason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case proportions, optimal
+        case stopReason = "stop_reason"
+    }
+}
+
+/// How the LPs of a bootstrap's replicates ended: an interval built on replicates that were
+/// cut off is labelled, never passed off as the spread of optima.
+public struct BootstrapSolves: Sendable, Codable, Equatable {
+    public var replicates: Int
+    /// Replicates whose LP was proven optimal.
+    public var optimal: Int
+    /// The others, counted by stop reason.
+    public var notOptimal: [String: Int]
+
+    /// The summary of these replicates.
+    public init(_ replicates: [BootstrapReplicate]) {
+        self.replicates = replicates.count
+        optimal = replicates.filter(\.optimal).count
+        notOptimal = Dictionary(grouping: replicates.filter { !$0.optimal }, by: \.stopReason).mapValues(\.count)
+    }
+
+    /// The sum of several bootstraps' summaries (an experiment's trials).
+    public init(merging summaries: [BootstrapSolves]) {
+        replicates = summaries.map(\.replicates).reduce(0, +)
+        optimal = summaries.map(\.optimal).reduce(0, +)
+        notOptimal = summaries.reduce(into: [:]) { total, summary in total.merge(summary.notOptimal, uniquingKeysWith: +) }
+    }
+
+    /// True when every replicate's LP was proven optimal.
+    public var allOptimal: Bool { optimal == replicates }
+
+    /// "20 replicates, all LPs proven optimal", or which were not and why.
+    public var description: String {
+        if allOptimal { return "\(replicates) replicates, all LPs proven optimal" }
+        let reasons = notOptimal.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "\(replicates) replicates, \(optimal) LPs proven optimal, \(replicates - optimal) NOT OPTIMAL (\(reasons)): the interval spreads feasible points, not optima"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case replicates, optimal
+        case notOptimal = "not_optimal"
+    }
+}
+
 /// Uncertainty of an inferred mixture by resampling the category samples' documents and/or
 /// the merge steps.
 ///
@@ -41,19 +100,19 @@ public enum Bootstrap {
         return result
     }
 
-    /// The proportions of `replicates` resampled solves.
+    /// `replicates` resampled solves.
     ///
     /// Each replicate draws its documents and its steps from generators of its own, so the
     /// `.both` replicates resample the same documents as the `.documents` ones of the same seed.
     public static func replicates(tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, skipMerges: Int = 0,
                                   solver: SolverOptions, replicates: Int, seed: UInt64,
                                   resampling: BootstrapResampling = .both,
-                                  progress: ((Int, Int) -> Void)? = nil) throws -> [[Double]] {
+                                  progress: ((Int, Int) -> Void)? = nil) throws -> [BootstrapReplicate] {
         // Resampling steps alone keeps the counts: one count serves every replicate.
         let fixedCounts = resampling == .steps
             ? try InferenceInputs(tokenizer: tokenizer, names: names, samples: samples, mergeCount: skipMerges + mergeCount, cache: nil).counts()
             : nil
-        var draws: [[Double]] = []
+        var draws: [BootstrapReplicate] = []
         for index in 0..<replicates {
             progress?(index, replicates)
             draws.append(try replicate(index, tokenizer: tokenizer, names: names, samples: samples, mergeCount: mergeCount, skipMerges: skipMerges,
@@ -63,12 +122,12 @@ public enum Bootstrap {
         return draws
     }
 
-    /// The proportions of replicate `index` alone (a work unit: any replicate can be computed
+    /// Replicate `index` alone (a work unit: any replicate can be computed
     /// anywhere, in any order, and equals the one ``replicates(tokenizer:names:samples:mergeCount:skipMerges:solver:replicates:seed:resampling:progress:)``
     /// computes). `fixedCounts`: the samples' counts when only steps are resampled (else counted here).
     public static func replicate(_ index: Int, tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, skipMerges: Int = 0,
                                  solver: SolverOptions, seed: UInt64, resampling: BootstrapResampling = .both,
-                                 fixedCounts: [CategoryCounts]? = nil) throws -> [Double] {
+                                 fixedCounts: [CategoryCounts]? = nil) throws -> BootstrapReplicate {
         let merges = tokenizer.inferenceMerges.prefix(skipMerges + mergeCount)
         func counts(of samples: [Corpus]) throws -> [CategoryCounts] {
             try InferenceInputs(tokenizer: tokenizer, names: names, samples: samples, mergeCount: skipMerges + mergeCount, cache: nil).counts()
@@ -87,7 +146,7 @@ public enum Bootstrap {
             : stepWeights(steps: merges.count, firstStep: skipMerges, using: &stepGenerator)
         let solution = try MixtureSolver(categories: categoryCounts, firstStep: skipMerges, scale: solver.scale)
             .solve(options: solver, stepWeights: weights)
-        return solution.proportions
+        return BootstrapReplicate(proportions: solution.proportions, optimal: solution.report.converged, stopReason: solution.report.stopReason)
     }
 
     /// Multiplicities of a resample with replacement of the steps `firstStep..<steps` (the

@@ -60,6 +60,8 @@ public struct TrialResult: Sendable, Codable {
     public var intervals: [[Double]]?
     /// The intervals of every resampling asked for, by its name.
     public var intervalsByResampling: [String: [[Double]]]?
+    /// How the LPs of every bootstrap replicate of the trial ended (all resamplings).
+    public var bootstrapSolves: BootstrapSolves?
     /// How well the attack's mixture explains the merges.
     public var fit: FitQuality?
     /// The attack run again with some categories withheld (with `--withhold`).
@@ -69,6 +71,7 @@ public struct TrialResult: Sendable, Codable {
         case trial, categories, truth, estimates, mse, seconds, solver, failures, intervals, fit, withheld
         case mergesUsed = "merges_used", mergesMissing = "merges_missing", encodingEfficiencyRatios = "encoding_efficiency_ratios"
         case intervalsByResampling = "intervals_by_resampling"
+        case bootstrapSolves = "bootstrap_solves"
     }
 }
 
@@ -89,6 +92,7 @@ extension TrialResult {
         failures = try container.decodeIfPresent([String: String].self, forKey: .failures) ?? [:]
         intervals = try container.decodeIfPresent([[Double]].self, forKey: .intervals)
         intervalsByResampling = try container.decodeIfPresent([String: [[Double]]].self, forKey: .intervalsByResampling)
+        bootstrapSolves = try container.decodeIfPresent(BootstrapSolves.self, forKey: .bootstrapSolves)
         fit = try container.decodeIfPresent(FitQuality.self, forKey: .fit)
         withheld = try container.decodeIfPresent(WithheldRun.self, forKey: .withheld)
     }
@@ -108,6 +112,7 @@ extension TrialResult {
         try container.encode(failures, forKey: .failures)
         try container.encodeIfPresent(intervals, forKey: .intervals)
         try container.encodeIfPresent(intervalsByResampling, forKey: .intervalsByResampling)
+        try container.encodeIfPresent(bootstrapSolves, forKey: .bootstrapSolves)
         try container.encodeIfPresent(fit, forKey: .fit)
         try container.encodeIfPresent(withheld, forKey: .withheld)
     }
@@ -191,6 +196,7 @@ public struct ExperimentRunner {
             var failures: [String: String] = [:]
             var intervals: [[Double]]?
             var intervalsByResampling: [String: [[Double]]]?
+            var bootstrapSolves: BootstrapSolves?
             var fit: FitQuality?
             var withheld: WithheldRun?
             let inputs = InferenceInputs(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
@@ -214,17 +220,20 @@ public struct ExperimentRunner {
                         if config.bootstrap > 0 {
                             lap("solve")
                             var byResampling: [String: [[Double]]] = [:]
+                            var replicates: [BootstrapReplicate] = []
                             for resampling in config.bootstrapResamplings {
                                 let draws = try Bootstrap.replicates(tokenizer: tokenizer, names: chosen.map(\.name), samples: samples,
                                                                      mergeCount: mergesUsed, solver: config.solver, replicates: config.bootstrap,
                                                                      seed: config.seed &+ UInt64(trial), resampling: resampling)
-                                byResampling[resampling.rawValue] = Bootstrap.intervals(draws, level: config.bootstrapLevel,
+                                replicates += draws
+                                byResampling[resampling.rawValue] = Bootstrap.intervals(draws.map(\.proportions), level: config.bootstrapLevel,
                                                                                         estimates: solution.proportions,
                                                                                         trainingNoise: config.bootstrapTrainingNoise)
                                 lap("bootstrap (\(resampling.rawValue))")
                             }
                             intervals = config.bootstrapResamplings.first.flatMap { byResampling[$0.rawValue] }
                             intervalsByResampling = byResampling
+                            bootstrapSolves = BootstrapSolves(replicates)
                         }
                     } catch let error as InferenceError {
                         // One trial's numerical failure should not discard the other trials.
@@ -249,7 +258,7 @@ public struct ExperimentRunner {
             let result = TrialResult(trial: trial, categories: chosen.map(\.name), truth: truth, estimates: estimates,
                                      mse: mse, seconds: seconds, mergesUsed: mergesUsed, solver: solverReport,
                                      encodingEfficiencyRatios: teeRatios, failures: failures, intervals: intervals,
-                                     intervalsByResampling: intervalsByResampling, fit: fit, withheld: withheld)
+                                     intervalsByResampling: intervalsByResampling, bootstrapSolves: bootstrapSolves, fit: fit, withheld: withheld)
             if let keep = config.keepFolder {
                 try keepTrial(result, tokenizer: tokenizer, folder: keep)
             }

@@ -24,6 +24,8 @@ public struct ExperimentReport: Codable, Sendable {
     public var rows: [MethodRow] = []
     public var coverage: [Coverage] = []
     public var withhold: WithholdSummary?
+    /// How the LPs of every trial's bootstrap replicates ended (nil without a bootstrap).
+    public var bootstrapSolves: BootstrapSolves?
     public var trials: [TrialResult]
 
     /// Summarises `results` for `methods`.
@@ -39,6 +41,8 @@ public struct ExperimentReport: Codable, Sendable {
         }
         coverage = ExperimentReport.coverages(results).map { Coverage(resampling: $0.resampling, inside: $0.inside, total: $0.total, width: $0.width) }
         withhold = WithholdSummary(results)
+        let perTrial = results.compactMap(\.bootstrapSolves)
+        bootstrapSolves = perTrial.isEmpty ? nil : BootstrapSolves(merging: perTrial)
     }
 
     /// Per resampling, how many true proportions fall inside the attack's bootstrap intervals,
@@ -81,6 +85,10 @@ public struct ExperimentReport: Codable, Sendable {
         for row in coverage {
             out += String(format: "\nbootstrap %.0f%% intervals of the attack, resampling %@: %d of %d true proportions inside (%.0f%%), mean width %.4f",
                           100 * config.bootstrapLevel, row.resampling, row.inside, row.total, 100 * Double(row.inside) / Double(row.total), row.width)
+        }
+        if let bootstrapSolves {
+            out += "\nbootstrap LPs: " + bootstrapSolves.description
+            if !bootstrapSolves.allOptimal { out += "\nwarning: some bootstrap replicates were cut off before optimality: their intervals and coverage are not those of optima" }
         }
         if let withhold { out += "\n\n" + withhold.table(results) }
         let solves = results.compactMap(\.solver)
@@ -184,6 +192,7 @@ extension ExperimentReport {
             }
         }
         try summary.encodeIfPresent(withhold, forKey: Key("withhold"))
+        try summary.encodeIfPresent(bootstrapSolves, forKey: Key("bootstrap_solves"))
         try container.encode(trials, forKey: .trials)
     }
 
@@ -194,6 +203,7 @@ extension ExperimentReport {
         for key in summary.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
             switch key.stringValue {
             case "withhold": withhold = try summary.decode(WithholdSummary.self, forKey: key)
+            case "bootstrap_solves": bootstrapSolves = try summary.decode(BootstrapSolves.self, forKey: key)
             case "bootstrap_coverage":
                 let nested = try summary.nestedContainer(keyedBy: Key.self, forKey: key)
                 coverage = try nested.allKeys.sorted { $0.stringValue < $1.stringValue }.map { name in

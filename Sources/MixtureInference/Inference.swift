@@ -36,6 +36,8 @@ public struct InferenceResult: Sendable, Codable {
     public var fit: FitQuality?
     /// What the bootstrap resampled (with intervals).
     public var bootstrapResampling: BootstrapResampling?
+    /// How the bootstrap replicates' LPs ended (with intervals).
+    public var bootstrapSolves: BootstrapSolves? = nil
     /// Seconds per stage (reading, counting, solving) of the run that computed the result
     /// (written only with timings: ``ResultJSON/encoder(timings:)``).
     public var seconds: [String: Double]
@@ -77,7 +79,7 @@ public struct InferenceRequest: Sendable {
     public var countFiles: [(path: String, file: CountFile)]?
     /// Bootstrap replicates computed elsewhere (work units, ``Bootstrap/replicate(_:tokenizer:names:samples:mergeCount:skipMerges:solver:seed:resampling:fixedCounts:)``),
     /// in replicate order: used instead of computing `bootstrap` replicates here.
-    public var bootstrapDraws: [[Double]]?
+    public var bootstrapDraws: [BootstrapReplicate]?
 
     public init(tokenizer: Tokenizer, categories: [CategorySource], mergeCount: Int, maxBytes: Int,
                 method: InferenceMethod, cache: CountCache?) throws {
@@ -131,6 +133,7 @@ public struct InferenceRequest: Sendable {
         var report: SolverReport?
         var cacheUse: CacheUse = cache == nil ? .disabled : .miss
         var intervals: [[Double]]?
+        var bootstrapSolves: BootstrapSolves?
         var fit: FitQuality?
         /// The pair counts of every sample (from the cache when it has them) and the LP over them.
         func countedSolver() throws -> (MixtureSolver, fromCache: Bool) {
@@ -176,7 +179,9 @@ public struct InferenceRequest: Sendable {
                                                      replicates: bootstrap, seed: seed, resampling: bootstrapResampling) { done, total in
                     notify?("bootstrap (\(bootstrapResampling.rawValue))", done, total)
                 }
-                intervals = Bootstrap.intervals(draws, level: bootstrapLevel, estimates: proportions, trainingNoise: bootstrapTrainingNoise)
+                intervals = Bootstrap.intervals(draws.map(\.proportions), level: bootstrapLevel, estimates: proportions,
+                                                trainingNoise: bootstrapTrainingNoise)
+                bootstrapSolves = BootstrapSolves(draws)
                 lap("bootstrap")
             }
         case .random:
@@ -194,11 +199,13 @@ public struct InferenceRequest: Sendable {
             CategoryShare(name: categories[$0].name, proportion: proportions[$0], interval: intervals?[$0], weight: weights?[$0])
         }
             .sorted { $0.proportion != $1.proportion ? $0.proportion > $1.proportion : $0.name < $1.name }
-        let result = InferenceResult(categories: shares, method: method.rawValue, mergesUsed: mergeCount,
+        var result = InferenceResult(categories: shares, method: method.rawValue, mergesUsed: mergeCount,
                                      mergesMissing: report?.missingSteps.count ?? 0, solver: report, fit: fit,
                                      bootstrapResampling: intervals == nil ? nil : bootstrapResampling, seconds: seconds)
-        // A result cut short by the clock depends on the machine: never reuse it.
-        if let cache, let resultKey, report?.stopReason != "time limit" { ResultCache(folder: cache.folder).store(result, key: resultKey) }
+        result.bootstrapSolves = bootstrapSolves
+        // A result cut short by the clock (its own LP or a replicate's) depends on the machine: never reuse it.
+        let timedOut = report?.stopReason == "time limit" || bootstrapSolves?.notOptimal["time limit"] != nil
+        if let cache, let resultKey, !timedOut { ResultCache(folder: cache.folder).store(result, key: resultKey) }
         return (result, cacheUse)
     }
 
@@ -221,8 +228,8 @@ public struct InferenceRequest: Sendable {
         var fingerprint = Fingerprint()
         // v2: GLPK runs on a scaled problem; v3: fit quality; v4: certified solves, weights in pair
         // units; v5: exact matching in the decomposition; v6: in-out separation in the row generation;
-        // v7: stored in the snake_case schema of `--json`
-        fingerprint.update("toksleuth infer result v7")
+        // v7: stored in the snake_case schema of `--json`; v8: says how the bootstrap replicates' LPs ended
+        fingerprint.update("toksleuth infer result v8")
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(solver.method.rawValue)
         // Every merge the counts replay, the skipped ones included: two tokenizers on the same base

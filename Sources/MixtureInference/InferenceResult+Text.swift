@@ -21,6 +21,7 @@ extension InferenceResult {
         }
         if let fit { lines += ["", fit.summary] }
         if let solver { lines += ["", solver.summary] }
+        if let bootstrapSolves { lines.append("bootstrap: " + bootstrapSolves.description) }
         return lines.joined(separator: "\n")
     }
 }

@@ -18,6 +18,7 @@ extension InferenceResult {
     enum CodingKeys: String, CodingKey {
         case categories, method, solver, fit, seconds, command, families
         case mergesUsed = "merges_used", mergesMissing = "merges_missing", bootstrapResampling = "bootstrap_resampling"
+        case bootstrapSolves = "bootstrap_solves"
     }
 
     public init(from decoder: Decoder) throws {
@@ -29,6 +30,7 @@ extension InferenceResult {
         solver = try container.decodeIfPresent(SolverReport.self, forKey: .solver)
         fit = try container.decodeIfPresent(FitQuality.self, forKey: .fit)
         bootstrapResampling = try container.decodeIfPresent(BootstrapResampling.self, forKey: .bootstrapResampling)
+        bootstrapSolves = try container.decodeIfPresent(BootstrapSolves.self, forKey: .bootstrapSolves)
         seconds = try container.decodeIfPresent([String: Double].self, forKey: .seconds) ?? [:]
         command = try container.decodeIfPresent(String.self, forKey: .command)
         families = try container.decodeIfPresent([String: [String]].self, forKey: .families)
@@ -43,6 +45,7 @@ extension InferenceResult {
         try container.encodeIfPresent(solver, forKey: .solver)
         try container.encodeIfPresent(fit, forKey: .fit)
         try container.encodeIfPresent(bootstrapResampling, forKey: .bootstrapResampling)
+        try container.encodeIfPresent(bootstrapSolves, forKey: .bootstrapSolves)
         if encoder.includesTimings { try container.encode(seconds, forKey: .seconds) }
         try container.encodeIfPresent(command, forKey: .command)
         try container.encodeIfPresent(families, forKey: .families)

@@ -30,6 +30,8 @@ public struct MixtureReportInput: Sendable {
     /// solver facts, e.g. a baseline).
     public var optimal: Bool?
     public var stopReason: String?
+    /// How the LPs of the bootstrap replicates behind the intervals ended (nil: no intervals).
+    public var bootstrapSolves: BootstrapSolves? = nil
 
     public struct Fit: Sendable {
         public var steps: Int
@@ -126,5 +128,6 @@ extension MixtureReportInput {
                   mergesUsed: result.mergesUsed, mergesMissing: result.mergesMissing, command: result.command, solver: solver,
                   fit: result.fit.map { Fit(steps: $0.steps, meanShortfall: $0.meanShortfall, unexplainedShare: $0.unexplainedShare, profile: $0.profile) },
                   optimal: result.solver?.converged, stopReason: result.solver?.stopReason)
+        bootstrapSolves = result.bootstrapSolves
     }
 }

@@ -155,8 +155,9 @@ public enum ReportWriter {
     /// Whether the LP behind the mixture was solved to proven optimality, in one sentence.
     static func optimality(_ input: MixtureReportInput) -> String? {
         guard let optimal = input.optimal else { return nil }
-        if optimal { return "The LP was solved to proven optimality (the solver facts below give the lower bound, the gap and the largest violation)." }
-        return "NOT OPTIMAL: the LP was stopped (\(input.stopReason ?? "unknown reason")) before optimality was proven; these proportions are the best feasible point found."
+        let bootstrap = input.bootstrapSolves.map { " Bootstrap intervals: \($0.description)." } ?? ""
+        if optimal { return "The LP was solved to proven optimality (the solver facts below give the lower bound, the gap and the largest violation)." + bootstrap }
+        return "NOT OPTIMAL: the LP was stopped (\(input.stopReason ?? "unknown reason")) before optimality was proven; these proportions are the best feasible point found." + bootstrap
     }
 
     /// What the fit figures mean, in one paragraph.

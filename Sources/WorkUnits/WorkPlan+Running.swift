@@ -6,11 +6,19 @@ import TokenizerFormats
 
 /// Running one unit, and gathering all of them.
 extension WorkPlan {
-    /// One bootstrap replicate's output.
+    /// One bootstrap replicate's output: its proportions and how its LP ended (an output
+    /// without them, from before replicates said so, is run again).
     struct ReplicateOutput: Codable, Equatable {
         var key: String
         var replicate: Int
         var proportions: [Double]
+        var optimal: Bool
+        var stopReason: String
+
+        enum CodingKeys: String, CodingKey {
+            case key, replicate, proportions, optimal
+            case stopReason = "stop_reason"
+        }
     }
 
     /// Runs unit `index` unless its output is already there and valid; says which.
@@ -41,12 +49,14 @@ extension WorkPlan {
                done.key == key, done.replicate == unit.replicate { return false }
             let sources = try infer.sources()
             let samples = try sources.map { try $0.read(maxBytes: infer.maxBytes) }
-            let proportions = try Bootstrap.replicate(unit.replicate ?? 0, tokenizer: tokenizer, names: sources.map(\.name), samples: samples,
+            let replicate = try Bootstrap.replicate(unit.replicate ?? 0, tokenizer: tokenizer, names: sources.map(\.name), samples: samples,
                                                       mergeCount: infer.merges, skipMerges: infer.skipMerges, solver: SolverOptions(),
                                                       seed: infer.seed, resampling: infer.bootstrapResampling)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try AtomicWrite.write([UInt8](try encoder.encode(ReplicateOutput(key: key, replicate: unit.replicate ?? 0, proportions: proportions))), to: output)
+            let done = ReplicateOutput(key: key, replicate: unit.replicate ?? 0, proportions: replicate.proportions,
+                                       optimal: replicate.optimal, stopReason: replicate.stopReason)
+            try AtomicWrite.write([UInt8](try encoder.encode(done)), to: output)
         default:
             throw WorkPlanError("unit \(index) is of unknown kind \(unit.kind)")
         }
@@ -98,8 +108,9 @@ extension WorkPlan {
             try merged.write(to: output)
             countFiles.append((output, merged))
         }
-        let draws = try units.filter { $0.kind == "bootstrap" }.map { unit -> [Double] in
-            try JSONDecoder().decode(ReplicateOutput.self, from: FileBytes.contents(atPath: path(of: unit)) ?? Data()).proportions
+        let draws = try units.filter { $0.kind == "bootstrap" }.map { unit -> BootstrapReplicate in
+            let done = try JSONDecoder().decode(ReplicateOutput.self, from: FileBytes.contents(atPath: path(of: unit)) ?? Data())
+            return BootstrapReplicate(proportions: done.proportions, optimal: done.optimal, stopReason: done.stopReason)
         }
         progress?("solving the LP")
         let tokenizer = try infer.loadTokenizer()

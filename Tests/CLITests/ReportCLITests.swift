@@ -23,6 +23,11 @@ extension CLITests {
             XCTAssertTrue(interval.allSatisfy { $0 >= 0 && $0 <= 1 })
         }
         XCTAssertEqual(json["bootstrap_resampling"] as? String, "both")
+        let solves = json["bootstrap_solves"] as! [String: Any]
+        XCTAssertEqual(solves["replicates"] as? Int, 4)
+        XCTAssertEqual(solves["optimal"] as? Int, 4, "every replicate solved to proven optimality by default")
+        XCTAssertEqual((solves["not_optimal"] as! [String: Int]).count, 0)
+        XCTAssertTrue(directHTML.contains("Bootstrap intervals: 4 replicates, all LPs proven optimal"), "the report says how the replicates ended")
         let fit = json["fit"] as! [String: Any]
         XCTAssertEqual(fit["steps"] as? Int, 300)
         let histogram = fit["histogram"] as! [Int]
@@ -40,6 +45,30 @@ extension CLITests {
         XCTAssertTrue(FileManager.default.fileExists(atPath: reports + "/index.svg"))
         let bad = try run(["report", Fixtures.path("corpora/languages/en/train.txt"), "--output-dir", reports])
         XCTAssertEqual(bad.status, 2)
+    }
+
+    /// Replicates cut off before optimality (here by a round limit) are counted and labelled in
+    /// the JSON, the text, the warning and the report, never passed off as optima.
+    func testBootstrapReplicatesCutOffAreLabelled() throws {
+        let result = folder.appendingPathComponent("cut.json").path
+        let reports = folder.appendingPathComponent("cut-report").path
+        let inferred = try run(["infer", "--tokenizer", Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"),
+                                "--categories", Fixtures.path("corpora/languages"), "--merges", "300", "--bootstrap", "3",
+                                "--lp-max-rounds", "1", "--no-cache", "--json", "--output", result, "--report", reports])
+        XCTAssertEqual(inferred.status, 0, inferred.stderr)
+        XCTAssertTrue(inferred.stderr.contains("warning: bootstrap: 3 replicates, 0 LPs proven optimal, 3 NOT OPTIMAL (round limit 3)"), inferred.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result))) as! [String: Any]
+        let solves = json["bootstrap_solves"] as! [String: Any]
+        XCTAssertEqual(solves["replicates"] as? Int, 3)
+        XCTAssertEqual(solves["optimal"] as? Int, 0)
+        XCTAssertEqual(solves["not_optimal"] as? [String: Int], ["round limit": 3])
+        let html = try String(contentsOfFile: reports + "/en-bytelevel-2000.tokenizer.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("3 NOT OPTIMAL (round limit 3)"), "the report labels the intervals")
+        let text = try run(["infer", "--tokenizer", Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"),
+                            "--categories", Fixtures.path("corpora/languages"), "--merges", "300", "--bootstrap", "2",
+                            "--lp-max-rounds", "1", "--no-cache"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("bootstrap: 2 replicates, 0 LPs proven optimal, 2 NOT OPTIMAL (round limit 2)"), text.stdout)
     }
 }
 
@@ -71,6 +100,12 @@ extension CLITests {
         let summary = object["summary"] as! [String: Any]
         XCTAssertEqual((summary["withhold"] as! [String: Any])["runs"] as? Int, 2)
         XCTAssertEqual(Set((summary["bootstrap_coverage"] as! [String: Any]).keys), ["steps", "documents"])
+        for trial in trials {
+            XCTAssertEqual((trial["bootstrap_solves"] as! [String: Any])["replicates"] as? Int, 4, "2 replicates for each of 2 resamplings")
+        }
+        let allSolves = summary["bootstrap_solves"] as! [String: Any]
+        XCTAssertEqual(allSolves["replicates"] as? Int, 8)
+        XCTAssertEqual(allSolves["optimal"] as? Int, 8)
         let bad = try run(["experiment", "--categories", Fixtures.path("corpora/languages"), "--n", "3", "--withhold", "3"])
         XCTAssertEqual(bad.status, 1)
     }

@@ -35,6 +35,9 @@ extension CLITests {
         XCTAssertEqual(gathered.status, 0, gathered.stderr)
         let local = try run(["infer"] + options + ["--json", "--no-cache", "--quiet"])
         XCTAssertEqual(gathered.stdout, local.stdout, "the gathered result is the local one, byte for byte")
+        let solves = (try JSONSerialization.jsonObject(with: Data(gathered.stdout.utf8)) as! [String: Any])["bootstrap_solves"] as! [String: Any]
+        XCTAssertEqual(solves["replicates"] as? Int, 3, "the replicates' outputs say how their LPs ended")
+        XCTAssertEqual(solves["optimal"] as? Int, 3)
         XCTAssertTrue(FileManager.default.fileExists(atPath: work + "/counts/ru.tscount"))
         let outOfRange = try run(["run-unit", plan, "21"])
         XCTAssertEqual(outOfRange.status, 2)

@@ -10,7 +10,8 @@ import XCTest
 /// The schema page (docs/results.md) and the JSON the result types write cannot drift apart.
 final class ResultSchemaTests: XCTestCase {
     /// Objects whose keys are data (stage names, family names), not schema.
-    private let maps: Set<String> = ["seconds", "families", "unavailable", "methods[].tpr_at_fpr", "blind_baseline.tpr_at_fpr", "withheld.fit"]
+    private let maps: Set<String> = ["seconds", "families", "unavailable", "methods[].tpr_at_fpr", "blind_baseline.tpr_at_fpr", "withheld.fit",
+                                           "bootstrap_solves.not_optimal"]
 
     /// Key paths of a JSON value: `a`, `a.b`, `a[].b` (arrays of objects), in any order.
     private func keyPaths(_ value: Any, prefix: String = "") -> Set<String> {
@@ -50,6 +51,8 @@ final class ResultSchemaTests: XCTestCase {
             mergesUsed: 10, mergesMissing: 0, solver: report,
             fit: FitQuality(shortfalls: [0, 0.5, 1]), bootstrapResampling: .both, seconds: ["solve": 1])
         result.command = "toksleuth infer"
+        result.bootstrapSolves = BootstrapSolves([BootstrapReplicate(proportions: [1], optimal: true, stopReason: "optimal"),
+                                                  BootstrapReplicate(proportions: [1], optimal: false, stopReason: "time limit")])
         result.families = ["languages": ["de"]]
         let written = try JSONSerialization.jsonObject(with: ResultJSON.encoder(timings: true).encode(result))
         XCTAssertEqual(keyPaths(written), try documentedKeys())
@@ -63,6 +66,8 @@ final class ResultSchemaTests: XCTestCase {
         XCTAssertEqual(back.fit, result.fit)
         XCTAssertEqual(back.solver?.gap, 0)
         XCTAssertEqual(back.families?["languages"], ["de"])
+        XCTAssertEqual(back.bootstrapSolves, result.bootstrapSolves)
+        XCTAssertEqual(back.bootstrapSolves?.notOptimal, ["time limit": 1])
         // An unproven bound is written as null and read back as such.
         result.solver?.lowerBound = -.infinity
         result.solver?.gap = .infinity
@@ -111,17 +116,20 @@ final class ResultSchemaTests: XCTestCase {
              "seconds": {"solve": 1}, "merges_used": 10, "merges_missing": 0, "solver": {"rounds": 3, "optimal": true},
              "encoding_efficiency_ratios": [1, 2], "failures": {}, "intervals": [[0, 1], [0, 1]],
              "intervals_by_resampling": {"both": [[0, 1], [0, 1]]}, "fit": \(fit),
+             "bootstrap_solves": {"replicates": 2, "optimal": 1, "not_optimal": {"time limit": 1}},
              "withheld": {"categories": ["fr"], "share": 0.5, "estimates": [1], "mse": 0, "fit": \(fit)}}
             """
         let trial = try ResultJSON.decoder.decode(TrialResult.self, from: Data(json.utf8))
         let written = try XCTUnwrap(try JSONSerialization.jsonObject(with: ResultJSON.encoder(timings: true).encode(trial)) as? [String: Any])
         let topLevel = Set(written.keys).union(keyPaths(written["withheld"]!, prefix: "withheld"))
+            .union(keyPaths(written["bootstrap_solves"]!, prefix: "bootstrap_solves"))
         XCTAssertEqual(topLevel, try documentedKeys("experiment --json"))
         let report = ExperimentReport(results: [trial], methods: [.attack])
         let back = try ResultJSON.decoder.decode(ExperimentReport.self, from: try ResultJSON.encoder().encode(report))
         XCTAssertEqual(back.rows.first?.method, "attack")
         XCTAssertEqual(back.rows.first?.mean ?? 0, -2, accuracy: 1e-12)
         XCTAssertEqual(back.trials.first?.withheld?.share, 0.5)
+        XCTAssertEqual(back.bootstrapSolves?.notOptimal, ["time limit": 1], "the summary sums the trials' replicates")
         XCTAssertNil(try XCTUnwrap(try JSONSerialization.jsonObject(with: ResultJSON.encoder().encode(trial)) as? [String: Any])["seconds"])
     }
 }
