@@ -60,6 +60,6 @@ extension RoundTrace {
         String(format: "round %d violated-steps %d max-violation %.3g added %d new-pairs %d deleted %d in-LP %d lp %.2fs iterations %d objective %.10g lower %.10g elapsed %.1fs",
                round, violatedSteps, largestViolation, added, newPairColumns, deleted, cutsInLP, lpSeconds, simplexIterations,
                objective, lowerBound, elapsed) + (flowValue.map { String(format: " flow %.10g", $0) } ?? "")
-            + (flowSeconds.map { " flow-seconds " + $0.map { String(format: "%.2f", $0) }.joined(separator: "/") } ?? "")
+            + (flowSeconds.map { String(format: " flow-seconds %.2f/%.2f/%.2f", $0.network, $0.solver, $0.coverReplay) } ?? "")
     }
 }

@@ -87,7 +87,7 @@ extension MixtureSolver {
             // hundred pairs a round (measured: README, "Solving the LP").
             var flowCuts: [SeparatedEdge] = []
             var flowValue: Double?
-            var flowSeconds: [Double]?
+            var flowSeconds: FlowSeconds?
             if options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
                 let flowStart = Date()
                 if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
@@ -102,7 +102,8 @@ extension MixtureSolver {
                     if cover.upperBound < best!.upper { best = (queried.alpha, cover.upperBound, cover.stepSlack, flow.pairSlack) }
                     flowCuts = cover.requested
                     flowValue = flow.value
-                    flowSeconds = [flow.networkSeconds, flow.solverSeconds, Date().timeIntervalSince(coverStarted)]
+                    flowSeconds = FlowSeconds(network: flow.networkSeconds, solver: flow.solverSeconds,
+                                              coverReplay: Date().timeIntervalSince(coverStarted))
                     report.flowEvaluations += 1
                 }
                 report.flowSeconds += Date().timeIntervalSince(flowStart)

@@ -139,8 +139,23 @@ public struct RoundTrace: Sendable, Codable {
     public var lowerBound: Double = -.infinity
     /// The slack optimum at the query when the round solved the slack flow.
     public var flowValue: Double? = nil
-    /// The flow round's seconds: building the network, the flow solver, the cover replay.
-    public var flowSeconds: [Double]? = nil
+    /// Where a flow round's seconds went (nil in other rounds).
+    public var flowSeconds: FlowSeconds? = nil
+}
+
+/// A slack-flow round's seconds by stage.
+public struct FlowSeconds: Sendable, Codable {
+    /// Building the network over the constrained steps and the pairs.
+    public var network: Double
+    /// The minimum-cost flow solver.
+    public var solver: Double
+    /// The replay that reads the cover's step slacks and the matched edges' coefficients.
+    public var coverReplay: Double
+
+    enum CodingKeys: String, CodingKey {
+        case network, solver
+        case coverReplay = "cover_replay"
+    }
 }
 
 /// The solution: category weights in pair units and proportions in bytes.
