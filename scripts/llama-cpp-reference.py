@@ -5,6 +5,11 @@ sdist toksleuth builds llama.cpp from (0.3.36):
     CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAMA_BUILD_APP=OFF" pip install llama-cpp-python==0.3.36 --no-binary llama-cpp-python
     python3 scripts/llama-cpp-reference.py MODEL.gguf TEXTS.jsonl OUT.json
 
+llama.cpp's quantised kernels differ between CPU feature sets (AVX2 and AVX-512 give log p up
+to 1.2 nats apart), so the output records llama.cpp's feature line ("system") and the test
+compares exactly against the reference made on the machine's own line: make one per feature
+set (fixtures/reference/llama-cpp/smollm2-q4_1-FEATURES.json).
+
 Flash attention is on, as toksleuth pins it (llama.cpp picks it on the CPU by default; without
 it, 0.3.36's results depend on how a pass is split into batches). Each text is tokenized by llama.cpp (no begin-of-text token unless the model adds one, special
 tokens not parsed), evaluated in one pass with every position's logits kept, and scored in

@@ -27,6 +27,11 @@ public final class LlamaCppLibrary: @unchecked Sendable {
     let logits: Logits
     /// The folder the library was loaded from.
     public let folder: String
+    /// llama.cpp's own description of the CPU features it was built for and uses
+    /// (`llama_print_system_info`): its quantised kernels differ between feature sets (AVX2 and
+    /// AVX-512 give log-probabilities that differ by up to a few tenths), so a reference is
+    /// exact only on a machine with the same line.
+    public let systemInfo: String
 
     /// The pinned llama.cpp (the llama-cpp-python sdist version `scripts/build-llama-cpp` uses).
     public static let version = "0.3.36"
@@ -81,6 +86,9 @@ public final class LlamaCppLibrary: @unchecked Sendable {
         tokenize = try symbol("ts_llama_tokenize", as: Tokenize.self)
         score = try symbol("ts_llama_score", as: Score.self)
         logits = try symbol("ts_llama_logits", as: Logits.self)
+        typealias SystemInfo = @convention(c) () -> UnsafePointer<CChar>?
+        // The shim's own dependency, libllama, is searched too (dlsym on the handle).
+        systemInfo = (try? symbol("llama_print_system_info", as: SystemInfo.self))?().map { String(cString: $0) } ?? ""
         self.folder = folder
     }
 }

@@ -242,7 +242,7 @@ public struct InferenceRequest: Sendable {
             fingerprint.update(value.bitPattern)
         }
         for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.maxCutsPerPair, solver.cutAge ?? -1,
-                      solver.oracleRepeats] {
+                      solver.oracleRepeats, solver.flowInterval, solver.flowStart] {
             fingerprint.update(UInt64(value))
         }
         if bootstrap > 0 {

@@ -39,26 +39,61 @@ final class CausalLMTests: XCTestCase {
         let texts: [Text]
     }
 
+    /// The references in fixtures/reference/llama-cpp (`smollm2-q4_1*.json`), one per CPU feature
+    /// line of llama.cpp they were made on.
+    static func references() throws -> [Reference] {
+        let folder = Fixtures.path("reference/llama-cpp")
+        return try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasPrefix("smollm2-q4_1") && $0.hasSuffix(".json") }.sorted()
+            .map { try JSONDecoder().decode(Reference.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0))) }
+    }
+
+    /// llama.cpp's quantised kernels differ between CPU feature sets (AVX2 and AVX-512: log p
+    /// up to 1.2 nats apart, 0.06 on average), so log p, mu and sigma are compared to 1e-4
+    /// against the reference made on this machine's feature line (llama.cpp's
+    /// `llama_print_system_info`, recorded in each reference). On a line no reference was made
+    /// on, the tokens must still be equal and the mean |log p| difference to the closest
+    /// reference at most 0.2; the exact comparison is then skipped, saying how to make the
+    /// missing reference.
     func testLogProbabilitiesEqualLlamaCppOnFiftyTexts() throws {
         let scorer = try scorer()
+        let system = try LlamaCppLibrary.shared().systemInfo
         let texts = try LabelledText.read(Fixtures.path("reference/llama-cpp/texts.jsonl"), label: nil)
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("reference/llama-cpp/smollm2-q4_1.json"))))
         XCTAssertEqual(texts.count, 50)
+        let references = try Self.references()
+        XCTAssertEqual(references.count, 2, "references made with AVX2 and with AVX-512")
+        let scored = try texts.map { try scorer.score($0, lowercase: false) }
+        guard let reference = references.first(where: { $0.system == system }) else {
+            var closest = Double.infinity
+            for reference in references {
+                XCTAssertEqual(reference.texts.map(\.tokens), scored.map(\.tokens), "tokens do not depend on the CPU")
+                var total = 0.0, count = 0
+                for (mine, expected) in zip(scored, reference.texts) {
+                    for (index, value) in expected.logprobs.enumerated() where value != nil {
+                        total += abs(mine.logProbabilities[index] - value!)
+                        count += 1
+                    }
+                }
+                closest = min(closest, total / Double(max(count, 1)))
+            }
+            XCTAssertLessThanOrEqual(closest, 0.2, "mean |log p - llama.cpp's| against the closest reference")
+            throw XCTSkip("no reference was made on a machine with llama.cpp's line \"\(system)\" (mean |log p| difference to the closest: "
+                          + "\(closest)); make one with scripts/llama-cpp-reference.py (fixtures/SOURCES.md) for the exact comparison")
+        }
         XCTAssertEqual(reference.texts.map(\.id), texts.map(\.id))
         var largest = 0.0, compared = 0
-        for (text, expected) in zip(texts, reference.texts) {
-            let scored = try scorer.score(text, lowercase: false)
-            XCTAssertEqual(scored.tokens, expected.tokens, text.id)
+        for (text, (mine, expected)) in zip(texts, zip(scored, reference.texts)) {
+            XCTAssertEqual(mine.tokens, expected.tokens, text.id)
             for (index, value) in expected.logprobs.enumerated() {
-                guard let value else { XCTAssertTrue(scored.logProbabilities[index].isNaN); continue }
-                largest = max(largest, abs(scored.logProbabilities[index] - value))
-                XCTAssertEqual(scored.means![index], expected.mu[index]!, accuracy: 1e-4, text.id)
-                XCTAssertEqual(scored.deviations![index], expected.sigma[index]!, accuracy: 1e-4, text.id)
+                guard let value else { XCTAssertTrue(mine.logProbabilities[index].isNaN); continue }
+                largest = max(largest, abs(mine.logProbabilities[index] - value))
+                XCTAssertEqual(mine.means![index], expected.mu[index]!, accuracy: 1e-4, text.id)
+                XCTAssertEqual(mine.deviations![index], expected.sigma[index]!, accuracy: 1e-4, text.id)
                 compared += 1
             }
         }
         XCTAssertLessThanOrEqual(largest, 1e-4, "largest |log p - llama.cpp's| over \(compared) tokens")
-        print("log p against llama-cpp-python: \(compared) tokens, largest difference \(largest)")
+        print("log p against llama-cpp-python (\(system)): \(compared) tokens, largest difference \(largest)")
     }
 
     func testMeanAndDeviationEqualDirectComputationFromLogits() throws {
