@@ -26,6 +26,17 @@ extension InferenceResult {
     }
 }
 
+extension InferenceResult {
+    /// The warnings a result carries for the user: an LP not solved to optimality, bootstrap
+    /// replicates cut off before it.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if let warning = solver?.notOptimalWarning { warnings.append(warning) }
+        if let bootstrapSolves, !bootstrapSolves.allOptimal { warnings.append("warning: bootstrap: " + bootstrapSolves.description) }
+        return warnings
+    }
+}
+
 extension FitQuality {
     /// The fit in a line (two when it is not reliable).
     public var summary: String {

@@ -6,19 +6,12 @@ import TokenizerFormats
 
 /// Running one unit, and gathering all of them.
 extension WorkPlan {
-    /// One bootstrap replicate's output: its proportions and how its LP ended (an output
-    /// without them, from before replicates said so, is run again).
+    /// One bootstrap replicate's output: the replicate (its proportions and how its LP ended;
+    /// an output from before replicates said so does not decode and is run again).
     struct ReplicateOutput: Codable, Equatable {
         var key: String
         var replicate: Int
-        var proportions: [Double]
-        var optimal: Bool
-        var stopReason: String
-
-        enum CodingKeys: String, CodingKey {
-            case key, replicate, proportions, optimal
-            case stopReason = "stop_reason"
-        }
+        var draw: BootstrapReplicate
     }
 
     /// Runs unit `index` unless its output is already there and valid; says which.
@@ -54,9 +47,7 @@ extension WorkPlan {
                                                       seed: infer.seed, resampling: infer.bootstrapResampling)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let done = ReplicateOutput(key: key, replicate: unit.replicate ?? 0, proportions: replicate.proportions,
-                                       optimal: replicate.optimal, stopReason: replicate.stopReason)
-            try AtomicWrite.write([UInt8](try encoder.encode(done)), to: output)
+            try AtomicWrite.write([UInt8](try encoder.encode(ReplicateOutput(key: key, replicate: unit.replicate ?? 0, draw: replicate))), to: output)
         default:
             throw WorkPlanError("unit \(index) is of unknown kind \(unit.kind)")
         }
@@ -108,9 +99,8 @@ extension WorkPlan {
             try merged.write(to: output)
             countFiles.append((output, merged))
         }
-        let draws = try units.filter { $0.kind == "bootstrap" }.map { unit -> BootstrapReplicate in
-            let done = try JSONDecoder().decode(ReplicateOutput.self, from: FileBytes.contents(atPath: path(of: unit)) ?? Data())
-            return BootstrapReplicate(proportions: done.proportions, optimal: done.optimal, stopReason: done.stopReason)
+        let draws = try units.filter { $0.kind == "bootstrap" }.map { unit in
+            try JSONDecoder().decode(ReplicateOutput.self, from: FileBytes.contents(atPath: path(of: unit)) ?? Data()).draw
         }
         progress?("solving the LP")
         let tokenizer = try infer.loadTokenizer()

@@ -109,8 +109,7 @@ struct Infer: ParsableCommand {
         if cacheUse == .result || cacheUse == .counts {
             ProgressReporter.note("(served from the cache: \(cacheUse == .result ? "the whole result" : "pair counts"))", quiet: quiet)
         }
-        if let warning = result.solver?.notOptimalWarning { ProgressReporter.note(warning, quiet: quiet) }
-        if let solves = result.bootstrapSolves, !solves.allOptimal { ProgressReporter.note("warning: bootstrap: " + solves.description, quiet: quiet) }
+        for warning in result.warnings { ProgressReporter.note(warning, quiet: quiet) }
     }
 
     /// The request the options describe: the tokenizer, the categories, the merges to attack

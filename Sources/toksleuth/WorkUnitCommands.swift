@@ -271,7 +271,6 @@ struct Gather: ParsableCommand {
         progress.finish()
         let text = json ? try ResultJSON.text(result, timings: false) : result.table
         if let output { try AtomicWrite.write(text + "\n", to: output) } else { print(text) }
-        if let warning = result.solver?.notOptimalWarning { ProgressReporter.note(warning, quiet: quiet) }
-        if let solves = result.bootstrapSolves, !solves.allOptimal { ProgressReporter.note("warning: bootstrap: " + solves.description, quiet: quiet) }
+        for warning in result.warnings { ProgressReporter.note(warning, quiet: quiet) }
     }
 }
