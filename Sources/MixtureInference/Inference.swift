@@ -228,8 +228,9 @@ public struct InferenceRequest: Sendable {
         var fingerprint = Fingerprint()
         // v2: GLPK runs on a scaled problem; v3: fit quality; v4: certified solves, weights in pair
         // units; v5: exact matching in the decomposition; v6: in-out separation in the row generation;
-        // v7: stored in the snake_case schema of `--json`; v8: says how the bootstrap replicates' LPs ended
-        fingerprint.update("toksleuth infer result v8")
+        // v7: stored in the snake_case schema of `--json`; v8: says how the bootstrap replicates' LPs ended;
+        // v9: the slack flow prefers the LP's constraints, and runs every round near the optimum
+        fingerprint.update("toksleuth infer result v9")
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(solver.method.rawValue)
         // Every merge the counts replay, the skipped ones included: two tokenizers on the same base
@@ -238,11 +239,12 @@ public struct InferenceRequest: Sendable {
         fingerprint.update(method.rawValue)
         fingerprint.update(seed)
         fingerprint.update(UInt64(skipMerges))
-        for value in [solver.scale, solver.tolerance, solver.stabilityTolerance, solver.gapTolerance, solver.stabilization, solver.crossoverGap] {
+        for value in [solver.scale, solver.tolerance, solver.stabilityTolerance, solver.gapTolerance, solver.stabilization, solver.crossoverGap,
+                      solver.tailGap] {
             fingerprint.update(value.bitPattern)
         }
         for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.maxCutsPerPair, solver.cutAge ?? -1,
-                      solver.oracleRepeats, solver.flowInterval, solver.flowStart] {
+                      solver.oracleRepeats, solver.flowInterval, solver.flowStart, solver.flowPrefersHeldEdges ? 1 : 0] {
             fingerprint.update(UInt64(value))
         }
         if bootstrap > 0 {

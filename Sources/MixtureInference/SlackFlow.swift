@@ -24,8 +24,12 @@ import Foundation
 /// of millions of positive edges.
 ///
 /// The flow needs integer costs: counts are rounded to a grid of 1e-9 of the largest, so the
-/// matching and cover are optimal for the rounded weights. They serve the exact solve (a feasible
-/// point, and the constraints the optimum at `alpha` binds), never the certificate.
+/// matching and cover are optimal for the rounded weights (the cover's objective is then
+/// `F(alpha)` to about 1e-6 relative: each pair slack is off by up to a grid step). A
+/// `precise` flow rounds to 1e-15 of the largest instead (about a double's precision, summed
+/// in 128 bits): its cover is worth `F(alpha)` to round-off, fine enough to close the gap with
+/// the LP's bound, and slower. Either serves the exact solve (a feasible point, and the
+/// constraints the optimum at `alpha` binds); the certificate is the final replay.
 struct SlackFlow {
     /// The matched (step, pair) edges: the constraints an optimal cover at `alpha` binds.
     var edges: [(step: Int, pair: Int32)] = []
@@ -44,9 +48,12 @@ extension MixtureSolver {
     /// the step weights are not whole numbers (b-matching capacities) or the flow solver fails
     /// (out of memory): the caller goes on without it. `layout`: the solve's constrained steps
     /// (they depend on the step weights alone, so a solve computes them once; nil: computed here).
+    /// `preferred`: edges the caller holds (pair -> steps); of the optimal matchings, the flow
+    /// returns one using as many of them as any does.
     /// - Complexity: one replay to build the network (O(runs x log T) arcs), then LEMON's network
     ///   simplex on it.
-    func slackFlow(alpha: [Double], stepWeights: [Double]?, layout: ConstrainedSteps? = nil) -> SlackFlow? {
+    func slackFlow(alpha: [Double], stepWeights: [Double]?, layout: ConstrainedSteps? = nil,
+                   preferred: [Int32: [Int]] = [:], precise: Bool = false) -> SlackFlow? {
         if let stepWeights, !stepWeights.allSatisfy({ $0 == $0.rounded() }) { return nil }
         var result = SlackFlow(pairSlack: [Double](repeating: 0, count: pairCount))
         let started = Date()
@@ -60,6 +67,14 @@ extension MixtureSolver {
         merged.reserveCapacity(positions)
         var runPair: [Int32] = [], runNode: [Int32] = [], runCount: [Double] = []
         var covering: [Int32] = []
+        // Edges the caller already holds, by pair, as positions: offered to the flow as direct
+        // arcs to their step's leaf, a hair cheaper than the same edge through the tree.
+        var preferredPositions: [Int32: [Int]] = [:]
+        for (pair, steps) in preferred {
+            let positions = steps.compactMap { layout.position[$0] >= 0 ? Int(layout.position[$0]) : nil }
+            if !positions.isEmpty { preferredPositions[pair] = positions }
+        }
+        var directPair: [Int32] = [], directPosition: [Int32] = [], directCount: [Double] = []
         replayRuns(alpha: alpha, pairSlack: [Double](repeating: 0, count: pairCount), layout: layout, stepWeights: stepWeights,
                    atStep: { _, m, replay, levels in
                        merged.append(replay.weighted[m])
@@ -73,6 +88,9 @@ extension MixtureSolver {
                        for node in covering where count > levels.minimum(Int(tree.lower[Int(node)]), Int(tree.upper[Int(node)])) {
                            runPair.append(Int32(g)); runNode.append(node); runCount.append(count)
                        }
+                       for position in preferredPositions[Int32(g)] ?? [] where position >= start && position < end && count > merged[position] {
+                           directPair.append(Int32(g)); directPosition.append(Int32(position)); directCount.append(count)
+                       }
                    })
 
         // Nodes: the tree's (0..<N), then the pairs with a run, then the sink.
@@ -85,8 +103,13 @@ extension MixtureSolver {
         }
         let sink = Int32(treeNodes + nodePair.count)
         let nodeCount = Int(sink) + 1
-        let unit = max(merged.max() ?? 0, runCount.max() ?? 0, .leastNormalMagnitude) * 1e-9
-        func cost(_ value: Double) -> Int64 { Int64((value / unit).rounded()) }
+        let unit = max(merged.max() ?? 0, runCount.max() ?? 0, .leastNormalMagnitude) * (precise ? 1e-15 : 1e-9)
+        // Costs on the grid, times `tieBreak`: a direct arc costs 1 less than its path through the
+        // tree, so of the many optimal matchings (any pairing of the same matched steps and
+        // pairs under a run is one) the flow takes one using the most edges the caller holds,
+        // and a flow round brings only the constraints the LP lacks.
+        let tieBreak: Int64 = 16
+        func cost(_ value: Double) -> Int64 { tieBreak * Int64((value / unit).rounded()) }
 
         var tail: [Int32] = [], head: [Int32] = [], capacity: [Int64] = [], arcCost: [Int64] = []
         let internalNodes = treeNodes - positions
@@ -107,6 +130,10 @@ extension MixtureSolver {
         for g in nodePair { arc(pairNode[Int(g)], sink, unbounded, 0) }
         let firstRunArc = tail.count
         for k in runPair.indices { arc(pairNode[Int(runPair[k])], runNode[k], unbounded, -cost(runCount[k])) }
+        let firstDirectArc = tail.count
+        for k in directPair.indices {
+            arc(pairNode[Int(directPair[k])], tree.leaf[Int(directPosition[k])], 1, -cost(directCount[k]) - 1)
+        }
         var supply = [Int64](repeating: 0, count: nodeCount)
         for g in nodePair { supply[Int(pairNode[Int(g)])] = 1 }
         supply[Int(sink)] = -Int64(nodePair.count)
@@ -117,14 +144,19 @@ extension MixtureSolver {
         let solverStarted = Date()
         result.networkSeconds = solverStarted.timeIntervalSince(started)
         guard toksleuth_min_cost_flow(Int32(nodeCount), Int64(tail.count), tail, head, capacity, arcCost, supply,
-                                      &flow, &potential) == 0 else { return nil }
+                                      sink, precise ? 1 : 0, &flow, &potential) == 0 else { return nil }
         result.solverSeconds = Date().timeIntervalSince(solverStarted)
         for g in nodePair {
-            result.pairSlack[Int(g)] = max(0, Double(potential[Int(pairNode[Int(g)])] - potential[Int(sink)]) * unit)
+            result.pairSlack[Int(g)] = max(0, Double(potential[Int(pairNode[Int(g)])]) * unit / Double(tieBreak))
         }
 
         // The matched edges: hand the units down the tree as the arc flows say (any such
         // decomposition is a maximum matching: the tree's arcs cost nothing).
+        for k in directPair.indices where flow[firstDirectArc + k] > 0 {
+            let position = Int(directPosition[k])
+            result.edges.append((layout.steps[position], directPair[k]))
+            result.value += directCount[k] - merged[position]
+        }
         var childFlow = [Int](repeating: 0, count: treeNodes)
         for k in 0..<(2 * internalNodes) { childFlow[Int(head[k])] = Int(flow[k]) }
         var arriving = [[(pair: Int32, count: Double)]](repeating: [], count: treeNodes)

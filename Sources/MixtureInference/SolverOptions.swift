@@ -9,7 +9,7 @@ public struct InferenceError: UserFacingError {
 
 /// Settings of the LP solve. The defaults solve to proven optimality; every early stop is
 /// opt-in and labelled in the result (``SolverReport/stopReason``).
-public struct SolverOptions: Sendable {
+public struct SolverOptions: Sendable, Equatable {
     /// How the LP is solved.
     public enum Method: String, Sendable, CaseIterable {
         /// Row and column generation on the whole LP (the paper's method), with an upper bound
@@ -63,6 +63,16 @@ public struct SolverOptions: Sendable {
     /// its matched edges join the LP.
     public var flowInterval = 10
     public var flowStart = 5
+    /// Row generation: once the relative gap is below this, every round solves the slack flow
+    /// at the restricted LP's own weights (0: never). Near the optimum the restricted LP sits
+    /// at the optimal value on a degenerate face whose vertices each violate a few of the
+    /// billions of constraints it lacks, so its replays alone close the gap slowly; the flow's
+    /// cover at its weights is a feasible point worth `F(alpha)`, which meets the LP's bound as
+    /// soon as those weights are optimal.
+    public var tailGap = 1e-4
+    /// Row generation: of the flow's optimal matchings take one using as many constraints the
+    /// LP holds as any does (fewer new constraints, cheaper re-solves), instead of any.
+    public var flowPrefersHeldEdges = true
 
     /// Whether the `round`-th round of a row generation (counted from 1) solves the slack flow.
     func isFlowRound(_ round: Int, fixedWeights: Bool) -> Bool {
@@ -80,8 +90,15 @@ public struct SolverOptions: Sendable {
     public var stabilityTolerance = 0.0
     public var stabilityWindow = 5
     /// Diagnosis: write the restricted LP of this round to this MPS file (row generation).
-    public var mps: (path: String, round: Int)?
+    public var mps: MPSDump?
     public init() {}
+
+    /// Where and when the restricted LP is written out (``SolverOptions/mps``).
+    public struct MPSDump: Sendable, Equatable {
+        public var path: String
+        public var round: Int
+        public init(path: String, round: Int) { (self.path, self.round) = (path, round) }
+    }
 }
 
 /// Facts about one solve, for the user and for reports.

@@ -10,6 +10,9 @@ struct SeparatedEdge {
 
     /// The (step, pair) key of an edge, for sets of edges.
     static func key(step: Int, pair: Int32) -> UInt64 { UInt64(step) << 32 | UInt64(UInt32(pair)) }
+    /// The step and the pair of a ``key(step:pair:)``.
+    static func step(of key: UInt64) -> Int { Int(key >> 32) }
+    static func pair(of key: UInt64) -> Int32 { Int32(truncatingIfNeeded: key & 0xFFFF_FFFF) }
 }
 
 /// The master problem over the weights alone: `min z` subject to `z >= g_k . alpha` for every

@@ -56,6 +56,8 @@ public struct InferPlan: Codable, Sendable, Equatable {
     public var bootstrapResampling = BootstrapResampling.both
     public var bootstrapTrainingNoise = 1.0
     public var seed: UInt64 = 0
+    /// How every LP of the plan is solved (nil: the defaults, as in plans written before it).
+    public var solver: SolverOptions?
 
     public init(tokenizer: String, pretokenizer: String? = nil, categories: [String], only: [String] = [], merges: Int,
                 skipMerges: Int = 0, maxBytes: Int = 1_000_000, shards: Int = 1, bootstrap: Int = 0) {
@@ -64,7 +66,7 @@ public struct InferPlan: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tokenizer, pretokenizer, categories, only, merges, shards, bootstrap, seed
+        case tokenizer, pretokenizer, categories, only, merges, shards, bootstrap, seed, solver
         case skipMerges = "skip_merges", maxBytes = "max_bytes", bootstrapLevel = "bootstrap_level"
         case bootstrapResampling = "bootstrap_resampling", bootstrapTrainingNoise = "bootstrap_training_noise"
     }

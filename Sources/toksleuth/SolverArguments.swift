@@ -54,6 +54,12 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Row generation: solve the slack problem at the query point whole (a minimum-cost flow) every this many rounds, from round 5 (0: never): its cover is a feasible point, its matched edges join the LP.")
     var lpFlowEvery: Int = SolverOptions().flowInterval
 
+    @Option(name: .long, help: "Row generation: once the relative gap is below this, every round solves the slack flow at the restricted LP's own weights, whose cover closes the gap as soon as those weights are optimal (0: never).")
+    var lpTailGap: Double = SolverOptions().tailGap
+
+    @Option(name: .long, help: "Row generation: which of the slack flow's optimal matchings joins the LP: held (one using as many constraints the LP already holds as any does, so fewer new ones) or any.")
+    var lpFlowMatching: String = SolverOptions().flowPrefersHeldEdges ? "held" : "any"
+
     var options: SolverOptions {
         var options = SolverOptions()
         options.form = LPForm(rawValue: lpForm) ?? .dual
@@ -62,7 +68,7 @@ struct SolverArguments: ParsableArguments {
         options.maxRowsPerRound = lpRowsPerRound
         options.timeLimit = lpTimeLimit
         options.method = SolverOptions.Method(rawValue: lpMethod) ?? .rowGeneration
-        options.mps = lpWriteMps.map { (path: $0, round: lpWriteMpsRound) }
+        options.mps = lpWriteMps.map { SolverOptions.MPSDump(path: $0, round: lpWriteMpsRound) }
         options.gapTolerance = lpGap
         options.pairsPerStep = lpPairsPerStep
         options.maxCutsPerPair = lpCutsPerPair
@@ -71,12 +77,16 @@ struct SolverArguments: ParsableArguments {
         options.linksPerNode = lpLinksPerNode
         options.fullTree = lpFullTree
         options.flowInterval = lpFlowEvery
+        options.tailGap = lpTailGap
+        options.flowPrefersHeldEdges = lpFlowMatching == "held"
         return options
     }
 
     func validate() throws {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
+        guard lpTailGap >= 0, lpTailGap.isFinite else { throw ValidationError("--lp-tail-gap must be a non-negative number") }
+        guard ["held", "any"].contains(lpFlowMatching) else { throw ValidationError("--lp-flow-matching is held or any") }
         guard SolverOptions.Method(rawValue: lpMethod) != nil else { throw ValidationError("--lp-method is intervals, row-generation or decomposition") }
         guard lpGap >= 0 else { throw ValidationError("--lp-gap must not be negative") }
         guard lpPairsPerStep >= 1 else { throw ValidationError("--lp-pairs-per-step must be at least 1") }

@@ -174,6 +174,9 @@ struct PlanInfer: ParsableCommand {
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
+    /// Every LP of the plan (the replicates' and gather's) is solved with these.
+    @OptionGroup var solverOptions: SolverArguments
+
     func run() throws {
         let absolute = absolutePath
         let loaded = try tokenizerOptions.load(tokenizer)
@@ -184,6 +187,9 @@ struct PlanInfer: ParsableCommand {
                                 skipMerges: skipMerges, maxBytes: maxBytes, shards: shards, bootstrap: bootstrapOptions.bootstrap)
         (options.bootstrapResampling, options.bootstrapLevel, options.bootstrapTrainingNoise, options.seed) =
             (bootstrapOptions.bootstrapResampling, bootstrapOptions.bootstrapLevel, bootstrapOptions.bootstrapTrainingNoise, seed)
+        var solver = solverOptions.options
+        guard solver.mps == nil else { throw ValidationError("--lp-write-mps is for infer: a plan's LPs run elsewhere") }
+        options.solver = solver == SolverOptions() ? nil : solver
         let folder = absolute(work)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try slurmOptions.write(try WorkPlan.infer(options, folder: folder))

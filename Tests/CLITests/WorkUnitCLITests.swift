@@ -46,6 +46,37 @@ extension CLITests {
 }
 
 extension CLITests {
+    /// `plan infer` takes infer's LP options: the plan carries them, every replicate and the
+    /// gather solve with them (here cut off after one round, labelled so in the result, as the
+    /// local infer with the same options labels it), and the default plan still carries none.
+    func testPlannedInferenceSolvesWithTheGivenLPOptions() throws {
+        let options = ["--tokenizer", Fixtures.path("reference/training/en-bytelevel-2000.tokenizer.json"),
+                       "--categories", Fixtures.path("corpora/languages"), "--merges", "300", "--bootstrap", "2"]
+        let work = folder.appendingPathComponent("lp-work").path
+        let planned = try run(["plan", "infer"] + options + ["--lp-max-rounds", "1", "--work", work])
+        XCTAssertEqual(planned.status, 0, planned.stderr)
+        let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/plan.json"))) as! [String: Any]
+        let solver = (plan["infer"] as? [String: Any])?["solver"] as? [String: Any]
+        XCTAssertEqual(solver?["max_rounds"] as? Int, 1, "\(plan)")
+        for index in 0..<(6 + 2) { XCTAssertEqual(try run(["run-unit", work + "/plan.json", "\(index)"]).status, 0) }
+        let gathered = try run(["gather", work + "/plan.json", "--json", "--quiet"])
+        XCTAssertEqual(gathered.status, 0, gathered.stderr)
+        let local = try run(["infer"] + options + ["--lp-max-rounds", "1", "--json", "--no-cache", "--quiet"])
+        XCTAssertEqual(gathered.stdout, local.stdout, "the gathered result is the local one with the same LP options")
+        let result = try JSONSerialization.jsonObject(with: Data(gathered.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual((result["solver"] as? [String: Any])?["stop_reason"] as? String, "round limit")
+        XCTAssertEqual((result["bootstrap_solves"] as? [String: Any])?["optimal"] as? Int, 0, "the replicates were cut off too")
+
+        let plain = folder.appendingPathComponent("plain-work").path
+        XCTAssertEqual(try run(["plan", "infer"] + options + ["--work", plain]).status, 0)
+        let defaults = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plain + "/plan.json"))) as! [String: Any]
+        XCTAssertNil((defaults["infer"] as? [String: Any])?["solver"], "a plan with the default LP options carries none")
+        let mps = try run(["plan", "infer"] + options + ["--lp-write-mps", "x.mps", "--work", plain])
+        XCTAssertEqual(mps.status, 1, mps.stderr)
+    }
+}
+
+extension CLITests {
     /// `plan regmix`: each proxy run a unit; gather is regmix on the work folder, which reuses
     /// them all: the same regression, byte for byte, as one local regmix.
     func testPlannedRegMixRunsGatherToTheLocalRegression() throws {

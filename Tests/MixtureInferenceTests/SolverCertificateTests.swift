@@ -16,7 +16,9 @@ final class SolverCertificateTests: XCTestCase {
         var keys: [UInt64]
     }
 
-    static func instance(seed: UInt64, categories n: Int, pairs: Int, steps: Int) -> Instance {
+    /// `stillness`: the chance that a pair's count stays put at a step (0: every count drifts,
+    /// as merges would move them; higher: runs of standing counts, as in real traces).
+    static func instance(seed: UInt64, categories n: Int, pairs: Int, steps: Int, stillness: Double = 0) -> Instance {
         var generator = SeededGenerator(seed: seed)
         let keys: [UInt64] = (0..<pairs).map { (p: Int) -> UInt64 in
             let left = UInt64(p + 1), right = UInt64(p + 2)
@@ -29,7 +31,10 @@ final class SolverCertificateTests: XCTestCase {
             for _ in 0...steps {
                 table.append(row)
                 // Counts drift as merges would move them: down mostly, sometimes up.
-                row = row.map { max(0, $0 + Int64.random(in: -6...2, using: &generator)) }
+                row = row.map { count in
+                    if stillness > 0 && Double.random(in: 0..<1, using: &generator) < stillness { return count }
+                    return max(0, count + Int64.random(in: -6...2, using: &generator))
+                }
             }
             counts.append(table)
         }
@@ -220,8 +225,82 @@ final class SolverCertificateTests: XCTestCase {
             XCTAssertTrue(flow.pairSlack.allSatisfy { $0 >= 0 })
             XCTAssertEqual(cover, optimum, accuracy: tolerance, "seed \(seed): the flow's cover is not optimal")
             if !flow.edges.isEmpty { matchedSomething += 1 }
+
+            // The precise flow's cover is worth the optimum to round-off, not to a grid step.
+            let precise = try XCTUnwrap(solver.slackFlow(alpha: alpha, stepWeights: stepWeights, precise: true))
+            var preciseCover = precise.pairSlack.reduce(0, +)
+            for t in 0..<steps where constrained[t] {
+                let slack = (0..<pairs).map { weight[t][$0] - precise.pairSlack[$0] }.max()!
+                preciseCover += (stepWeights?[t] ?? 1) * max(0, slack)
+            }
+            XCTAssertEqual(preciseCover, optimum, accuracy: 1e-9 * max(1, optimum), "seed \(seed): the precise cover is not optimal")
+            XCTAssertEqual(precise.value, optimum, accuracy: 1e-9 * max(1, optimum), "seed \(seed)")
         }
         // The instances must exercise the matching, not only empty ones.
         XCTAssertGreaterThan(matchedSomething, 40)
+    }
+
+    /// Preferred edges break ties among the flow's optimal matchings and nothing else. Two
+    /// matched edges (t1, p1), (t2, p2) whose crossed edges (t1, p2), (t2, p1) are positive and
+    /// weigh the same in sum (the pairs' counts stand still between the steps) give another
+    /// optimal matching; preferring it, the flow must return every one of its edges, and its
+    /// value and cover stay optimal. Preferring another weight's matching changes no value.
+    func testSlackFlowPrefersHeldEdgesWithoutLosingOptimality() throws {
+        var swapped = 0
+        for seed in 300..<400 as Range<UInt64> {
+            let n = 2 + Int(seed % 3), pairs = 4 + Int(seed % 6), steps = 3 + Int(seed % 8)
+            let instance = SolverCertificateTests.instance(seed: seed, categories: n, pairs: pairs, steps: steps, stillness: 0.9)
+            var generator = SeededGenerator(seed: seed)
+            let alpha = generator.simplexPoint(n), other = generator.simplexPoint(n)
+            let solver = try MixtureSolver(categories: instance.categories, merges: instance.merges)
+            let plain = try XCTUnwrap(solver.slackFlow(alpha: alpha, stepWeights: nil))
+            var weight = [[Double]](repeating: [Double](repeating: -.infinity, count: pairs), count: steps)
+            for t in 0..<steps {
+                let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
+                guard (0..<n).contains(where: { instance.counts[$0][t][m] > 0 }) else { continue }
+                for p in 0..<pairs where p != m {
+                    weight[t][p] = (0..<n).map { alpha[$0] * SolverCertificateTests.coefficient(instance, $0, t, p) }.reduce(0, +)
+                }
+            }
+            func byPair(_ edges: [(step: Int, pair: Int32)]) -> [Int32: [Int]] {
+                Dictionary(grouping: edges, by: \.pair).mapValues { $0.map(\.step) }
+            }
+            func checkOptimal(_ flow: SlackFlow, _ what: String) {
+                XCTAssertEqual(flow.value, plain.value, accuracy: 1e-9 * max(1, plain.value), "seed \(seed) \(what)")
+                XCTAssertEqual(Set(flow.edges.map(\.pair)).count, flow.edges.count, "seed \(seed) \(what): a pair is matched twice")
+                var cover = flow.pairSlack.reduce(0, +)
+                for row in weight where row.contains(where: { $0 > -.infinity }) {
+                    cover += max(0, (0..<pairs).map { row[$0] - flow.pairSlack[$0] }.max()!)
+                }
+                XCTAssertEqual(cover, plain.value, accuracy: 1e-6 * max(1, plain.value), "seed \(seed) \(what): the cover is not optimal")
+            }
+            let foreign = try XCTUnwrap(solver.slackFlow(alpha: alpha, stepWeights: nil,
+                                                         preferred: byPair(try XCTUnwrap(solver.slackFlow(alpha: other, stepWeights: nil)).edges)))
+            checkOptimal(foreign, "foreign preference")
+
+            // Another optimal matching: the plain one with two edges crossed.
+            let edges = plain.edges
+            var alternative: [(step: Int, pair: Int32)]?
+            search: for a in edges.indices { for b in edges.indices where a < b {
+                let (t1, p1, t2, p2) = (edges[a].step, Int(edges[a].pair), edges[b].step, Int(edges[b].pair))
+                guard t1 != t2, weight[t1][p2] > 1e-6, weight[t2][p1] > 1e-6 else { continue }
+                let change = weight[t1][p2] + weight[t2][p1] - weight[t1][p1] - weight[t2][p2]
+                guard abs(change) < 1e-9 else { continue }
+                var crossed = edges
+                crossed[a] = (t1, Int32(p2)); crossed[b] = (t2, Int32(p1))
+                alternative = crossed
+                break search
+            } }
+            guard let alternative else { continue }
+            let chosen = try XCTUnwrap(solver.slackFlow(alpha: alpha, stepWeights: nil, preferred: byPair(alternative)))
+            checkOptimal(chosen, "crossed preference")
+            let keys = Set(chosen.edges.map { SeparatedEdge.key(step: $0.step, pair: $0.pair) })
+            for edge in alternative {
+                XCTAssertTrue(keys.contains(SeparatedEdge.key(step: edge.step, pair: edge.pair)), "seed \(seed): a preferred optimal edge was not taken")
+            }
+            swapped += 1
+        }
+        // The instances must exercise the tie-break, not only instances without a crossing.
+        XCTAssertGreaterThan(swapped, 10)
     }
 }

@@ -39,7 +39,16 @@ final class SolverTests: XCTestCase {
         flowEveryRound.flowInterval = 1
         var withoutFlow = SolverOptions()
         withoutFlow.flowInterval = 0
-        return [decomposition, unstabilised, intervals, narrowIntervals, treeIntervals, flowEveryRound, withoutFlow] + LPForm.allCases.map { form in
+        // The flow returning any of its optimal matchings; the precise flow at the LP's own
+        // weights in every round after the first (the tail from the start), and never.
+        var anyMatching = flowEveryRound
+        anyMatching.flowPrefersHeldEdges = false
+        var tailAlways = SolverOptions()
+        tailAlways.tailGap = .infinity
+        var withoutTail = flowEveryRound
+        withoutTail.tailGap = 0
+        return [decomposition, unstabilised, intervals, narrowIntervals, treeIntervals, flowEveryRound, withoutFlow,
+                anyMatching, tailAlways, withoutTail] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
