@@ -187,7 +187,7 @@ struct PlanInfer: ParsableCommand {
                                 skipMerges: skipMerges, maxBytes: maxBytes, shards: shards, bootstrap: bootstrapOptions.bootstrap)
         (options.bootstrapResampling, options.bootstrapLevel, options.bootstrapTrainingNoise, options.seed) =
             (bootstrapOptions.bootstrapResampling, bootstrapOptions.bootstrapLevel, bootstrapOptions.bootstrapTrainingNoise, seed)
-        var solver = solverOptions.options
+        let solver = solverOptions.options
         guard solver.mps == nil else { throw ValidationError("--lp-write-mps is for infer: a plan's LPs run elsewhere") }
         options.solver = solver == SolverOptions() ? nil : solver
         let folder = absolute(work)
