@@ -43,7 +43,7 @@ extension WorkPlan {
             let sources = try infer.sources()
             let samples = try sources.map { try $0.read(maxBytes: infer.maxBytes) }
             let replicate = try Bootstrap.replicate(unit.replicate ?? 0, tokenizer: tokenizer, names: sources.map(\.name), samples: samples,
-                                                      mergeCount: infer.merges, skipMerges: infer.skipMerges, solver: infer.solver ?? SolverOptions(),
+                                                      mergeCount: infer.merges, skipMerges: infer.skipMerges, solver: infer.solverOptions,
                                                       seed: infer.seed, resampling: infer.bootstrapResampling)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -109,7 +109,7 @@ extension WorkPlan {
         (request.skipMerges, request.seed) = (infer.skipMerges, infer.seed)
         (request.bootstrap, request.bootstrapLevel) = (infer.bootstrap, infer.bootstrapLevel)
         (request.bootstrapResampling, request.bootstrapTrainingNoise) = (infer.bootstrapResampling, infer.bootstrapTrainingNoise)
-        request.solver = infer.solver ?? SolverOptions()
+        request.solver = infer.solverOptions
         request.countFiles = countFiles
         request.bootstrapDraws = infer.bootstrap > 0 ? draws : nil
         return try request.run().result

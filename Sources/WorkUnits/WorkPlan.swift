@@ -58,6 +58,8 @@ public struct InferPlan: Codable, Sendable, Equatable {
     public var seed: UInt64 = 0
     /// How every LP of the plan is solved (nil: the defaults, as in plans written before it).
     public var solver: SolverOptions?
+    /// The options every LP of the plan solves with.
+    var solverOptions: SolverOptions { solver ?? SolverOptions() }
 
     public init(tokenizer: String, pretokenizer: String? = nil, categories: [String], only: [String] = [], merges: Int,
                 skipMerges: Int = 0, maxBytes: Int = 1_000_000, shards: Int = 1, bootstrap: Int = 0) {
