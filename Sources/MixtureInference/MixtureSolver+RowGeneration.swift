@@ -91,7 +91,7 @@ extension MixtureSolver {
             let inTail = options.tailGap > 0 && round > firstRound
                 && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) < options.tailGap
             if inTail || options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
-                let flowAlpha = inTail ? alpha : queried.alpha
+                let flowAlpha = inTail || options.flowAtSolution ? alpha : queried.alpha
                 let flowStart = Date()
                 if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
                 // Of the flow's many optimal matchings it takes one using the most constraints

@@ -10,7 +10,7 @@ extension SolverOptions: Codable {
         case maxCutsPerPair = "max_cuts_per_pair", maxRowsPerRound = "max_rows_per_round", cutAge = "cut_age"
         case gapTolerance = "gap_tolerance", oracleRepeats = "oracle_repeats", crossoverGap = "crossover_gap"
         case stabilization, flowInterval = "flow_interval", flowStart = "flow_start", tailGap = "tail_gap"
-        case flowPrefersHeldEdges = "flow_prefers_held_edges"
+        case flowPrefersHeldEdges = "flow_prefers_held_edges", flowAtSolution = "flow_at_solution"
         case maxRounds = "max_rounds", timeLimit = "time_limit"
         case stabilityTolerance = "stability_tolerance", stabilityWindow = "stability_window"
     }
@@ -41,6 +41,7 @@ extension SolverOptions: Codable {
         try read(.flowStart, into: &flowStart)
         try read(.tailGap, into: &tailGap)
         try read(.flowPrefersHeldEdges, into: &flowPrefersHeldEdges)
+        try read(.flowAtSolution, into: &flowAtSolution)
         try read(.maxRounds, into: &maxRounds)
         timeLimit = try container.decodeIfPresent(Double.self, forKey: .timeLimit)
         try read(.stabilityTolerance, into: &stabilityTolerance)
@@ -67,6 +68,7 @@ extension SolverOptions: Codable {
         try container.encode(flowStart, forKey: .flowStart)
         try container.encode(tailGap, forKey: .tailGap)
         try container.encode(flowPrefersHeldEdges, forKey: .flowPrefersHeldEdges)
+        try container.encode(flowAtSolution, forKey: .flowAtSolution)
         try container.encode(maxRounds, forKey: .maxRounds)
         try container.encodeIfPresent(timeLimit, forKey: .timeLimit)
         try container.encode(stabilityTolerance, forKey: .stabilityTolerance)

@@ -73,6 +73,12 @@ public struct SolverOptions: Sendable, Equatable {
     /// Row generation: of the flow's optimal matchings take one using as many constraints the
     /// LP holds as any does (fewer new constraints, cheaper re-solves), instead of any.
     public var flowPrefersHeldEdges = true
+    /// Row generation: every slack flow runs at the restricted LP's own weights (its minimiser)
+    /// instead of at the in-out query between it and the best feasible point. The query is
+    /// pulled towards the best point so far, which early on is poor, and so are the covers of
+    /// flows there; the minimiser's flow gives a better point and brings the edges the LP lacks
+    /// (measured: README, "Solving the LP").
+    public var flowAtSolution = true
 
     /// Whether the `round`-th round of a row generation (counted from 1) solves the slack flow.
     func isFlowRound(_ round: Int, fixedWeights: Bool) -> Bool {

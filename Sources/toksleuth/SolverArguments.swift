@@ -60,6 +60,9 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Row generation: which of the slack flow's optimal matchings joins the LP: held (one using as many constraints the LP already holds as any does, so fewer new ones) or any.")
     var lpFlowMatching: String = SolverOptions().flowPrefersHeldEdges ? "held" : "any"
 
+    @Option(name: .long, help: "Row generation: where the slack flow runs before the tail: query (the in-out point between the restricted LP's solution and the best feasible point) or solution (the restricted LP's own weights).")
+    var lpFlowAt: String = SolverOptions().flowAtSolution ? "solution" : "query"
+
     var options: SolverOptions {
         var options = SolverOptions()
         options.form = LPForm(rawValue: lpForm) ?? .dual
@@ -79,6 +82,7 @@ struct SolverArguments: ParsableArguments {
         options.flowInterval = lpFlowEvery
         options.tailGap = lpTailGap
         options.flowPrefersHeldEdges = lpFlowMatching == "held"
+        options.flowAtSolution = lpFlowAt == "solution"
         return options
     }
 
@@ -87,6 +91,7 @@ struct SolverArguments: ParsableArguments {
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
         guard lpTailGap >= 0, lpTailGap.isFinite else { throw ValidationError("--lp-tail-gap must be a non-negative number") }
         guard ["held", "any"].contains(lpFlowMatching) else { throw ValidationError("--lp-flow-matching is held or any") }
+        guard ["query", "solution"].contains(lpFlowAt) else { throw ValidationError("--lp-flow-at is query or solution") }
         guard SolverOptions.Method(rawValue: lpMethod) != nil else { throw ValidationError("--lp-method is intervals, row-generation or decomposition") }
         guard lpGap >= 0 else { throw ValidationError("--lp-gap must not be negative") }
         guard lpPairsPerStep >= 1 else { throw ValidationError("--lp-pairs-per-step must be at least 1") }

@@ -188,7 +188,7 @@ struct PlanInfer: ParsableCommand {
         (options.bootstrapResampling, options.bootstrapLevel, options.bootstrapTrainingNoise, options.seed) =
             (bootstrapOptions.bootstrapResampling, bootstrapOptions.bootstrapLevel, bootstrapOptions.bootstrapTrainingNoise, seed)
         let solver = solverOptions.options
-        guard solver.mps == nil else { throw ValidationError("--lp-write-mps is for infer: a plan's LPs run elsewhere") }
+        guard solver.mps == nil, !solverOptions.lpTrace else { throw ValidationError("--lp-write-mps and --lp-trace are for infer: a plan's LPs run elsewhere") }
         options.solver = solver == SolverOptions() ? nil : solver
         let folder = absolute(work)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

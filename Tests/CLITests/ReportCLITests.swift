@@ -108,6 +108,9 @@ extension CLITests {
         XCTAssertEqual(allSolves["optimal"] as? Int, 8)
         let bad = try run(["experiment", "--categories", Fixtures.path("corpora/languages"), "--n", "3", "--withhold", "3"])
         XCTAssertEqual(bad.status, 1)
+        let traced = try run(["experiment", "--categories", Fixtures.path("corpora/languages"), "--n", "3", "--lp-trace"])
+        XCTAssertEqual(traced.status, 1, "a trace of many trials at once would interleave")
+        XCTAssertTrue(traced.stderr.contains("--lp-trace"), traced.stderr)
     }
 
     /// `infer --mixture` measures a given mixture's fit without solving: the proportions are

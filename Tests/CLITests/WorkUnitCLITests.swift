@@ -73,6 +73,9 @@ extension CLITests {
         XCTAssertNil((defaults["infer"] as? [String: Any])?["solver"], "a plan with the default LP options carries none")
         let mps = try run(["plan", "infer"] + options + ["--lp-write-mps", "x.mps", "--work", plain])
         XCTAssertEqual(mps.status, 1, mps.stderr)
+        let trace = try run(["plan", "infer"] + options + ["--lp-trace", "--work", plain])
+        XCTAssertEqual(trace.status, 1, trace.stderr)
+        XCTAssertTrue(trace.stderr.contains("--lp-trace"), trace.stderr)
     }
 }
 

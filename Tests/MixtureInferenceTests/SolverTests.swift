@@ -47,8 +47,11 @@ final class SolverTests: XCTestCase {
         tailAlways.tailGap = .infinity
         var withoutTail = flowEveryRound
         withoutTail.tailGap = 0
+        // Every flow at the in-out query instead of at the restricted LP's own weights.
+        var flowAtQuery = withoutTail
+        flowAtQuery.flowAtSolution = false
         return [decomposition, unstabilised, intervals, narrowIntervals, treeIntervals, flowEveryRound, withoutFlow,
-                anyMatching, tailAlways, withoutTail] + LPForm.allCases.map { form in
+                anyMatching, tailAlways, withoutTail, flowAtQuery] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
