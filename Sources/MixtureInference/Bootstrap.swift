@@ -100,10 +100,13 @@ public enum Bootstrap {
         return result
     }
 
-    /// `replicates` resampled solves.
+    /// `replicates` resampled solves, on all cores (one replicate a core: GLPK keeps its state
+    /// per thread, and each replicate is independent of the others), in replicate order.
     ///
     /// Each replicate draws its documents and its steps from generators of its own, so the
     /// `.both` replicates resample the same documents as the `.documents` ones of the same seed.
+    /// `progress` gets the number of finished replicates (one call at a time, from whichever
+    /// thread finished one).
     public static func replicates(tokenizer: Tokenizer, names: [String], samples: [Corpus], mergeCount: Int, skipMerges: Int = 0,
                                   solver: SolverOptions, replicates: Int, seed: UInt64,
                                   resampling: BootstrapResampling = .both,
@@ -112,14 +115,13 @@ public enum Bootstrap {
         let fixedCounts = resampling == .steps
             ? try InferenceInputs(tokenizer: tokenizer, names: names, samples: samples, mergeCount: skipMerges + mergeCount, cache: nil).counts()
             : nil
-        var draws: [BootstrapReplicate] = []
-        for index in 0..<replicates {
-            progress?(index, replicates)
-            draws.append(try replicate(index, tokenizer: tokenizer, names: names, samples: samples, mergeCount: mergeCount, skipMerges: skipMerges,
-                                       solver: solver, seed: seed, resampling: resampling, fixedCounts: fixedCounts))
+        let finished = CompletionCounter(total: replicates, report: progress)
+        return try parallelMap(Array(0..<replicates)) { index in
+            let draw = try replicate(index, tokenizer: tokenizer, names: names, samples: samples, mergeCount: mergeCount, skipMerges: skipMerges,
+                                     solver: solver, seed: seed, resampling: resampling, fixedCounts: fixedCounts)
+            finished.finishOne()
+            return draw
         }
-        progress?(replicates, replicates)
-        return draws
     }
 
     /// Replicate `index` alone (a work unit: any replicate can be computed

@@ -20,6 +20,28 @@ public final class ResultSlots<T>: @unchecked Sendable {
     public var values: [T?] { lock.lock(); defer { lock.unlock() }; return storage }
 }
 
+/// Counts finished parallel tasks and reports each count to a callback written for one thread
+/// (a progress display): the lock serialises the calls, whichever worker makes them.
+public final class CompletionCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let report: ((Int, Int) -> Void)?
+
+    /// Reports `(0, total)` at once.
+    public init(total: Int, report: ((_ done: Int, _ total: Int) -> Void)?) {
+        (self.total, self.report) = (total, report)
+        report?(0, total)
+    }
+
+    /// Counts one more finished task and reports the new count.
+    public func finishOne() {
+        lock.lock(); defer { lock.unlock() }
+        done += 1
+        report?(done, total)
+    }
+}
+
 /// The number of cores work is spread over.
 public enum ProcessInfoCores {
     public static let count = max(1, ProcessInfo.processInfo.activeProcessorCount)
