@@ -32,7 +32,7 @@ public final class CausalLanguageModel {
         var message = [CChar](repeating: 0, count: 512)
         let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard let opened = library.open(path, Int32(contextSize ?? 0), Int32(cores), &message, message.count) else {
-            throw InputError(path: path, problem: String(cString: message))
+            throw InputError(path: path, problem: String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         handle = opened
         self.path = path
