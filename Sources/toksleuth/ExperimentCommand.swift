@@ -98,7 +98,8 @@ struct ExperimentCommand: ParsableCommand {
         guard trainBytes >= 1000 else { throw ValidationError("--train-bytes must be at least 1000") }
         guard maxBytes >= 1 else { throw ValidationError("--max-bytes must be positive") }
         guard bootstrapTrainingNoise >= 0 else { throw ValidationError("--bootstrap-training-noise must not be negative") }
-        // Many trials solve at once: one trace or one MPS file would interleave or be overwritten.
+        // An experiment solves many LPs (trials, methods, replicates): one trace would mix them,
+        // and each would overwrite the one MPS file.
         guard !solver.lpTrace, solver.lpWriteMps == nil else { throw ValidationError("--lp-trace and --lp-write-mps are for infer (one LP), not experiment") }
         guard withhold >= 0, withhold < categoriesPerTrial else { throw ValidationError("--withhold must be between 0 and --n - 1") }
         if withhold > 0 && !methodNames.contains(InferenceMethod.attack.rawValue) {
