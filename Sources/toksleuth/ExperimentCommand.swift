@@ -100,7 +100,7 @@ struct ExperimentCommand: ParsableCommand {
         guard bootstrapTrainingNoise >= 0 else { throw ValidationError("--bootstrap-training-noise must not be negative") }
         // An experiment solves many LPs (trials, methods, replicates): one trace would mix them,
         // and each would overwrite the one MPS file.
-        guard !solver.lpTrace, solver.lpWriteMps == nil else { throw ValidationError("--lp-trace and --lp-write-mps are for infer (one LP), not experiment") }
+        try solver.refuseSingleSolveDiagnostics("an experiment solves many LPs")
         guard withhold >= 0, withhold < categoriesPerTrial else { throw ValidationError("--withhold must be between 0 and --n - 1") }
         if withhold > 0 && !methodNames.contains(InferenceMethod.attack.rawValue) {
             throw ValidationError("--withhold needs the attack among --methods")

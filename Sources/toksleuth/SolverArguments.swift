@@ -86,6 +86,12 @@ struct SolverArguments: ParsableArguments {
         return options
     }
 
+    /// Refuses `--lp-trace` and `--lp-write-mps` where they cannot be honoured: only `infer`
+    /// solves one LP here. `reason` says why, after the colon.
+    func refuseSingleSolveDiagnostics(_ reason: String) throws {
+        guard !lpTrace, lpWriteMps == nil else { throw ValidationError("--lp-trace and --lp-write-mps are for infer: \(reason)") }
+    }
+
     func validate() throws {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }

@@ -187,8 +187,8 @@ struct PlanInfer: ParsableCommand {
                                 skipMerges: skipMerges, maxBytes: maxBytes, shards: shards, bootstrap: bootstrapOptions.bootstrap)
         (options.bootstrapResampling, options.bootstrapLevel, options.bootstrapTrainingNoise, options.seed) =
             (bootstrapOptions.bootstrapResampling, bootstrapOptions.bootstrapLevel, bootstrapOptions.bootstrapTrainingNoise, seed)
+        try solverOptions.refuseSingleSolveDiagnostics("a plan's LPs run elsewhere")
         let solver = solverOptions.options
-        guard solver.mps == nil, !solverOptions.lpTrace else { throw ValidationError("--lp-write-mps and --lp-trace are for infer: a plan's LPs run elsewhere") }
         options.solver = solver == SolverOptions() ? nil : solver
         let folder = absolute(work)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
