@@ -51,7 +51,7 @@ struct SolverArguments: ParsableArguments {
     @Flag(name: .long, help: "Interval form: put the whole segment tree in the LP from the start.")
     var lpFullTree = false
 
-    @Option(name: .long, help: "Row generation: solve the slack problem at the query point whole (a minimum-cost flow) every this many rounds, from round 5 (0: never): its cover is a feasible point, its matched edges join the LP.")
+    @Option(name: .long, help: "Row generation: solve the slack problem whole (a minimum-cost flow, where --lp-flow-at says) every this many rounds, from round 5 (0: never): its cover is a feasible point, its matched edges join the LP.")
     var lpFlowEvery: Int = SolverOptions().flowInterval
 
     @Option(name: .long, help: "Row generation: once the relative gap is below this, every round solves the slack flow at the restricted LP's own weights, whose cover closes the gap as soon as those weights are optimal (0: never).")
