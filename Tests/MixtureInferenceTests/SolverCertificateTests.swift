@@ -303,4 +303,36 @@ final class SolverCertificateTests: XCTestCase {
         // The instances must exercise the tie-break, not only instances without a crossing.
         XCTAssertGreaterThan(swapped, 10)
     }
+
+    /// Where the slack flow runs (`flowAtSolution`). Without stabilisation the in-out query is
+    /// the restricted LP's solution, so both settings take the same path, flow for flow; with
+    /// it the query lies between the solution and the best point, and the flows at the query
+    /// are worth other values than those at the solution on some instances. A setting that did
+    /// nothing would give the same flows in both cases and fail here.
+    func testSlackFlowRunsWhereTheOptionSays() throws {
+        var differing = 0
+        for seed in 0..<60 as Range<UInt64> {
+            let n = 2 + Int(seed % 4), pairs = 4 + Int(seed % 7), steps = 3 + Int(seed % 9)
+            let instance = SolverCertificateTests.instance(seed: seed, categories: n, pairs: pairs, steps: steps)
+            let solver = try MixtureSolver(categories: instance.categories, merges: instance.merges)
+            func flowValues(atSolution: Bool, stabilization: Double) throws -> [Double?] {
+                var options = SolverOptions()
+                options.flowStart = 1
+                options.flowInterval = 1
+                options.tailGap = 0
+                options.flowAtSolution = atSolution
+                options.stabilization = stabilization
+                var values: [Double?] = []
+                let solution = try solver.solve(options: options, trace: { values.append($0.flowValue) })
+                XCTAssertTrue(solution.report.converged, "seed \(seed)")
+                return values
+            }
+            let solutionPath = try flowValues(atSolution: true, stabilization: 0)
+            XCTAssertEqual(solutionPath, try flowValues(atSolution: false, stabilization: 0), "seed \(seed)")
+            if try flowValues(atSolution: true, stabilization: 0.5) != flowValues(atSolution: false, stabilization: 0.5) {
+                differing += 1
+            }
+        }
+        XCTAssertGreaterThan(differing, 5)
+    }
 }
