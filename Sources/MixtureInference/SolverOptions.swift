@@ -57,8 +57,8 @@ public struct SolverOptions: Sendable, Equatable {
     /// this share of the best feasible point plus the rest of the relaxation's minimiser (the
     /// restricted LP's solution, or the master's); 0: query the minimiser itself.
     public var stabilization = 0.5
-    /// Row generation: solve the slack problem at the query whole (``SlackFlow``, a minimum-cost
-    /// flow) in round `flowStart` and every `flowInterval` rounds after (0: never; with fixed
+    /// Row generation: solve the slack problem whole (``SlackFlow``, a minimum-cost flow, at the
+    /// point ``flowAtSolution`` names) in round `flowStart` and every `flowInterval` rounds after (0: never; with fixed
     /// weights, once, in the first round). Its optimal cover bounds the optimum from above and
     /// its matched edges join the LP. Every 5 rather than every 10: between flow rounds the
     /// replays' cuts move the lower bound by tenths of a percent a round, a flow round by percents
