@@ -72,12 +72,10 @@ public struct SolverOptions: Sendable, Equatable {
     /// cover at its weights is a feasible point worth `F(alpha)`, which meets the LP's bound as
     /// soon as those weights are optimal. Started early, the flows' matched edges every round
     /// also move the lower bound, which the replays' cuts between flow rounds barely do. 0.35
-    /// starts it right after the second flow round on every tokenizer measured (the gap falls
-    /// there from 0.38-0.89 to 0.15-0.31), which made GPT-2, cl100k_base, o200k_base and
-    /// llama-spm at T = 30,000 optimal 15-45% sooner than 5e-2 (after the third flow round);
-    /// at 1e-2 o200k_base and cl100k_base sat at gaps of 1.1e-2 for ten rounds without
-    /// entering it; from the start (1), the flows at poor early weights cost more than they
-    /// gain (measured: README, "Solving the LP").
+    /// starts it right after the second flow round, where the gap drops sharply; later starts
+    /// leave rounds that barely move the lower bound, and a start before the weights are
+    /// near the optimum pays for flows that bring many constraints for little (measured:
+    /// README, "Solving the LP").
     public var tailGap = 0.35
     /// Row generation: of the flow's optimal matchings take one using as many constraints the
     /// LP holds as any does (fewer new constraints, cheaper re-solves), instead of any.
