@@ -230,8 +230,9 @@ public struct InferenceRequest: Sendable {
         // units; v5: exact matching in the decomposition; v6: in-out separation in the row generation;
         // v7: stored in the snake_case schema of `--json`; v8: says how the bootstrap replicates' LPs ended;
         // v9: the slack flow prefers the LP's constraints, and runs every round near the optimum;
-        // v10: where the slack flow runs
-        fingerprint.update("toksleuth infer result v10")
+        // v10: where the slack flow runs; v11: lone slacks' rows left out, the flow beside the LP,
+        // the tail after two flow rounds
+        fingerprint.update("toksleuth infer result v11")
         fingerprint.update(solver.form.rawValue)
         fingerprint.update(solver.method.rawValue)
         // Every merge the counts replay, the skipped ones included: two tokenizers on the same base
@@ -245,7 +246,8 @@ public struct InferenceRequest: Sendable {
             fingerprint.update(value.bitPattern)
         }
         for value in [solver.pairsPerStep, solver.maxRowsPerRound, solver.maxRounds, solver.stabilityWindow, solver.maxCutsPerPair, solver.cutAge ?? -1,
-                      solver.oracleRepeats, solver.flowInterval, solver.flowStart, solver.flowPrefersHeldEdges ? 1 : 0, solver.flowAtSolution ? 1 : 0] {
+                      solver.oracleRepeats, solver.flowInterval, solver.flowStart, solver.flowPrefersHeldEdges ? 1 : 0, solver.flowAtSolution ? 1 : 0,
+                      solver.tailAfterFlows] {
             fingerprint.update(UInt64(value))
         }
         if bootstrap > 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Row and column generation on the whole LP: the default method.
 extension MixtureSolver {
@@ -49,86 +50,9 @@ extension MixtureSolver {
         var flowLayout: ConstrainedSteps?
 
         let solveStart = warm?.started ?? Date()
-        for round in firstRound...max(firstRound, options.maxRounds) {
-            report.rounds = round
-            let separationStart = Date()
-            // In-out separation: query between the relaxation's minimiser and the best feasible
-            // point. A constraint violated there is violated by the minimiser too (the best point
-            // satisfies every constraint), so each cut still cuts the relaxation off, and the
-            // query moves less from round to round than the minimiser does. When the query finds
-            // nothing the minimiser itself is replayed, so the solve ends only when it is feasible.
-            var separation: CoverReplay
-            var queried = (alpha: alpha, pairSlack: pairSlack)
-            if let center = best, options.stabilization > 0 {
-                let query = MixtureSolver.blend(alpha: alpha, stepSlack: stepSlack, pairSlack: pairSlack, with: center,
-                                                share: options.stabilization)
-                queried = (query.alpha, query.pairSlack)
-                separation = coverReplay(alpha: query.alpha, lpStepSlack: query.stepSlack, pairSlack: query.pairSlack, known: existing,
-                                         options: options, stepWeights: stepWeights, missing: &missing)
-                if separation.edges.isEmpty {
-                    if separation.upperBound < best!.upper { best = (queried.alpha, separation.upperBound, separation.stepSlack, queried.pairSlack) }
-                    queried = (alpha, pairSlack)
-                    separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
-                                             options: options, stepWeights: stepWeights, missing: &missing)
-                }
-            } else {
-                separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
-                                         options: options, stepWeights: stepWeights, missing: &missing)
-            }
-            report.separationSeconds += Date().timeIntervalSince(separationStart)
-            // The query's weights and pair slacks with the least step slacks that cover every
-            // pair: a feasible point of the full LP, so its objective bounds the optimum from above.
-            if best == nil || separation.upperBound < best!.upper {
-                best = (queried.alpha, separation.upperBound, separation.stepSlack, queried.pairSlack)
-            }
-            // Every few rounds the slack problem at the query is solved whole (a minimum-cost
-            // flow): its cover is the best feasible point with these weights, and its matched
-            // edges, the constraints that optimum binds, join the LP at once instead of a few
-            // hundred pairs a round (measured: README, "Solving the LP").
-            var flowCuts: [SeparatedEdge] = []
-            var flowValue: Double?
-            var flowSeconds: FlowSeconds?
-            let inTail = options.tailGap > 0 && round > firstRound
-                && MixtureSolver.relativeGap(upper: best!.upper, lower: lowerBound) < options.tailGap
-            if inTail || options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil) {
-                let flowAlpha = inTail || options.flowAtSolution ? alpha : queried.alpha
-                let flowStart = Date()
-                if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
-                // Of the flow's many optimal matchings it takes one using the most constraints
-                // the LP holds, so the re-solve after it pivots in only what the LP lacks
-                // (measured: README, "Solving the LP").
-                var held: [Int32: [Int]] = [:]
-                if options.flowPrefersHeldEdges {
-                    for key in rowKeys { held[SeparatedEdge.pair(of: key), default: []].append(SeparatedEdge.step(of: key)) }
-                }
-                if let flow = slackFlow(alpha: flowAlpha, stepWeights: stepWeights, layout: flowLayout, preferred: held, precise: inTail) {
-                    var wanted: [Int: [Int32]] = [:]
-                    for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
-                    var skipped = Set<Int>()
-                    let coverStarted = Date()
-                    let cover = coverReplay(alpha: flowAlpha, lpStepSlack: [Double](repeating: 0, count: steps),
-                                            pairSlack: flow.pairSlack, known: existing, options: options, stepWeights: stepWeights,
-                                            missing: &skipped, requested: wanted)
-                    if cover.upperBound < best!.upper { best = (flowAlpha, cover.upperBound, cover.stepSlack, flow.pairSlack) }
-                    flowCuts = cover.requested
-                    flowValue = flow.value
-                    flowSeconds = FlowSeconds(network: flow.networkSeconds, solver: flow.solverSeconds,
-                                              coverReplay: Date().timeIntervalSince(coverStarted))
-                    report.flowEvaluations += 1
-                }
-                report.flowSeconds += Date().timeIntervalSince(flowStart)
-            }
-            var cuts = separation.edges
-            report.remainingViolations = separation.violatedSteps
-            if MixtureSolver.roundVerdict(nothingToAdd: cuts.isEmpty && seed.isEmpty, round: round, earliestGapCheck: firstRound + 1,
-                                          upper: best!.upper, lower: lowerBound, options: options, history: history,
-                                          started: solveStart, report: &report) { break }
-            cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
-            // The flow's matched edges and (in the first round) the warm start's constraints join
-            // whole, beside the selected cuts, in (step, pair) order.
-            MixtureSolver.join(flowCuts + seed, into: &cuts)
-            seed = []
-            // New slack columns first, then the rows that use them.
+        /// Adds cuts to the LP: new slack columns first, then the rows that use them; returns
+        /// the rows added and the new pair columns.
+        func addToLP(_ cuts: [SeparatedEdge]) -> (rows: Int, newPairs: Int) {
             var costs: [Double] = []
             var newPairs = 0
             for cut in cuts {
@@ -163,9 +87,124 @@ extension MixtureSolver {
             }
             lp.addCuts(rows)
             report.constraints += rows.count
+            return (rows.count, newPairs)
+        }
+
+        for round in firstRound...max(firstRound, options.maxRounds) {
+            report.rounds = round
+            // Every few rounds the slack problem is solved whole (a minimum-cost flow): its
+            // cover is the best feasible point with these weights, and its matched edges, the
+            // constraints that optimum binds, join the LP at once instead of a few hundred pairs
+            // a round (measured: README, "Solving the LP"). It runs on a thread of its own
+            // while the replay and a first re-solve with the replay's cuts run here; its edges
+            // join in a second re-solve. The cuts of the round are the same as when the two run
+            // one after the other, and so is the LP the round ends with.
+            let inTail = options.isInTail(round - firstRound + 1, gap: best.map { MixtureSolver.relativeGap(upper: $0.upper, lower: lowerBound) } ?? .infinity,
+                                          fixedWeights: fixedAlpha != nil)
+            let isFlowRound = inTail || options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil)
+            var pendingFlow: BackgroundWork<FlowRound?>?
+            func startFlow(at flowAlpha: [Double]) {
+                if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
+                // Of the flow's many optimal matchings it takes one using the most constraints
+                // the LP holds, so the re-solve after it pivots in only what the LP lacks
+                // (measured: README, "Solving the LP").
+                var held: [Int32: [Int]] = [:]
+                if options.flowPrefersHeldEdges {
+                    for key in rowKeys { held[SeparatedEdge.pair(of: key), default: []].append(SeparatedEdge.step(of: key)) }
+                }
+                let (layout, known) = (flowLayout, existing)
+                pendingFlow = BackgroundWork {
+                    self.flowRound(alpha: flowAlpha, stepWeights: stepWeights, layout: layout, held: held, precise: inTail,
+                                   known: known, options: options)
+                }
+            }
+            if isFlowRound && (inTail || options.flowAtSolution) { startFlow(at: alpha) }
+
+            let separationStart = Date()
+            // In-out separation: query between the relaxation's minimiser and the best feasible
+            // point. A constraint violated there is violated by the minimiser too (the best point
+            // satisfies every constraint), so each cut still cuts the relaxation off, and the
+            // query moves less from round to round than the minimiser does. When the query finds
+            // nothing the minimiser itself is replayed, so the solve ends only when it is feasible.
+            var separation: CoverReplay
+            var queried = (alpha: alpha, pairSlack: pairSlack)
+            if let center = best, options.stabilization > 0 {
+                let query = MixtureSolver.blend(alpha: alpha, stepSlack: stepSlack, pairSlack: pairSlack, with: center,
+                                                share: options.stabilization)
+                queried = (query.alpha, query.pairSlack)
+                separation = coverReplay(alpha: query.alpha, lpStepSlack: query.stepSlack, pairSlack: query.pairSlack, known: existing,
+                                         options: options, stepWeights: stepWeights, missing: &missing)
+                if separation.edges.isEmpty {
+                    if separation.upperBound < best!.upper { best = (queried.alpha, separation.upperBound, separation.stepSlack, queried.pairSlack) }
+                    queried = (alpha, pairSlack)
+                    separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
+                                             options: options, stepWeights: stepWeights, missing: &missing)
+                }
+            } else {
+                separation = coverReplay(alpha: alpha, lpStepSlack: stepSlack, pairSlack: pairSlack, known: existing,
+                                         options: options, stepWeights: stepWeights, missing: &missing)
+            }
+            report.separationSeconds += Date().timeIntervalSince(separationStart)
+            // The query's weights and pair slacks with the least step slacks that cover every
+            // pair: a feasible point of the full LP, so its objective bounds the optimum from above.
+            if best == nil || separation.upperBound < best!.upper {
+                best = (queried.alpha, separation.upperBound, separation.stepSlack, queried.pairSlack)
+            }
+            // A flow at the in-out query (not the default) has to wait for the replay.
+            if isFlowRound && pendingFlow == nil { startFlow(at: queried.alpha) }
+            var flowCuts: [SeparatedEdge] = []
+            var flowValue: Double?
+            var flowSeconds: FlowSeconds?
+            /// Collects the round's flow: its cover as a feasible point, its edges the LP lacks.
+            func joinFlow() {
+                guard let pending = pendingFlow else { return }
+                pendingFlow = nil
+                guard let flow = pending.wait() else { return }
+                if flow.cover.upperBound < best!.upper { best = (flow.alpha, flow.cover.upperBound, flow.cover.stepSlack, flow.pairSlack) }
+                flowCuts = flow.cover.requested.filter { !existing.contains(SeparatedEdge.key(step: $0.step, pair: $0.pair)) }
+                flowValue = flow.value
+                flowSeconds = flow.seconds
+                report.flowEvaluations += 1
+                report.flowSeconds += flow.seconds.network + flow.seconds.solver + flow.seconds.coverReplay
+            }
+
+            var cuts = separation.edges
+            report.remainingViolations = separation.violatedSteps
+            if MixtureSolver.roundVerdict(nothingToAdd: cuts.isEmpty && seed.isEmpty, round: round, earliestGapCheck: firstRound + 1,
+                                          upper: best!.upper, lower: lowerBound, options: options, history: history,
+                                          started: solveStart, report: &report) {
+                joinFlow()
+                break
+            }
+            cuts = MixtureSolver.select(cuts, perPair: options.maxCutsPerPair, total: options.maxRowsPerRound)
+            // The warm start's constraints (first round only) join whole, in (step, pair) order.
+            MixtureSolver.join(seed, into: &cuts)
+            seed = []
+            var added = addToLP(cuts)
+            var lpSeconds = 0.0, iterations = 0
+            var stoppedAfterFlow = false
+            if pendingFlow != nil {
+                if !cuts.isEmpty {
+                    let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
+                    (lpSeconds, iterations) = (solved.seconds, solved.iterations)
+                    lowerBound = max(lowerBound, lp.objective)
+                }
+                joinFlow()
+                // The flow's cover may close the gap: then the round needs no second solve.
+                stoppedAfterFlow = MixtureSolver.roundVerdict(nothingToAdd: false, round: round, earliestGapCheck: firstRound + 1,
+                                                              upper: best!.upper, lower: lowerBound, options: options,
+                                                              history: history, started: solveStart, report: &report)
+                if !stoppedAfterFlow {
+                    let more = addToLP(flowCuts)
+                    added = (added.rows + more.rows, added.newPairs + more.newPairs)
+                }
+            }
+            if stoppedAfterFlow { break }
             progress?(round, report.constraints)
             if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
             let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
+            lpSeconds += solved.seconds
+            iterations += solved.iterations
             if fixedAlpha == nil {
                 for i in 0..<n { alpha[i] = max(0, lp.value(of: i)) }
                 let total = alpha.reduce(0, +)
@@ -197,9 +236,9 @@ extension MixtureSolver {
                 }
             }
             trace?(RoundTrace(round: round, violatedSteps: separation.violatedSteps,
-                              largestViolation: separation.largestViolation, added: rows.count, newPairColumns: newPairs,
-                              deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: solved.seconds,
-                              simplexIterations: solved.iterations, objective: best!.upper,
+                              largestViolation: separation.largestViolation, added: added.rows, newPairColumns: added.newPairs,
+                              deleted: deleted, cutsInLP: rowKeys.count, lpSeconds: lpSeconds,
+                              simplexIterations: iterations, objective: best!.upper,
                               elapsed: Date().timeIntervalSince(solveStart), lowerBound: lowerBound, flowValue: flowValue,
                               flowSeconds: flowSeconds))
         }
@@ -209,6 +248,36 @@ extension MixtureSolver {
         report.missingSteps = missing.sorted()
         if report.method.isEmpty { report.method = SolverOptions.Method.rowGeneration.rawValue }
         return certified(best ?? (alpha, .infinity, stepSlack, pairSlack), lowerBound: lowerBound, report: report, stepWeights: stepWeights)
+    }
+
+    /// A slack flow with what the row generation takes from it: the weights it ran at, its
+    /// pair slacks and value, the cover replay at them (a feasible point, and the matched edges
+    /// the LP lacked when it started), and its seconds.
+    struct FlowRound {
+        var alpha: [Double]
+        var pairSlack: [Double]
+        var value: Double
+        var cover: CoverReplay
+        var seconds: FlowSeconds
+    }
+
+    /// Solves the slack flow at `alpha` and replays its cover; nil when the flow cannot run
+    /// (``slackFlow(alpha:stepWeights:layout:preferred:precise:)``). Reads only the solver's
+    /// counts and its arguments, so it can run beside the restricted LP.
+    func flowRound(alpha: [Double], stepWeights: [Double]?, layout: ConstrainedSteps?, held: [Int32: [Int]], precise: Bool,
+                   known: Set<UInt64>, options: SolverOptions) -> FlowRound? {
+        guard let flow = slackFlow(alpha: alpha, stepWeights: stepWeights, layout: layout, preferred: held, precise: precise) else {
+            return nil
+        }
+        var wanted: [Int: [Int32]] = [:]
+        for edge in flow.edges { wanted[edge.step, default: []].append(edge.pair) }
+        var skipped = Set<Int>()
+        let coverStarted = Date()
+        let cover = coverReplay(alpha: alpha, lpStepSlack: [Double](repeating: 0, count: steps), pairSlack: flow.pairSlack,
+                                known: known, options: options, stepWeights: stepWeights, missing: &skipped, requested: wanted)
+        let seconds = FlowSeconds(network: flow.networkSeconds, solver: flow.solverSeconds,
+                                  coverReplay: Date().timeIntervalSince(coverStarted))
+        return FlowRound(alpha: alpha, pairSlack: flow.pairSlack, value: flow.value, cover: cover, seconds: seconds)
     }
 
     /// Adds the edges of `extra` that `cuts` lacks (first occurrence wins) and sorts by (step, pair).

@@ -9,7 +9,7 @@ extension SolverOptions: Codable {
         case pairsPerStep = "pairs_per_step", linksPerNode = "links_per_node", fullTree = "full_tree"
         case maxCutsPerPair = "max_cuts_per_pair", maxRowsPerRound = "max_rows_per_round", cutAge = "cut_age"
         case gapTolerance = "gap_tolerance", oracleRepeats = "oracle_repeats", crossoverGap = "crossover_gap"
-        case stabilization, flowInterval = "flow_interval", flowStart = "flow_start", tailGap = "tail_gap"
+        case stabilization, flowInterval = "flow_interval", flowStart = "flow_start", tailGap = "tail_gap", tailAfterFlows = "tail_after_flows"
         case flowPrefersHeldEdges = "flow_prefers_held_edges", flowAtSolution = "flow_at_solution"
         case maxRounds = "max_rounds", timeLimit = "time_limit"
         case stabilityTolerance = "stability_tolerance", stabilityWindow = "stability_window"
@@ -40,6 +40,7 @@ extension SolverOptions: Codable {
         try read(.flowInterval, into: &flowInterval)
         try read(.flowStart, into: &flowStart)
         try read(.tailGap, into: &tailGap)
+        try read(.tailAfterFlows, into: &tailAfterFlows)
         try read(.flowPrefersHeldEdges, into: &flowPrefersHeldEdges)
         try read(.flowAtSolution, into: &flowAtSolution)
         try read(.maxRounds, into: &maxRounds)
@@ -67,6 +68,7 @@ extension SolverOptions: Codable {
         try container.encode(flowInterval, forKey: .flowInterval)
         try container.encode(flowStart, forKey: .flowStart)
         try container.encode(tailGap, forKey: .tailGap)
+        try container.encode(tailAfterFlows, forKey: .tailAfterFlows)
         try container.encode(flowPrefersHeldEdges, forKey: .flowPrefersHeldEdges)
         try container.encode(flowAtSolution, forKey: .flowAtSolution)
         try container.encode(maxRounds, forKey: .maxRounds)

@@ -77,6 +77,12 @@ public struct SolverOptions: Sendable, Equatable {
     /// near the optimum pays for flows that bring many constraints for little (measured:
     /// README, "Solving the LP").
     public var tailGap = 0.35
+    /// Row generation: the tail also starts after this many flow rounds, whatever the gap (0:
+    /// only ``tailGap`` starts it). The gap after the second flow round differs from tokenizer
+    /// to tokenizer and from one LP path to another (one on either side of ``tailGap`` is the
+    /// same stage of the solve), and the rounds between flow rounds after it barely move the
+    /// lower bound (measured: README, "Solving the LP").
+    public var tailAfterFlows = 2
     /// Row generation: of the flow's optimal matchings take one using as many constraints the
     /// LP holds as any does (fewer new constraints, cheaper re-solves), instead of any.
     public var flowPrefersHeldEdges = true
@@ -86,6 +92,16 @@ public struct SolverOptions: Sendable, Equatable {
     /// flows there; the minimiser's flow gives a better point and brings the edges the LP lacks
     /// (measured: README, "Solving the LP").
     public var flowAtSolution = true
+
+    /// Whether the tail has started before the `round`-th round of a row generation (counted
+    /// from 1) at this relative gap.
+    func isInTail(_ round: Int, gap: Double, fixedWeights: Bool) -> Bool {
+        guard round > 1 else { return false }
+        if tailGap > 0 && gap < tailGap { return true }
+        guard tailAfterFlows > 0 else { return false }
+        let flowsBefore = (1..<round).filter { isFlowRound($0, fixedWeights: fixedWeights) }.count
+        return flowsBefore >= tailAfterFlows
+    }
 
     /// Whether the `round`-th round of a row generation (counted from 1) solves the slack flow.
     func isFlowRound(_ round: Int, fixedWeights: Bool) -> Bool {

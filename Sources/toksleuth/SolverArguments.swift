@@ -57,6 +57,9 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Row generation: once the relative gap is below this, every round solves the slack flow at the restricted LP's own weights, whose cover closes the gap as soon as those weights are optimal (0: never).")
     var lpTailGap: Double = SolverOptions().tailGap
 
+    @Option(name: .long, help: "Row generation: the tail (a slack flow every round) also starts after this many flow rounds, whatever the gap (0: only --lp-tail-gap starts it).")
+    var lpTailAfterFlows: Int = SolverOptions().tailAfterFlows
+
     @Option(name: .long, help: "Row generation: which of the slack flow's optimal matchings joins the LP: held (one using as many constraints the LP already holds as any does, so fewer new ones) or any.")
     var lpFlowMatching: String = SolverOptions().flowPrefersHeldEdges ? "held" : "any"
 
@@ -81,6 +84,7 @@ struct SolverArguments: ParsableArguments {
         options.fullTree = lpFullTree
         options.flowInterval = lpFlowEvery
         options.tailGap = lpTailGap
+        options.tailAfterFlows = lpTailAfterFlows
         options.flowPrefersHeldEdges = lpFlowMatching == "held"
         options.flowAtSolution = lpFlowAt == "solution"
         return options
@@ -96,6 +100,7 @@ struct SolverArguments: ParsableArguments {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
         guard lpTailGap >= 0, lpTailGap.isFinite else { throw ValidationError("--lp-tail-gap must be a non-negative number") }
+        guard lpTailAfterFlows >= 0 else { throw ValidationError("--lp-tail-after-flows must not be negative") }
         guard ["held", "any"].contains(lpFlowMatching) else { throw ValidationError("--lp-flow-matching is held or any") }
         guard ["query", "solution"].contains(lpFlowAt) else { throw ValidationError("--lp-flow-at is query or solution") }
         guard SolverOptions.Method(rawValue: lpMethod) != nil else { throw ValidationError("--lp-method is intervals, row-generation or decomposition") }

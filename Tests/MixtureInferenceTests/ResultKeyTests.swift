@@ -35,15 +35,17 @@ final class ResultKeyTests: XCTestCase {
         XCTAssertNotEqual(try key(a, skip: 0), try key(a, skip: 1))
     }
 
-    /// The slack flow's schedule (its interval, first round, tail gap, where it runs and which matching it returns) changes the path to the optimum, and with it which of several
+    /// The slack flow's schedule (its interval, first round, tail gap and flow count, where it runs and which matching it returns) changes the path to the optimum, and with it which of several
     /// optimal points a degenerate LP returns: a result solved on another schedule is not reused.
     func testKeyCoversTheFlowSchedule() throws {
         let a = tokenizer([(97, 98), (99, 100)])
-        func key(interval: Int, start: Int, tail: Double = SolverOptions().tailGap, held: Bool = true, atSolution: Bool = true) throws -> String {
+        func key(interval: Int, start: Int, tail: Double = SolverOptions().tailGap, tailAfter: Int = SolverOptions().tailAfterFlows,
+                 held: Bool = true, atSolution: Bool = true) throws -> String {
             var request = try InferenceRequest(tokenizer: a, categories: [], mergeCount: 2, maxBytes: 1000, method: .attack, cache: nil)
             request.solver.flowInterval = interval
             request.solver.flowStart = start
             request.solver.tailGap = tail
+            request.solver.tailAfterFlows = tailAfter
             request.solver.flowPrefersHeldEdges = held
             request.solver.flowAtSolution = atSolution
             return try request.resultKey(samples: [])
@@ -51,6 +53,7 @@ final class ResultKeyTests: XCTestCase {
         XCTAssertNotEqual(try key(interval: 10, start: 5), try key(interval: 5, start: 5))
         XCTAssertNotEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 1))
         XCTAssertNotEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 5, tail: 0))
+        XCTAssertNotEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 5, tailAfter: 0))
         XCTAssertNotEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 5, held: false))
         XCTAssertNotEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 5, atSolution: false))
         XCTAssertEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 5))

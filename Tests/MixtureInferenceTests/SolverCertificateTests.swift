@@ -320,6 +320,7 @@ final class SolverCertificateTests: XCTestCase {
                 options.flowStart = 1
                 options.flowInterval = 1
                 options.tailGap = 0
+                options.tailAfterFlows = 0
                 options.flowAtSolution = atSolution
                 options.stabilization = stabilization
                 var values: [Double?] = []

@@ -47,11 +47,15 @@ final class SolverTests: XCTestCase {
         tailAlways.tailGap = .infinity
         var withoutTail = flowEveryRound
         withoutTail.tailGap = 0
+        withoutTail.tailAfterFlows = 0
+        // The tail from the third round on, after two flow rounds (whatever the gap).
+        var tailAfterFlows = flowEveryRound
+        tailAfterFlows.tailGap = 0
         // Every flow at the in-out query instead of at the restricted LP's own weights.
         var flowAtQuery = withoutTail
         flowAtQuery.flowAtSolution = false
         return [decomposition, unstabilised, intervals, narrowIntervals, treeIntervals, flowEveryRound, withoutFlow,
-                anyMatching, tailAlways, withoutTail, flowAtQuery] + LPForm.allCases.map { form in
+                anyMatching, tailAlways, withoutTail, tailAfterFlows, flowAtQuery] + LPForm.allCases.map { form in
             var options = SolverOptions()
             options.method = .rowGeneration
             options.form = form
