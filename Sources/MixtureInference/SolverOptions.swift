@@ -72,7 +72,8 @@ public struct SolverOptions: Sendable, Equatable {
     /// cover at its weights is a feasible point worth `F(alpha)`, which meets the LP's bound as
     /// soon as those weights are optimal. Started early, the flows' matched edges every round
     /// also move the lower bound, which the replays' cuts between flow rounds barely do. 0.35
-    /// starts it right after the second flow round, where the gap drops sharply; later starts
+    /// starts it right after the second flow round on most paths, where the gap drops sharply
+    /// (``tailAfterFlows`` starts it there on the others); later starts
     /// leave rounds that barely move the lower bound, and a start before the weights are
     /// near the optimum pays for flows that bring many constraints for little (measured:
     /// README, "Solving the LP").
