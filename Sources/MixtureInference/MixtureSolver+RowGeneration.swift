@@ -101,7 +101,7 @@ extension MixtureSolver {
             // one after the other, and so is the LP the round ends with.
             let inTail = options.isInTail(round - firstRound + 1, gap: best.map { MixtureSolver.relativeGap(upper: $0.upper, lower: lowerBound) } ?? .infinity,
                                           fixedWeights: fixedAlpha != nil)
-            let isFlowRound = inTail || options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil)
+            let flowThisRound = inTail || options.isFlowRound(round - firstRound + 1, fixedWeights: fixedAlpha != nil)
             var pendingFlow: BackgroundWork<FlowRound?>?
             func startFlow(at flowAlpha: [Double]) {
                 if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
@@ -118,7 +118,7 @@ extension MixtureSolver {
                                    known: known, options: options)
                 }
             }
-            if isFlowRound && (inTail || options.flowAtSolution) { startFlow(at: alpha) }
+            if flowThisRound && (inTail || options.flowAtSolution) { startFlow(at: alpha) }
 
             let separationStart = Date()
             // In-out separation: query between the relaxation's minimiser and the best feasible
@@ -151,7 +151,7 @@ extension MixtureSolver {
                 best = (queried.alpha, separation.upperBound, separation.stepSlack, queried.pairSlack)
             }
             // A flow at the in-out query (not the default) has to wait for the replay.
-            if isFlowRound && pendingFlow == nil { startFlow(at: queried.alpha) }
+            if flowThisRound && pendingFlow == nil { startFlow(at: queried.alpha) }
             var flowCuts: [SeparatedEdge] = []
             var flowValue: Double?
             var flowSeconds: FlowSeconds?
@@ -182,7 +182,6 @@ extension MixtureSolver {
             seed = []
             var added = addToLP(cuts)
             var lpSeconds = 0.0, iterations = 0
-            var stoppedAfterFlow = false
             if pendingFlow != nil {
                 if !cuts.isEmpty {
                     let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
@@ -191,15 +190,12 @@ extension MixtureSolver {
                 }
                 joinFlow()
                 // The flow's cover may close the gap: then the round needs no second solve.
-                stoppedAfterFlow = MixtureSolver.roundVerdict(nothingToAdd: false, round: round, earliestGapCheck: firstRound + 1,
-                                                              upper: best!.upper, lower: lowerBound, options: options,
-                                                              history: history, started: solveStart, report: &report)
-                if !stoppedAfterFlow {
-                    let more = addToLP(flowCuts)
-                    added = (added.rows + more.rows, added.newPairs + more.newPairs)
-                }
+                if MixtureSolver.roundVerdict(nothingToAdd: false, round: round, earliestGapCheck: firstRound + 1,
+                                              upper: best!.upper, lower: lowerBound, options: options,
+                                              history: history, started: solveStart, report: &report) { break }
+                let more = addToLP(flowCuts)
+                added = (added.rows + more.rows, added.newPairs + more.newPairs)
             }
-            if stoppedAfterFlow { break }
             progress?(round, report.constraints)
             if let mps = options.mps, mps.round == round { try lp.write(mps: mps.path) }
             let solved = try MixtureSolver.solveRestricted(lp.solve, iterations: { lp.iterations }, report: &report)
