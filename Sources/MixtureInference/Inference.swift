@@ -250,11 +250,6 @@ public struct InferenceRequest: Sendable {
                       solver.tailAfterFlows] {
             fingerprint.update(UInt64(value))
         }
-        // Only when set, so results solved before the option existed keep their keys.
-        if solver.minimumMergeCount != 1 {
-            fingerprint.update("minimum merge count")
-            fingerprint.update(UInt64(solver.minimumMergeCount))
-        }
         if bootstrap > 0 {
             fingerprint.update("bootstrap")
             fingerprint.update(UInt64(bootstrap))

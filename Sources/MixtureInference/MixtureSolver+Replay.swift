@@ -10,29 +10,6 @@ extension MixtureSolver {
         static func < (a: Entry, b: Entry) -> Bool { a.value != b.value ? a.value < b.value : a.pair > b.pair }
     }
 
-    /// How often each step's merged pair occurs in all samples together, just before that step:
-    /// `sum_i c[i,t](m_t)` in raw counts (0 for a merge no sample holds).
-    ///
-    /// - Complexity: O(categories x steps + count deltas), one replay without the heap.
-    func mergeOccurrences() -> [Int64] {
-        var counts = traces.map(\.initialCounts)
-        var occurrences = [Int64](repeating: 0, count: steps)
-        for t in 0..<steps {
-            let m = Int(mergePair[t])
-            if m >= 0 {
-                for k in memberStart[m]..<memberStart[m + 1] {
-                    occurrences[t] += counts[Int(memberCategory[k])][Int(memberLocal[k])]
-                }
-            }
-            for (category, trace) in traces.enumerated() {
-                for k in trace.deltaStarts[t]..<trace.deltaStarts[t + 1] {
-                    counts[category][Int(trace.deltaPairs[k])] += trace.deltaValues[k]
-                }
-            }
-        }
-        return occurrences
-    }
-
     /// The counts of every category replayed merge by merge, with the weighted mixture count
     /// of every pair and a max-heap on `weighted - pairSlack` kept up to date (entries whose
     /// pair changed since are stale and skipped).

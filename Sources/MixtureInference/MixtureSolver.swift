@@ -129,16 +129,6 @@ public final class MixtureSolver {
             }
             guard stepWeights[firstStep...].contains(where: { $0 > 0 }) else { throw InferenceError("every step weight is 0") }
         }
-        var stepWeights = stepWeights
-        if options.minimumMergeCount > 1 {
-            let occurrences = mergeOccurrences()
-            var weights = stepWeights ?? [Double](repeating: 1, count: steps)
-            for t in 0..<steps where occurrences[t] < Int64(options.minimumMergeCount) { weights[t] = 0 }
-            guard weights[firstStep...].contains(where: { $0 > 0 }) else {
-                throw InferenceError("no merge step's pair occurs \(options.minimumMergeCount) times in the samples (--lp-min-merge-count)")
-            }
-            stepWeights = weights
-        }
         if options.method == .intervals {
             return try solveByIntervals(options: options, stepWeights: stepWeights, fixedAlpha: fixedAlpha,
                                         progress: progress, trace: trace)

@@ -11,7 +11,6 @@ extension SolverOptions: Codable {
         case gapTolerance = "gap_tolerance", oracleRepeats = "oracle_repeats", crossoverGap = "crossover_gap"
         case stabilization, flowInterval = "flow_interval", flowStart = "flow_start", tailGap = "tail_gap", tailAfterFlows = "tail_after_flows"
         case flowPrefersHeldEdges = "flow_prefers_held_edges", flowAtSolution = "flow_at_solution"
-        case minimumMergeCount = "minimum_merge_count"
         case maxRounds = "max_rounds", timeLimit = "time_limit"
         case stabilityTolerance = "stability_tolerance", stabilityWindow = "stability_window"
     }
@@ -44,7 +43,6 @@ extension SolverOptions: Codable {
         try read(.tailAfterFlows, into: &tailAfterFlows)
         try read(.flowPrefersHeldEdges, into: &flowPrefersHeldEdges)
         try read(.flowAtSolution, into: &flowAtSolution)
-        try read(.minimumMergeCount, into: &minimumMergeCount)
         try read(.maxRounds, into: &maxRounds)
         timeLimit = try container.decodeIfPresent(Double.self, forKey: .timeLimit)
         try read(.stabilityTolerance, into: &stabilityTolerance)
@@ -73,7 +71,6 @@ extension SolverOptions: Codable {
         try container.encode(tailAfterFlows, forKey: .tailAfterFlows)
         try container.encode(flowPrefersHeldEdges, forKey: .flowPrefersHeldEdges)
         try container.encode(flowAtSolution, forKey: .flowAtSolution)
-        try container.encode(minimumMergeCount, forKey: .minimumMergeCount)
         try container.encode(maxRounds, forKey: .maxRounds)
         try container.encodeIfPresent(timeLimit, forKey: .timeLimit)
         try container.encode(stabilityTolerance, forKey: .stabilityTolerance)

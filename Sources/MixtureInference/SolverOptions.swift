@@ -110,13 +110,6 @@ public struct SolverOptions: Sendable, Equatable {
         if fixedWeights { return round == 1 }
         return round >= flowStart && (round - flowStart) % flowInterval == 0
     }
-    /// A merge step gives constraints only when its merged pair occurs at least this many times
-    /// in all samples together, counted at that step (1: whenever it occurs at all, the paper's
-    /// LP). A pair seen a handful of times is measured with a relative error near one, so its
-    /// step's constraints say little about the mixture and much about which words the samples
-    /// happen to hold; the later merges of a tokenizer trained on little text are mostly such
-    /// steps (measured: README, "Accuracy").
-    public var minimumMergeCount = 1
     /// Stop after this many rounds at the latest (the result is then labelled "round limit").
     public var maxRounds = 1_000_000
     /// Stop after the round that passes this many seconds of solving (nil: no limit). The

@@ -66,9 +66,6 @@ struct SolverArguments: ParsableArguments {
     @Option(name: .long, help: "Row generation: where the slack flow runs before the tail: query (the in-out point between the restricted LP's solution and the best feasible point) or solution (the restricted LP's own weights).")
     var lpFlowAt: String = SolverOptions().flowAtSolution ? "solution" : "query"
 
-    @Option(name: .long, help: "A merge step gives constraints only when its merged pair occurs at least this many times in all samples together (1: whenever it occurs, the paper's LP); rarer merges are measured with too much noise to inform the mixture.")
-    var lpMinMergeCount: Int = SolverOptions().minimumMergeCount
-
     var options: SolverOptions {
         var options = SolverOptions()
         options.form = LPForm(rawValue: lpForm) ?? .dual
@@ -90,7 +87,6 @@ struct SolverArguments: ParsableArguments {
         options.tailAfterFlows = lpTailAfterFlows
         options.flowPrefersHeldEdges = lpFlowMatching == "held"
         options.flowAtSolution = lpFlowAt == "solution"
-        options.minimumMergeCount = lpMinMergeCount
         return options
     }
 
@@ -104,7 +100,6 @@ struct SolverArguments: ParsableArguments {
         guard lpStability >= 0 else { throw ValidationError("--lp-stability must not be negative") }
         guard lpMaxRounds >= 1 else { throw ValidationError("--lp-max-rounds must be at least 1") }
         guard lpTailGap >= 0, lpTailGap.isFinite else { throw ValidationError("--lp-tail-gap must be a non-negative number") }
-        guard lpMinMergeCount >= 1 else { throw ValidationError("--lp-min-merge-count must be at least 1") }
         guard lpTailAfterFlows >= 0 else { throw ValidationError("--lp-tail-after-flows must not be negative") }
         guard ["held", "any"].contains(lpFlowMatching) else { throw ValidationError("--lp-flow-matching is held or any") }
         guard ["query", "solution"].contains(lpFlowAt) else { throw ValidationError("--lp-flow-at is query or solution") }

@@ -58,18 +58,4 @@ final class ResultKeyTests: XCTestCase {
         XCTAssertNotEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 5, atSolution: false))
         XCTAssertEqual(try key(interval: 10, start: 5), try key(interval: 10, start: 5))
     }
-
-    /// The threshold on merge occurrences changes the LP itself; the default (1) leaves the key
-    /// as it was before the option existed, so stored results stay valid.
-    func testKeyCoversTheMinimumMergeCount() throws {
-        let a = tokenizer([(97, 98), (99, 100)])
-        func key(_ minimum: Int) throws -> String {
-            var request = try InferenceRequest(tokenizer: a, categories: [], mergeCount: 2, maxBytes: 1000, method: .attack, cache: nil)
-            request.solver.minimumMergeCount = minimum
-            return try request.resultKey(samples: [])
-        }
-        XCTAssertNotEqual(try key(1), try key(20))
-        XCTAssertNotEqual(try key(20), try key(50))
-        XCTAssertEqual(try key(20), try key(20))
-    }
 }

@@ -67,9 +67,8 @@ final class SolverCertificateTests: XCTestCase {
     }
 
     /// The optimum of the whole LP, every constraint written out (steps whose merge no
-    /// category has give none, as in the solver; nor do steps whose merge occurs fewer than
-    /// `minimumCount` times in all categories together).
-    static func fullOptimum(_ instance: Instance, minimumCount: Int64 = 1) -> Double {
+    /// category has give none, as in the solver).
+    static func fullOptimum(_ instance: Instance) -> Double {
         let n = instance.categories.count, steps = instance.merges.count, pairs = instance.keys.count
         let lp = LinearProgram()
         _ = lp.addColumns(objective: [Double](repeating: 0, count: n), lower: 0, upper: 1)
@@ -78,8 +77,7 @@ final class SolverCertificateTests: XCTestCase {
         var rows = [LinearProgram.Row(columns: (0..<Int32(n)).map { $0 }, coefficients: [Double](repeating: 1, count: n), bound: 1, isEquality: true)]
         for t in 0..<steps {
             let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
-            guard (0..<n).contains(where: { instance.counts[$0][t][m] > 0 }),
-                  (0..<n).reduce(0, { $0 + instance.counts[$1][t][m] }) >= minimumCount else { continue }
+            guard (0..<n).contains(where: { instance.counts[$0][t][m] > 0 }) else { continue }
             for p in 0..<pairs where p != m {
                 var columns: [Int32] = [], values: [Double] = []
                 for i in 0..<n { columns.append(Int32(i)); values.append(-coefficient(instance, i, t, p)) }
@@ -135,39 +133,6 @@ final class SolverCertificateTests: XCTestCase {
             }
         }
         XCTAssertEqual(checked, 60 * SolverTests.allOptions.count)
-    }
-
-    /// `minimumMergeCount`: the solver's merge occurrences are the counts summed over the
-    /// categories, and every method reaches the optimum of the whole LP without the steps whose
-    /// merge occurs fewer times than that (a threshold leaving every step out is an error).
-    func testMinimumMergeCountLeavesOutThinStepsOnly() throws {
-        var thinned = 0
-        for seed in 200..<230 as Range<UInt64> {
-            let n = 2 + Int(seed % 4), pairs = 4 + Int(seed % 7), steps = 4 + Int(seed % 9)
-            let instance = SolverCertificateTests.instance(seed: seed, categories: n, pairs: pairs, steps: steps, stillness: 0.3)
-            let solver = try MixtureSolver(categories: instance.categories, merges: instance.merges)
-            let occurrences = (0..<steps).map { t -> Int64 in
-                let m = instance.keys.firstIndex(of: instance.merges[t].pairKey)!
-                return (0..<n).reduce(0) { $0 + instance.counts[$1][t][m] }
-            }
-            XCTAssertEqual(solver.mergeOccurrences(), occurrences, "seed \(seed)")
-            // The median occurrence leaves out some steps and keeps others.
-            let minimum = max(2, occurrences.sorted()[steps / 2])
-            let optimum = SolverCertificateTests.fullOptimum(instance, minimumCount: minimum)
-            if occurrences.contains(where: { $0 > 0 && $0 < minimum }) { thinned += 1 }
-            for var options in SolverTests.allOptions {
-                options.minimumMergeCount = Int(minimum)
-                let solution = try solver.solve(options: options)
-                XCTAssertTrue(solution.report.converged, "seed \(seed) \(solution.report.method)")
-                XCTAssertEqual(solution.report.objective, optimum, accuracy: 1e-9 * max(1, optimum), "seed \(seed) \(solution.report.method)")
-            }
-            var everything = SolverOptions()
-            everything.minimumMergeCount = Int(occurrences.max()!) + 1
-            XCTAssertThrowsError(try solver.solve(options: everything)) { error in
-                XCTAssertTrue("\(error)".contains("--lp-min-merge-count"), "\(error)")
-            }
-        }
-        XCTAssertGreaterThan(thinned, 20, "the thresholds must leave steps out")
     }
 
     /// With the weights fixed, the slack LP's optimum equals the whole LP with those weights.
