@@ -4,6 +4,7 @@ corpora pooled together (languages + code + domains), and write the reports.
 
     swift build -c release
     python3 scripts/real-analyses.py [--shared ../shared] [--only NAME ...] [--report-only] [--fit]
+                                     [--merges T] [--from-dir BENCH_SAVE_DIR]
 
 Needs ../shared/tokenizers (the published tokenizers) and corpora laid out like
 ../shared/corpora (scripts/fetch-corpora rebuilds them). For each tokenizer it runs
@@ -11,7 +12,8 @@ Needs ../shared/tokenizers (the published tokenizers) and corpora laid out like
 reports/<name>.md; then reports/README.md with the comparison table. --report-only rewrites
 the Markdown from the saved JSON without running anything. --fit measures the fit quality and
 the unexplained share of each saved mixture (`toksleuth infer --mixture`, no LP) and adds them
-to the saved JSON.
+to the saved JSON. --from-dir takes the results of the same solves from the benchmark's
+--save-dir (Benchmarks/bench_lp.py --warm --save-dir DIR) instead of solving them again.
 """
 import argparse, json, os, shlex, subprocess, sys, time
 
@@ -46,7 +48,7 @@ def rel(path):
     return os.path.relpath(path, ROOT)
 
 
-def run(name, shared, corpora, merges=None, lp_seconds=LP_SECONDS):
+def infer_command(name, shared, corpora, merges=None, lp_seconds=LP_SECONDS):
     path = os.path.join(shared, "tokenizers", TOKENIZERS[name][0])
     command = [TOKSLEUTH, "infer", "--tokenizer", path]
     for family in FAMILIES:
@@ -56,18 +58,44 @@ def run(name, shared, corpora, merges=None, lp_seconds=LP_SECONDS):
         command += ["--lp-time-limit", str(lp_seconds)]
     if merges:
         command += ["--merges", str(merges)]
+    return command
+
+
+def save(name, data, command, corpora, wall_seconds):
+    data["command"] = " ".join(shlex.quote(rel(c) if os.path.exists(c) else c) for c in command).replace(rel(TOKSLEUTH), "toksleuth")
+    data["wall_seconds"] = wall_seconds
+    data["families"] = {family: sorted(os.listdir(os.path.join(corpora, family))) for family in FAMILIES}
+    with open(os.path.join(REPORTS, "data", name + ".json"), "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+    return data
+
+
+def run(name, shared, corpora, merges=None, lp_seconds=LP_SECONDS):
+    command = infer_command(name, shared, corpora, merges, lp_seconds)
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         print(f"{name}: infer failed: {result.stderr.strip()}", file=sys.stderr)
         return None
-    data = json.loads(result.stdout)
-    data["command"] = " ".join(shlex.quote(rel(c) if os.path.exists(c) else c) for c in command).replace(rel(TOKSLEUTH), "toksleuth")
-    data["wall_seconds"] = round(time.time() - started, 1)
-    data["families"] = {family: sorted(os.listdir(os.path.join(corpora, family))) for family in FAMILIES}
-    with open(os.path.join(REPORTS, "data", name + ".json"), "w") as f:
-        json.dump(data, f, indent=1, sort_keys=True)
-    return data
+    return save(name, json.loads(result.stdout), command, corpora, round(time.time() - started, 1))
+
+
+def adopt(name, directory, shared, corpora, merges=None):
+    """Takes the result of the same solve from `directory` (the `--save-dir` of
+    Benchmarks/bench_lp.py, which runs this script's infer with `--timings --no-result-cache
+    --lp-time-limit`): infer is deterministic, so running it again would give the same estimates.
+    Only a proven optimum is taken; its seconds are the solve's own."""
+    path = os.path.join(directory, name + ".json")
+    if not os.path.exists(path):
+        print(f"{name}: no {path}", file=sys.stderr)
+        return None
+    with open(path) as f:
+        data = json.load(f)
+    if not data.get("solver", {}).get("optimal"):
+        print(f"{name}: {path} is not a proven optimum ({data.get('solver', {}).get('stop_reason')}): not taken", file=sys.stderr)
+        return None
+    seconds = data.pop("seconds", {})
+    return save(name, data, infer_command(name, shared, corpora, merges), corpora, round(sum(seconds.values()), 1))
 
 
 def measure_fit(name, shared, corpora, lp_seconds=120):
@@ -148,10 +176,11 @@ def write_summary(results):
              "[`tokenizers/index.html`](tokenizers/index.html) / [`tokenizers/index.md`](tokenizers/index.md), written by "
              "`toksleuth report reports/data/*.json --output-dir reports/tokenizers --index index`. "
              "Every LP here is solved to **proven optimality** (column \"LP\": rounds and the relative gap between the "
-             "feasible point and the proven lower bound); the merges used are the first 3,000 of each tokenizer, where the "
-             "solver proves optimality in under a minute each on two cores (see the README, \"Solving the LP\": at 30,000 merges it "
-             "does not yet). Family shares are given in bytes and, as the paper's table reports them, in pair units (the "
-             "LP weights). No bootstrap intervals: not run for this set. \"unexplained\" is the fraction of merge steps the "
+             "feasible point and the proven lower bound); the merges used are the first 30,000 of each tokenizer or all a "
+             "SentencePiece model has, as in the paper (4-8 minutes a solve on two cores: README, \"Solving the LP\"). "
+             "Family shares are given in bytes and, as the paper's table reports them, in pair units (the "
+             "LP weights). No bootstrap intervals: a replicate is a whole solve, and B >= 20 for all 13 is about 30 hours "
+             "of the development machine (not run). \"unexplained\" is the fraction of merge steps the "
              "inferred mixture leaves short by 0.75 or more (README \"Uncertainty and the unexplained share\").", "",
              "| tokenizer | merges used | English | other languages | code | domains | code (pair units) | domains (pair units) | unexplained | top categories (bytes) | LP | paper (pair units) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
@@ -182,6 +211,7 @@ def main():
     parser.add_argument("--merges", type=int, help="T (default: 30,000 or all the tokenizer has)")
     parser.add_argument("--lp-seconds", type=int, default=LP_SECONDS, help="cut each LP off after this many seconds (default: solve to optimality)")
     parser.add_argument("--fit", action="store_true", help="measure the fit of the saved mixtures (no LP)")
+    parser.add_argument("--from-dir", help="take each result from this directory (Benchmarks/bench_lp.py --save-dir) instead of solving again")
     args = parser.parse_args()
     corpora = args.corpora or os.path.join(args.shared, "corpora")
     os.makedirs(os.path.join(REPORTS, "data"), exist_ok=True)
@@ -196,7 +226,8 @@ def main():
             return 0
         for name in names:
             print(f"{name} ...", flush=True)
-            data = run(name, args.shared, corpora, args.merges, args.lp_seconds)
+            data = (adopt(name, args.from_dir, args.shared, corpora, args.merges) if args.from_dir
+                    else run(name, args.shared, corpora, args.merges, args.lp_seconds))
             if data:
                 write_report(name, data)
                 print(f"  {data['wall_seconds']} s", flush=True)
