@@ -84,7 +84,8 @@ def adopt(name, directory, shared, corpora, merges=None):
     """Takes the result of the same solve from `directory` (the `--save-dir` of
     Benchmarks/bench_lp.py, which runs this script's infer with `--timings --no-result-cache
     --lp-time-limit`): infer is deterministic, so running it again would give the same estimates.
-    Only a proven optimum is taken; its seconds are the solve's own."""
+    Only a proven optimum is taken; its seconds are the solve's own. The command recorded is
+    this script's, so the benchmark must have run with the same `--merges` (none: full T)."""
     path = os.path.join(directory, name + ".json")
     if not os.path.exists(path):
         print(f"{name}: no {path}", file=sys.stderr)
@@ -93,6 +94,9 @@ def adopt(name, directory, shared, corpora, merges=None):
         data = json.load(f)
     if not data.get("solver", {}).get("optimal"):
         print(f"{name}: {path} is not a proven optimum ({data.get('solver', {}).get('stop_reason')}): not taken", file=sys.stderr)
+        return None
+    if merges and data.get("merges_used") != merges:
+        print(f"{name}: {path} used {data.get('merges_used')} merges, not {merges}: not taken", file=sys.stderr)
         return None
     seconds = data.pop("seconds", {})
     return save(name, data, infer_command(name, shared, corpora, merges), corpora, round(sum(seconds.values()), 1))
