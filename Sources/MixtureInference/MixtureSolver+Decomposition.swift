@@ -125,7 +125,7 @@ extension MixtureSolver {
                 break
             }
         }
-        report.remainingViolations = 0
+        report.relaxationViolatedSteps = 0
         let columns = slacks.slackColumns
         report.pairSlackColumns = columns.pairs
         report.stepSlackColumns = columns.steps

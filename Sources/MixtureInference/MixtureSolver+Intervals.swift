@@ -62,7 +62,7 @@ extension MixtureSolver {
             if best == nil || found.upperBound < best!.upper {
                 best = (alpha, found.upperBound, found.stepSlack, pairSlack)
             }
-            report.remainingViolations = found.violatedRuns
+            report.relaxationViolatedSteps = found.violatedRuns
             if MixtureSolver.roundVerdict(nothingToAdd: found.rows.isEmpty && found.links.isEmpty, round: round, earliestGapCheck: 2,
                                           upper: best!.upper, lower: lowerBound, options: options, history: history,
                                           started: solveStart, report: &report) { break }

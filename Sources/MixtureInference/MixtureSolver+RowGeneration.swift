@@ -169,7 +169,7 @@ extension MixtureSolver {
             }
 
             var cuts = separation.edges
-            report.remainingViolations = separation.violatedSteps
+            report.relaxationViolatedSteps = separation.violatedSteps
             if MixtureSolver.roundVerdict(nothingToAdd: cuts.isEmpty && seed.isEmpty, round: round, earliestGapCheck: firstRound + 1,
                                           upper: best!.upper, lower: lowerBound, options: options, history: history,
                                           started: solveStart, report: &report) {

@@ -56,7 +56,9 @@ extension SolverReport {
     enum CodingKeys: String, CodingKey {
         case rounds, objective, converged, optimal, method, gap
         case constraints = "constraints_added", pairSlackColumns = "pair_slack_columns", stepSlackColumns = "step_slack_columns"
-        case simplexIterations = "simplex_iterations", stopReason = "stop_reason", remainingViolations = "remaining_violations"
+        case simplexIterations = "simplex_iterations", stopReason = "stop_reason", relaxationViolatedSteps = "relaxation_violated_steps"
+        /// The name `relaxation_violated_steps` had before it said what it counts; read from older results.
+        case legacyRemainingViolations = "remaining_violations"
         case separationSeconds = "separation_seconds", lpSeconds = "lp_seconds", largestViolation = "largest_violation"
         case largestViolationAbsolute = "largest_violation_absolute", lowerBound = "lower_bound"
         case flowEvaluations = "flow_evaluations", flowSeconds = "flow_seconds"
@@ -74,7 +76,8 @@ extension SolverReport {
         converged = try container.decodeIfPresent(Bool.self, forKey: .optimal)
             ?? container.decodeIfPresent(Bool.self, forKey: .converged) ?? false
         stopReason = try container.decodeIfPresent(String.self, forKey: .stopReason) ?? ""
-        remainingViolations = try container.decodeIfPresent(Int.self, forKey: .remainingViolations) ?? 0
+        relaxationViolatedSteps = try container.decodeIfPresent(Int.self, forKey: .relaxationViolatedSteps)
+            ?? container.decodeIfPresent(Int.self, forKey: .legacyRemainingViolations) ?? 0
         separationSeconds = try container.decodeIfPresent(Double.self, forKey: .separationSeconds) ?? 0
         lpSeconds = try container.decodeIfPresent(Double.self, forKey: .lpSeconds) ?? 0
         largestViolation = try container.decodeIfPresent(Double.self, forKey: .largestViolation) ?? 0
@@ -98,7 +101,7 @@ extension SolverReport {
         try container.encode(converged, forKey: .optimal)
         try container.encode(converged, forKey: .converged)
         try container.encode(stopReason, forKey: .stopReason)
-        try container.encode(remainingViolations, forKey: .remainingViolations)
+        try container.encode(relaxationViolatedSteps, forKey: .relaxationViolatedSteps)
         try container.encode(largestViolation, forKey: .largestViolation)
         try container.encode(largestViolationAbsolute, forKey: .largestViolationAbsolute)
         if lowerBound.isFinite { try container.encode(lowerBound, forKey: .lowerBound) } else { try container.encodeNil(forKey: .lowerBound) }

@@ -144,8 +144,13 @@ public struct SolverReport: Sendable, Codable {
     public var converged = false
     /// Why the rounds ended: "optimal", "stable" (proportions stopped moving) or "round limit".
     public var stopReason = ""
-    /// Violated constraints the last replay still found (0 when optimal).
-    public var remainingViolations = 0
+    /// Steps at which the last replay found the restricted LP's own solution violating a
+    /// constraint of the full LP. Not a flaw of the result: the returned point takes the
+    /// tightest step slacks that cover every pair, so it is feasible by construction
+    /// (``largestViolation``), and optimality is proven by the gap. When the gap closes, the
+    /// relaxation's minimiser is often another optimum of the relaxation, outside the full
+    /// LP's feasible set at many steps.
+    public var relaxationViolatedSteps = 0
     /// Seconds spent replaying counts to find violated constraints.
     public var separationSeconds = 0.0
     /// Seconds spent in GLPK.

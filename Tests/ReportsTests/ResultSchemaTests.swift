@@ -74,6 +74,12 @@ final class ResultSchemaTests: XCTestCase {
         let unproven = try ResultJSON.decoder.decode(InferenceResult.self, from: try ResultJSON.encoder().encode(result))
         XCTAssertEqual(unproven.solver?.lowerBound, -.infinity)
         XCTAssertEqual(unproven.solver?.gap, .infinity)
+        // Results written before the count got its name (reports/data, caches) read it back.
+        result.solver?.relaxationViolatedSteps = 7
+        let current = try XCTUnwrap(String(data: try ResultJSON.encoder().encode(result), encoding: .utf8))
+        XCTAssertTrue(current.contains("\"relaxation_violated_steps\" : 7"), current)
+        let legacy = current.replacingOccurrences(of: "\"relaxation_violated_steps\"", with: "\"remaining_violations\"")
+        XCTAssertEqual(try ResultJSON.decoder.decode(InferenceResult.self, from: Data(legacy.utf8)).solver?.relaxationViolatedSteps, 7)
     }
 
     func testInspectSchemaMatchesThePage() throws {
