@@ -43,7 +43,7 @@ int minCostFlow(int32_t nodes, int64_t arcs, const int32_t *tail, const int32_t 
         Solver solver(graph);
         solver.upperMap(upper).costMap(unitCost).supplyMap(nodeSupply);
         // The network simplex with a candidate-list pivot rule: chosen by measurement on the
-        // networks of full-T solves (README, "Solving the LP").
+        // networks of full-T solves (docs/lp-history.md).
         typename Solver::ProblemType outcome = solver.run(Solver::CANDIDATE_LIST);
         if (outcome == Solver::INFEASIBLE) return 1;
         if (outcome == Solver::UNBOUNDED) return 2;
@@ -67,7 +67,7 @@ int toksleuth_min_cost_flow(int32_t nodes, int64_t arcs, const int32_t *tail, co
                             int32_t reference, int32_t wide, int64_t *flow, int64_t *potential) {
     // 128-bit costs for fine cost grids: the network simplex's artificial cost is half the
     // type's range and its potentials are sums along tree paths, which 64 bits would not hold
-    // there. They cost time (measured: README, "Solving the LP"), so coarse grids keep 64 bits.
+    // there. They cost time (measured: docs/lp-history.md), so coarse grids keep 64 bits.
     if (wide) return minCostFlow<__int128>(nodes, arcs, tail, head, capacity, cost, supply, reference, flow, potential);
     return minCostFlow<int64_t>(nodes, arcs, tail, head, capacity, cost, supply, reference, flow, potential);
 }

@@ -113,7 +113,7 @@ extension MixtureSolver {
             }
             if fixedAlpha == nil && MixtureSolver.relativeGap(upper: upper, lower: lowerBound) <= options.crossoverGap {
                 // The master's cutting planes close the last digits slowly: the restricted LP over
-                // the matched edges finishes the solve at a vertex (measured: README, "Solving the LP").
+                // the matched edges finishes the solve at a vertex (measured: docs/lp-history.md).
                 report.method = "decomposition, then row generation"
                 let warm = WarmStart(best: best!, lowerBound: lowerBound, edges: slacks.matchedEdges(), report: report, started: solveStart)
                 return try solveByRowGeneration(options: options, stepWeights: stepWeights, fixedAlpha: nil, warm: warm,

@@ -17,7 +17,7 @@ import Foundation
 /// that beat thousands of late merges each ("pools" the tokenizer never merged). The
 /// step-by-step form needs a row for every (step, pair) the optimum binds and discovers them
 /// a few hundred pairs a round; here one pair's whole run costs a few dozen rows, found in
-/// one round (measured: README, "Solving the LP").
+/// one round (measured: docs/lp-history.md).
 ///
 /// Each round replays the counts once at the restricted LP's solution: the replay gives the
 /// tightest step slacks for the LP's weights and pair slacks (a feasible point of the whole LP:

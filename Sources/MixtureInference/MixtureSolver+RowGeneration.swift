@@ -95,7 +95,7 @@ extension MixtureSolver {
             // Every few rounds the slack problem is solved whole (a minimum-cost flow): its
             // cover is the best feasible point with these weights, and its matched edges, the
             // constraints that optimum binds, join the LP at once instead of a few hundred pairs
-            // a round (measured: README, "Solving the LP"). It runs on a thread of its own
+            // a round (measured: docs/lp-history.md). It runs on a thread of its own
             // while the replay and a first re-solve with the replay's cuts run here; its edges
             // join in a second re-solve. The cuts of the round are the same as when the two run
             // one after the other, and so is the LP the round ends with.
@@ -107,7 +107,7 @@ extension MixtureSolver {
                 if flowLayout == nil { flowLayout = constrainedSteps(stepWeights: stepWeights) }
                 // Of the flow's many optimal matchings it takes one using the most constraints
                 // the LP holds, so the re-solve after it pivots in only what the LP lacks
-                // (measured: README, "Solving the LP").
+                // (measured: docs/lp-history.md).
                 var held: [Int32: [Int]] = [:]
                 if options.flowPrefersHeldEdges {
                     for key in rowKeys { held[SeparatedEdge.pair(of: key), default: []].append(SeparatedEdge.step(of: key)) }

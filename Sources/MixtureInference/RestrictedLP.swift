@@ -68,7 +68,7 @@ final class PrimalRestrictedLP: RestrictedLP {
 /// leaving it out changes neither the optimum nor the weights (in the primal the lone slack is 0
 /// and the other slack takes its part, at no higher cost). Most pairs of a flow round's matching
 /// are in one cut, and their rows would double the basis and make every tight cut degenerate
-/// (measured: README, "Solving the LP"). A slack's row appears when a second cut uses it, and
+/// (measured: docs/lp-history.md). A slack's row appears when a second cut uses it, and
 /// then stays.
 ///
 /// - Complexity: adding a cut is O(its non-zeros), plus one rewrite of the column of the cut

@@ -21,7 +21,7 @@ public struct SolverOptions: Sendable, Equatable {
         /// node instead of one per (step, pair).
         case intervals
     }
-    /// The algorithm (chosen by measurement: README, "Solving the LP").
+    /// The algorithm (chosen by measurement: docs/lp-history.md).
     public var method = Method.rowGeneration
     /// Most violated pairs taken per merge step and round (the reference code takes 10).
     public var pairsPerStep = 10
@@ -62,7 +62,7 @@ public struct SolverOptions: Sendable, Equatable {
     /// weights, once, in the first round). Its optimal cover bounds the optimum from above and
     /// its matched edges join the LP. Every 5 rather than every 10: between flow rounds the
     /// replays' cuts move the lower bound by tenths of a percent a round, a flow round by percents
-    /// (measured: README, "Solving the LP").
+    /// (measured: docs/lp-history.md).
     public var flowInterval = 5
     public var flowStart = 5
     /// Row generation: once the relative gap is below this, every round solves the slack flow
@@ -76,13 +76,13 @@ public struct SolverOptions: Sendable, Equatable {
     /// (``tailAfterFlows`` starts it there on the others); later starts
     /// leave rounds that barely move the lower bound, and a start before the weights are
     /// near the optimum pays for flows that bring many constraints for little (measured:
-    /// README, "Solving the LP").
+    /// docs/lp-history.md).
     public var tailGap = 0.35
     /// Row generation: the tail also starts after this many flow rounds, whatever the gap (0:
     /// only ``tailGap`` starts it). The gap after the second flow round differs from tokenizer
     /// to tokenizer and from one LP path to another (one on either side of ``tailGap`` is the
     /// same stage of the solve), and the rounds between flow rounds after it barely move the
-    /// lower bound (measured: README, "Solving the LP").
+    /// lower bound (measured: docs/lp-history.md).
     public var tailAfterFlows = 2
     /// Row generation: of the flow's optimal matchings take one using as many constraints the
     /// LP holds as any does (fewer new constraints, cheaper re-solves), instead of any.
@@ -91,7 +91,7 @@ public struct SolverOptions: Sendable, Equatable {
     /// instead of at the in-out query between it and the best feasible point. The query is
     /// pulled towards the best point so far, which early on is poor, and so are the covers of
     /// flows there; the minimiser's flow gives a better point and brings the edges the LP lacks
-    /// (measured: README, "Solving the LP").
+    /// (measured: docs/lp-history.md).
     public var flowAtSolution = true
 
     /// Whether the tail has started before the `round`-th round of a row generation (counted
