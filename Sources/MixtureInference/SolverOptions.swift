@@ -149,7 +149,7 @@ public struct SolverReport: Sendable, Codable {
     /// tightest step slacks that cover every pair, so it is feasible by construction
     /// (``largestViolation``), and optimality is proven by the gap. When the gap closes, the
     /// relaxation's minimiser is often another optimum of the relaxation, outside the full
-    /// LP's feasible set at many steps.
+    /// LP's feasible set at many steps. `--lp-method intervals` counts violated runs here.
     public var relaxationViolatedSteps = 0
     /// Seconds spent replaying counts to find violated constraints.
     public var separationSeconds = 0.0
